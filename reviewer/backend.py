@@ -1,0 +1,42 @@
+"""Which endpoint a run talks to: a configured one always wins, else the embedded model."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from reviewer.config import Settings
+from reviewer.errors import ConfigError
+
+OPENAI_URL = "https://api.openai.com/v1"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where completions go; ``label`` is the one line users see at start."""
+
+    base_url: str
+    api_key: str | None
+    model: str
+    structured: str
+    label: str
+    embedded: bool = False
+
+
+@contextmanager
+def open_endpoint(settings: Settings, local_model: str | None = None) -> Iterator[Endpoint]:
+    """Yield the endpoint for ``settings``, serving the embedded model while it is in use."""
+    if settings.uses_endpoint:
+        base_url = settings.base_url or OPENAI_URL
+        if not settings.model:
+            raise ConfigError("no model configured: pass --model or set REVIEWER_MODEL")
+        label = f"endpoint {base_url} · model {settings.model}"
+        yield Endpoint(base_url, settings.api_key, settings.model, settings.structured, label)
+        return
+    from reviewer import local  # imported only when the embedded model is really used
+
+    structured = "json_object" if settings.structured == "auto" else settings.structured
+    with local.embedded_endpoint(local_model) as (base_url, model):
+        label = f"embedded model {model} · {base_url} (no endpoint configured)"
+        yield Endpoint(base_url, "local", model, structured, label, embedded=True)

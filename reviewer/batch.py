@@ -1,0 +1,211 @@
+"""Batch execution: stream papers through the generator with bounded concurrency into a run.
+
+Input is consumed lazily and at most ``concurrency`` papers are in flight, so memory stays
+flat in the number of papers. Every paper ends as exactly one line: a review in
+``reviews.jsonl`` or a reason in ``errors.jsonl``. A rerun into the same directory skips the
+papers already reviewed there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from importlib.metadata import version
+from typing import Any
+
+from reviewer.config import Price
+from reviewer.errors import EndpointError, InputError, ReviewFailed
+from reviewer.generate import Generator, Outcome
+from reviewer.paper import Paper
+from reviewer.runstore import RunStore
+
+
+@dataclass
+class RunSummary:
+    """What one run did; also the ``counts`` and ``tokens`` parts of the manifest."""
+
+    reviewed: int = 0
+    failed: int = 0
+    rejected: int = 0
+    skipped: int = 0
+    cached: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    requests: int = 0
+    cost_usd: float | None = None
+    started_at: str = ""
+    finished_at: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.failed == 0 and self.rejected == 0
+
+
+Progress = Callable[[str, RunSummary], None]
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class BatchRunner:
+    """Ties a generator to a run directory. ``progress`` is told about each finished paper."""
+
+    generator: Generator
+    store: RunStore
+    concurrency: int = 8
+    limit: int | None = None
+    price: Price | None = None
+    progress: Progress | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
+    summary: RunSummary = field(default_factory=RunSummary)
+
+    def _record(self, paper: Paper, outcome: Outcome) -> dict[str, Any]:
+        return {
+            "paper_id": paper.id,
+            "form": self.generator.form.name,
+            "model": self.generator.client.model,
+            "review": outcome.review.model_dump(mode="json"),
+            "usage": {
+                "prompt_tokens": outcome.prompt_tokens,
+                "completion_tokens": outcome.completion_tokens,
+            },
+            "latency_ms": outcome.latency_ms,
+            "cached": outcome.cached,
+            "attempts": outcome.attempts,
+            "flags": [],
+            "warnings": outcome.warnings,
+        }
+
+    def _error(self, paper_id: str | None, kind: str, reason: str, **extra: Any) -> None:
+        record = {"paper_id": paper_id, "form": self.generator.form.name, "kind": kind}
+        self.store.write_error({**record, "reason": reason, **extra})
+
+    async def _one(self, paper: Paper) -> None:
+        try:
+            outcome = await self.generator.review(paper)
+        except ReviewFailed as exc:
+            self.summary.failed += 1
+            self._error(
+                paper.id,
+                "invalid_review",
+                exc.reason,
+                attempts=exc.attempts,
+                raw_excerpt=exc.raw_excerpt,
+            )
+            self._tell(paper.id)
+            return
+        except EndpointError as exc:
+            if exc.fatal:
+                raise
+            self.summary.failed += 1
+            self._error(paper.id, "endpoint", str(exc))
+            self._tell(paper.id)
+            return
+        record = self._record(paper, outcome)
+        self.store.write_review(
+            record, self.generator.form.to_markdown(paper, outcome.review, record)
+        )
+        self.summary.reviewed += 1
+        self.summary.cached += outcome.cached
+        self.summary.prompt_tokens += outcome.prompt_tokens
+        self.summary.completion_tokens += outcome.completion_tokens
+        self._tell(paper.id)
+
+    def _tell(self, paper_id: str) -> None:
+        self.summary.requests = self.generator.client.requests_sent
+        if self.progress is not None:
+            self.progress(paper_id, self.summary)
+
+    async def run(self, items: Iterable[Paper | InputError]) -> RunSummary:
+        """Review every pending paper of ``items``; input errors are recorded and counted."""
+        self.summary = RunSummary(started_at=_now())
+        done = self.store.done_ids(self.generator.form.name)
+        self.store.start_errors()
+        self._write_manifest("running")
+        slots = asyncio.Semaphore(self.concurrency)
+        considered = 0
+
+        async def guarded(paper: Paper) -> None:
+            try:
+                await self._one(paper)
+            finally:
+                slots.release()
+
+        try:
+            async with asyncio.TaskGroup() as group:
+                for item in items:
+                    if isinstance(item, InputError):
+                        self.summary.rejected += 1
+                        self._error(None, "input", item.reason, source=item.source, line=item.line)
+                        continue
+                    considered += 1
+                    if self.limit is not None and considered > self.limit:
+                        break
+                    if item.id in done:
+                        self.summary.skipped += 1
+                        continue
+                    done.add(item.id)
+                    await slots.acquire()
+                    group.create_task(guarded(item))
+        except* EndpointError as group_error:
+            self._write_manifest("aborted")
+            raise group_error.exceptions[0] from None
+        finally:
+            self.store.close()
+        self.summary.requests = self.generator.client.requests_sent
+        self.summary.finished_at = _now()
+        self._write_manifest("finished")
+        return self.summary
+
+    def _cost(self) -> float | None:
+        if self.price is None:
+            return None
+        s = self.summary
+        return round(
+            (s.prompt_tokens * self.price.input + s.completion_tokens * self.price.output) / 1e6, 6
+        )
+
+    def _write_manifest(self, status: str) -> None:
+        self.summary.cost_usd = self._cost()
+        form = self.generator.form
+        counts = asdict(self.summary)
+        self.store.write_manifest(
+            {
+                "status": status,
+                "package_version": version("reviewer"),
+                "config": {**self.settings, "concurrency": self.concurrency, "limit": self.limit},
+                "form": {
+                    "name": form.name,
+                    "schema_hash": form.schema_hash,
+                    "template_hash": form.template_hash,
+                    "max_tokens": form.max_tokens,
+                },
+                "model": self.generator.client.model,
+                "structured_output": self.generator.client.mode,
+                "counts": {
+                    k: counts[k]
+                    for k in ("reviewed", "failed", "rejected", "skipped", "cached", "requests")
+                },
+                "reviews_in_dir": len(self.store.done_ids()),
+                "tokens": {
+                    "prompt": self.summary.prompt_tokens,
+                    "completion": self.summary.completion_tokens,
+                },
+                "cost_usd": self.summary.cost_usd,
+                "started_at": self.summary.started_at,
+                "finished_at": self.summary.finished_at or None,
+                "wall_seconds": _elapsed(self.summary.started_at),
+            }
+        )
+
+
+def _elapsed(started_at: str) -> float | None:
+    if not started_at:
+        return None
+    start = datetime.fromisoformat(started_at)
+    return round(time.time() - start.timestamp(), 1)

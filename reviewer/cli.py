@@ -1,0 +1,282 @@
+"""The ``reviewer`` command line: batch, review, forms, cache, serve and eval.
+
+Exit codes: 0 every paper has a review; 2 usage or configuration error (one line, no
+traceback); 3 the run finished but some papers failed or some input lines were rejected.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from reviewer.api import Reviewer
+from reviewer.batch import RunSummary
+from reviewer.errors import ReviewerError, ReviewFailed
+from reviewer.forms import list_forms, load_form
+from reviewer.paper import Paper, read_papers
+
+EXIT_USAGE = 2
+EXIT_PARTIAL = 3
+err = Console(stderr=True, highlight=False)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn the tool's own errors into one red line and exit code 2."""
+    try:
+        yield
+    except ReviewerError as exc:
+        err.print(f"[red]error:[/red] {exc}", soft_wrap=True)
+        sys.exit(EXIT_USAGE)
+
+
+def endpoint_options(func: F) -> F:
+    """Options shared by every command that talks to a model."""
+    options = [
+        click.option("--model", "-m", help="Model name (else REVIEWER_MODEL, else config)."),
+        click.option("--base-url", help="OpenAI-compatible endpoint (else OPENAI_BASE_URL)."),
+        click.option(
+            "--local-model",
+            help="Embedded model when no endpoint is configured: 1.5b (default), 0.5b, "
+            "or a path to a GGUF file.",
+        ),
+        click.option(
+            "--structured",
+            type=click.Choice(["auto", "json_schema", "json_object", "prompt"]),
+            help="How to ask for JSON: auto (default) tries json_schema and steps down.",
+        ),
+        click.option("--form", "-f", default="sections", show_default=True, help="Review form."),
+        click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
+        click.option(
+            "--max-reasks",
+            type=click.IntRange(0, 10),
+            default=2,
+            show_default=True,
+            help="Times an invalid reply is sent back to be fixed.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def make_reviewer(opts: dict[str, Any]) -> Reviewer:
+    return Reviewer(
+        model=opts["model"],
+        base_url=opts["base_url"],
+        form=opts["form"],
+        cache=not opts["no_cache"],
+        local_model=opts["local_model"],
+        max_reasks=opts["max_reasks"],
+        structured=opts["structured"],
+    )
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="reviewer")
+def main() -> None:
+    """Generate structured peer reviews of papers with any OpenAI-compatible model.
+
+    With no endpoint configured (no --base-url, OPENAI_BASE_URL or OPENAI_API_KEY), the
+    embedded local model is served on 127.0.0.1 for the duration of the command.
+    """
+
+
+@main.command()
+@click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    "-o",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Run directory; rerunning into it resumes.",
+)
+@click.option("--concurrency", "-c", type=click.IntRange(1, 1024), default=8, show_default=True)
+@click.option("--limit", "-n", type=click.IntRange(1), help="Only the first N papers of INPUT.")
+@endpoint_options
+def batch(input_path: Path, out: Path, concurrency: int, limit: int | None, **opts: Any) -> None:
+    """Review every paper in INPUT (.jsonl, .csv or .json) into --out.
+
+    Writes reviews.jsonl (one line per review), errors.jsonl (papers that failed, with the
+    reason), manifest.json and reviews/<paper_id>.md. Papers already reviewed in --out are
+    skipped, so an interrupted run is resumed by running the same command again.
+    """
+    with user_errors():
+        items = read_papers(input_path)
+        total = _count_records(input_path, limit)
+        with make_reviewer(opts) as reviewer:
+            err.print(f"reviewer: {reviewer.endpoint.label} · form {reviewer.form.name}")
+            summary = _run_with_progress(reviewer, items, out, concurrency, limit, total)
+    _print_summary(summary, out)
+    sys.exit(0 if summary.ok else EXIT_PARTIAL)
+
+
+def _count_records(path: Path, limit: int | None) -> int | None:
+    """Rough total for the progress bar (lines of a JSONL/CSV file), without parsing them."""
+    try:
+        with path.open("rb") as fh:
+            lines = sum(1 for line in fh if line.strip())
+    except OSError:
+        return None
+    lines -= path.suffix.lower() == ".csv"
+    return min(lines, limit) if limit else lines
+
+
+def _run_with_progress(
+    reviewer: Reviewer,
+    items: Any,
+    out: Path,
+    concurrency: int,
+    limit: int | None,
+    total: int | None,
+) -> RunSummary:
+    columns = [
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[tokens]}"),
+    ]
+    with Progress(*columns, console=err, transient=False) as bar:
+        task = bar.add_task("reviewing", total=total, rate="", tokens="")
+
+        def tick(_paper_id: str, s: RunSummary) -> None:
+            finished = s.reviewed + s.failed
+            elapsed = bar.tasks[task].elapsed or 0.0
+            rate = f"{finished / elapsed:.2f}/s" if elapsed > 0 else ""
+            tokens = f"{s.prompt_tokens:,} in / {s.completion_tokens:,} out tok"
+            bar.update(task, completed=finished + s.skipped + s.rejected, rate=rate, tokens=tokens)
+
+        summary = reviewer.batch(items, out, concurrency=concurrency, limit=limit, progress=tick)
+        bar.update(
+            task, completed=summary.reviewed + summary.failed + summary.skipped + summary.rejected
+        )
+    return summary
+
+
+def _print_summary(s: RunSummary, out: Path) -> None:
+    cost = f" · ${s.cost_usd:.4f}" if s.cost_usd is not None else ""
+    err.print(
+        f"reviewed {s.reviewed} · failed {s.failed} · rejected input lines {s.rejected} · "
+        f"skipped (already done) {s.skipped} · cached {s.cached} · requests {s.requests} · "
+        f"tokens {s.prompt_tokens:,} in / {s.completion_tokens:,} out{cost}"
+    )
+    if not s.ok:
+        err.print(f"[yellow]see {out / 'errors.jsonl'} for the reasons[/yellow]")
+    err.print(f"outputs in {out}")
+
+
+@main.command()
+@click.argument("paper_file", required=False, type=click.Path(path_type=Path))
+@click.option("--title", help="Paper title (instead of PAPER_FILE).")
+@click.option("--abstract", help="Paper abstract (instead of PAPER_FILE).")
+@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
+@endpoint_options
+def review(
+    paper_file: Path | None, title: str | None, abstract: str | None, fmt: str, **opts: Any
+) -> None:
+    """Review one paper: PAPER_FILE (a JSON object) or --title and --abstract."""
+    with user_errors():
+        paper = _single_paper(paper_file, title, abstract)
+        with make_reviewer(opts) as reviewer:
+            err.print(f"reviewer: {reviewer.endpoint.label} · form {reviewer.form.name}")
+            try:
+                outcome = reviewer.review_outcome(paper)
+            except ReviewFailed as exc:
+                err.print(f"[red]error:[/red] {exc.reason}")
+                if exc.raw_excerpt:
+                    err.print(f"last reply began: {exc.raw_excerpt[:200]!r}")
+                sys.exit(EXIT_PARTIAL)
+    if fmt == "json":
+        click.echo(json.dumps(outcome.review.model_dump(mode="json"), indent=2, ensure_ascii=False))
+    else:
+        record = {
+            "model": reviewer.endpoint.model,
+            "usage": {
+                "prompt_tokens": outcome.prompt_tokens,
+                "completion_tokens": outcome.completion_tokens,
+            },
+            "latency_ms": outcome.latency_ms,
+            "attempts": outcome.attempts,
+            "cached": outcome.cached,
+            "flags": [],
+        }
+        click.echo(reviewer.form.to_markdown(paper, outcome.review, record))
+
+
+def _single_paper(path: Path | None, title: str | None, abstract: str | None) -> Paper:
+    from reviewer.errors import ConfigError, InputError
+
+    if path is None:
+        if not (title and abstract):
+            raise ConfigError("give PAPER_FILE, or both --title and --abstract")
+        return Paper(id="paper", title=title, abstract=abstract)
+    items = list(read_papers(path))
+    if len(items) != 1:
+        raise ConfigError(f"{path}: expected exactly one paper, found {len(items)}")
+    if isinstance(items[0], InputError):
+        raise items[0]
+    return items[0]
+
+
+@main.command()
+def forms() -> None:
+    """List the review forms and where they are defined."""
+    with user_errors():
+        for name, folder in list_forms().items():
+            form = load_form(name)
+            click.echo(f"{name}\t{form.description}\n\t({folder}, max {form.max_tokens} tokens)")
+
+
+@main.group()
+def cache() -> None:
+    """Inspect or empty the completion cache (REVIEWER_CACHE_DIR)."""
+
+
+@cache.command("stats")
+def cache_stats() -> None:
+    """Entries, size and location of the completion cache."""
+    from reviewer.cache import CompletionCache
+
+    stats = CompletionCache().stats()
+    click.echo(f"{stats['directory']}: {stats['entries']} entries, {stats['bytes']:,} bytes")
+
+
+@cache.command("clear")
+@click.confirmation_option(prompt="Delete every cached completion?")
+def cache_clear() -> None:
+    """Delete every cached completion (paid-for replies are lost)."""
+    from reviewer.cache import CompletionCache
+
+    click.echo(f"removed {CompletionCache().clear()} entries")
+
+
+def _register_optional() -> None:
+    """Commands whose dependencies are optional extras register only when importable."""
+    try:
+        from reviewer.eval.cli import eval_command
+    except ImportError:
+        return
+    main.add_command(eval_command, "eval")
+
+
+_register_optional()

@@ -1,0 +1,204 @@
+"""The completion stage's transport: the only module that imports ``openai``.
+
+Transport failures (429, 5xx, timeouts, dropped connections) are retried here and only here:
+the SDK's own retries are switched off (``max_retries=0``) so attempts never multiply.
+Structured output is chosen per endpoint: ``json_schema`` (OpenAI, vLLM), ``json_object``
+with a ``schema`` (llama-cpp-python's server, which rejects ``json_schema``), or plain
+prompting whose reply the caller repairs. ``auto`` starts with ``json_schema`` and steps down
+once when the server rejects the request format.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import time
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import openai
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+
+from reviewer.errors import ConfigError, EndpointError
+
+MODES = ("json_schema", "json_object", "prompt")
+RETRY_STATUS = {408, 409, 429}
+MAX_RETRY_AFTER = 60.0
+FATAL = (openai.AuthenticationError, openai.PermissionDeniedError, openai.NotFoundError)
+
+
+@dataclass
+class Completion:
+    """One raw reply: what the cache stores and the validator re-reads."""
+
+    text: str
+    finish_reason: str | None
+    prompt_tokens: int
+    completion_tokens: int
+    model: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Completion:
+        return cls(
+            **{k: data.get(k) for k in ("text", "finish_reason", "model")},
+            prompt_tokens=int(data.get("prompt_tokens") or 0),
+            completion_tokens=int(data.get("completion_tokens") or 0),
+        )
+
+
+def _retryable(exc: BaseException) -> bool:
+    if isinstance(exc, openai.APIConnectionError):  # includes APITimeoutError
+        return True
+    if isinstance(exc, openai.APIStatusError):
+        return exc.status_code in RETRY_STATUS or exc.status_code >= 500
+    return False
+
+
+def _retry_after(exc: BaseException | None) -> float | None:
+    """Seconds the server asked us to wait, from ``Retry-After`` (seconds or HTTP date)."""
+    if not isinstance(exc, openai.APIStatusError):
+        return None
+    value = exc.response.headers.get("retry-after-ms")
+    if value:
+        try:
+            return float(value) / 1000
+        except ValueError:
+            pass
+    value = exc.response.headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value)
+        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+
+
+class _Backoff:
+    """Honour ``Retry-After`` when given (capped), else exponential backoff with full jitter."""
+
+    def __init__(self, base: float, cap: float) -> None:
+        self.base, self.cap = base, cap
+
+    def __call__(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        asked = _retry_after(exc)
+        if asked is not None:
+            return min(asked, MAX_RETRY_AFTER)
+        return random.uniform(0, min(self.cap, self.base * 2 ** (state.attempt_number - 1)))
+
+
+def _rejects_format(exc: openai.APIStatusError) -> bool:
+    """Does this error say the server cannot do the requested ``response_format``?"""
+    if exc.status_code not in {400, 422, 500, 501}:
+        return False
+    text = f"{exc.message} {getattr(exc, 'body', '')}".lower()
+    return any(w in text for w in ("response_format", "json_schema", "json_object", "schema"))
+
+
+class ChatClient:
+    """Async chat completions against one OpenAI-compatible endpoint."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        api_key: str | None,
+        model: str,
+        structured: str = "auto",
+        timeout: float = 120.0,
+        max_attempts: int = 4,
+        backoff_base: float = 1.0,
+        backoff_cap: float = 30.0,
+    ) -> None:
+        if structured not in (*MODES, "auto"):
+            raise ConfigError(f"unknown structured-output mode {structured!r}")
+        self.base_url = base_url
+        self.model = model
+        self.mode = "json_schema" if structured == "auto" else structured
+        self._auto = structured == "auto"
+        self.max_attempts = max_attempts
+        self._secret = api_key or ""
+        self._wait = _Backoff(backoff_base, backoff_cap)
+        self._client = openai.AsyncOpenAI(
+            base_url=base_url,
+            api_key=api_key or "not-needed",
+            max_retries=0,
+            timeout=timeout,
+        )
+        self.requests_sent = 0
+
+    def _response_format(self, schema: dict[str, Any], name: str) -> dict[str, Any] | None:
+        if self.mode == "json_schema":
+            spec = {"name": name, "schema": schema, "strict": False}
+            return {"type": "json_schema", "json_schema": spec}
+        if self.mode == "json_object":
+            return {"type": "json_object", "schema": schema}
+        return None
+
+    async def _create(self, messages: list[dict[str, str]], kwargs: dict[str, Any]) -> Any:
+        async for attempt in AsyncRetrying(
+            retry=retry_if_exception(_retryable),
+            stop=stop_after_attempt(self.max_attempts),
+            wait=self._wait,
+            reraise=True,
+        ):
+            with attempt:
+                self.requests_sent += 1
+                return await self._client.chat.completions.create(
+                    model=self.model,
+                    messages=messages,
+                    **kwargs,  # type: ignore[arg-type]
+                )
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def complete(
+        self,
+        messages: list[dict[str, str]],
+        *,
+        schema: dict[str, Any],
+        schema_name: str,
+        params: dict[str, Any],
+    ) -> Completion:
+        """One completion, transport-retried; raises ``EndpointError`` when it fails for good."""
+        while True:
+            kwargs = dict(params)
+            response_format = self._response_format(schema, schema_name)
+            if response_format is not None:
+                kwargs["response_format"] = response_format
+            try:
+                response = await self._create(messages, kwargs)
+            except openai.APIStatusError as exc:
+                if self._auto and self.mode != "prompt" and _rejects_format(exc):
+                    self.mode = MODES[MODES.index(self.mode) + 1]
+                    continue
+                fatal = isinstance(exc, FATAL)
+                raise EndpointError(self._describe(exc), fatal=fatal) from None
+            except openai.APIError as exc:
+                raise EndpointError(self._describe(exc)) from None
+            return self._completion(response)
+
+    def _completion(self, response: Any) -> Completion:
+        choice = response.choices[0] if response.choices else None
+        usage = response.usage
+        return Completion(
+            text=(choice.message.content or "") if choice else "",
+            finish_reason=choice.finish_reason if choice else None,
+            prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
+            completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
+            model=str(response.model or self.model),
+        )
+
+    def _describe(self, exc: openai.APIError) -> str:
+        """An error line for users and errors.jsonl, with the API key scrubbed out."""
+        status = getattr(exc, "status_code", None)
+        kind = type(exc).__name__
+        text = f"{kind}{f' (HTTP {status})' if status else ''}: {exc.message}"
+        text = text[:500]
+        return text.replace(self._secret, "[redacted]") if self._secret else text
+
+    async def close(self) -> None:
+        await self._client.close()

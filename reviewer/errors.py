@@ -1,0 +1,52 @@
+"""The package's error tree: catch ``ReviewerError`` for anything this tool raises on purpose."""
+
+from __future__ import annotations
+
+
+class ReviewerError(Exception):
+    """Base class for errors the tool reports to users as one clear line."""
+
+
+class ConfigError(ReviewerError):
+    """Settings, options or files are wrong; nothing was sent (CLI exit code 2)."""
+
+
+class InputError(ReviewerError):
+    """An input record cannot become a Paper; carries where it came from."""
+
+    def __init__(self, message: str, source: str = "", line: int | None = None) -> None:
+        self.source = source
+        self.line = line
+        where = f"{source}:{line}: " if line is not None else (f"{source}: " if source else "")
+        super().__init__(f"{where}{message}")
+        self.reason = message
+
+
+class FormError(ReviewerError):
+    """A review form's templates or schema are missing or broken."""
+
+
+class EndpointError(ReviewerError):
+    """The endpoint failed for good (after transport retries) or refused the request.
+
+    ``fatal`` marks failures that every further request would repeat (bad key, unknown
+    model), so a batch stops instead of recording the same error for every paper.
+    """
+
+    def __init__(self, message: str, *, fatal: bool = False) -> None:
+        self.fatal = fatal
+        super().__init__(message)
+
+
+class ReviewFailed(ReviewerError):
+    """No valid review after every re-ask; keeps the reason and an excerpt of the last reply."""
+
+    def __init__(self, reason: str, raw_excerpt: str = "", attempts: int = 0) -> None:
+        self.reason = reason
+        self.raw_excerpt = raw_excerpt
+        self.attempts = attempts
+        super().__init__(reason)
+
+
+class LocalModelError(ReviewerError):
+    """The embedded model cannot be assembled, verified or served."""

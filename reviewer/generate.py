@@ -1,0 +1,169 @@
+"""The validation stage: messages -> completion (cached, retried) -> validated ``Review``.
+
+A reply that does not parse, breaks the schema or was cut off is sent back with the error
+and asked again, a bounded number of times (the instructor pattern). Every reply, valid or
+not, is cached: it was paid for, and a rerun replays the same conversation from the cache
+without sending a request.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from reviewer.cache import CompletionCache, completion_key
+from reviewer.client import ChatClient, Completion
+from reviewer.errors import ReviewFailed
+from reviewer.forms import Form, Messages
+from reviewer.paper import Paper
+from reviewer.review import Review
+
+DEFAULT_MAX_REASKS = 2
+EXCERPT_CHARS = 500
+_FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.DOTALL)
+
+
+def extract_json(text: str) -> Any:
+    """Parse a JSON object from a reply, tolerating code fences and prose around it."""
+    text = text.strip()
+    if not text:
+        raise ValueError("the reply was empty")
+    candidates = [m.group(1) for m in _FENCE.finditer(text)] + [text]
+    decoder = json.JSONDecoder()
+    for candidate in candidates:
+        for start in [i for i, ch in enumerate(candidate) if ch == "{"][:20]:
+            try:
+                value, _ = decoder.raw_decode(candidate, start)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(value, dict):
+                return value
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"the reply is not valid JSON: {exc.msg} at char {exc.pos}") from None
+    raise ValueError("the reply is JSON but not an object")
+
+
+def _schema_errors(exc: ValidationError) -> str:
+    lines = []
+    for err in exc.errors()[:10]:
+        loc = ".".join(str(p) for p in err["loc"]) or "(root)"
+        lines.append(f"- {loc}: {err['msg']}")
+    return "\n".join(lines)
+
+
+def check_reply(form: Form, completion: Completion) -> Review:
+    """Validate one reply into the form's schema; ``ValueError`` says what is wrong."""
+    if completion.finish_reason == "length":
+        raise ValueError(
+            "the reply was cut off at the output limit before the JSON object was complete; "
+            "write shorter paragraphs"
+        )
+    data = extract_json(completion.text)
+    try:
+        return form.schema.model_validate(data)
+    except ValidationError as exc:
+        raise ValueError(f"the JSON does not match the schema:\n{_schema_errors(exc)}") from None
+
+
+@dataclass
+class Outcome:
+    """A validated review plus what it cost to get it."""
+
+    review: Review
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    latency_ms: int = 0
+    attempts: int = 0
+    cached: bool = True
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Generator:
+    """Runs one paper through render, cache, client and validation for one form."""
+
+    client: ChatClient
+    cache: CompletionCache
+    form: Form
+    max_reasks: int = DEFAULT_MAX_REASKS
+    temperature: float | None = None
+
+    def params(self, sample: int) -> dict[str, Any]:
+        temperature = self.form.temperature if self.temperature is None else self.temperature
+        if sample > 0 and temperature == 0:
+            temperature = 0.7  # independent samples must be able to differ
+        return {"temperature": temperature, "max_tokens": self.form.max_tokens, "seed": sample}
+
+    def _key(self, messages: Messages, params: dict[str, Any], sample: int) -> str:
+        return completion_key(
+            base_url=self.client.base_url,
+            model=self.client.model,
+            messages=messages,
+            params={**params, "structured": self.client.mode},
+            schema_hash=self.form.schema_hash,
+            template_hash=self.form.template_hash,
+            sample=sample,
+        )
+
+    async def _completion(self, messages: Messages, params: dict[str, Any], sample: int):
+        key = self._key(messages, params, sample)
+        hit = self.cache.get(key)
+        if hit is not None:
+            return Completion.from_dict(hit), True
+        completion = await self.client.complete(
+            messages, schema=self.form.json_schema, schema_name=self.form.name, params=params
+        )
+        self.cache.put(key, completion.to_dict())
+        return completion, False
+
+    async def review(self, paper: Paper, *, sample: int = 0) -> Outcome:
+        """A validated review of ``paper``, or ``ReviewFailed`` with the last reason and reply."""
+        started = time.perf_counter()
+        messages = self.form.render(paper, include_schema=self.client.mode == "prompt")
+        params = self.params(sample)
+        usage = [0, 0]
+        all_cached = True
+        reason, last_text = "", ""
+        for attempt in range(1, self.max_reasks + 2):
+            completion, cached = await self._completion(messages, params, sample)
+            all_cached = all_cached and cached
+            usage[0] += completion.prompt_tokens
+            usage[1] += completion.completion_tokens
+            try:
+                review = check_reply(self.form, completion)
+            except ValueError as exc:
+                reason, last_text = str(exc), completion.text
+                messages = [
+                    *messages,
+                    {"role": "assistant", "content": completion.text[:4000]},
+                    {"role": "user", "content": _reask_text(reason)},
+                ]
+                continue
+            return Outcome(
+                review=review,
+                prompt_tokens=usage[0],
+                completion_tokens=usage[1],
+                latency_ms=round((time.perf_counter() - started) * 1000),
+                attempts=attempt,
+                cached=all_cached,
+            )
+        raise ReviewFailed(
+            f"no valid review after {self.max_reasks + 1} attempts: {reason}",
+            raw_excerpt=last_text[:EXCERPT_CHARS],
+            attempts=self.max_reasks + 1,
+        )
+
+
+def _reask_text(reason: str) -> str:
+    return (
+        f"Your reply could not be used: {reason}\n"
+        "Reply again with the complete review as one JSON object that matches the required "
+        "keys and limits, and nothing else."
+    )

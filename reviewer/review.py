@@ -1,0 +1,47 @@
+"""The validated output: ``Review`` is the base every form's schema subclasses.
+
+The base declares no fields on purpose: JSON-schema property order is generation order for
+grammar-constrained models, and a form must be free to put its reasoning before its scores.
+What every form must have (``overall`` 1-10 and ``decision``) is checked when a form loads.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+TEXT_LIST_KEYS = ("strengths", "weaknesses", "major_comments", "minor_comments", "questions")
+
+
+class Review(BaseModel):
+    """A schema-valid review. Subclasses (one per form) define the fields."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @property
+    def overall_score(self) -> int:
+        return int(self.overall)  # type: ignore[attr-defined]
+
+    @property
+    def accept(self) -> bool:
+        return str(self.decision).lower() == "accept"  # type: ignore[attr-defined]
+
+    def comments(self) -> list[str]:
+        """Every list item under the comment-like keys, flattened to text (for eval and checks)."""
+        out: list[str] = []
+        data = self.model_dump()
+        for key in TEXT_LIST_KEYS:
+            for item in data.get(key) or []:
+                out.append(_item_text(item))
+        return [c for c in out if c]
+
+
+def _item_text(item: Any) -> str:
+    if isinstance(item, str):
+        return item.strip()
+    if isinstance(item, dict):
+        for key in ("comment", "text", "point"):
+            if isinstance(item.get(key), str):
+                return item[key].strip()
+    return ""

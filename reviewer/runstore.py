@@ -1,0 +1,115 @@
+"""The run-record stage: the only module that writes run outputs.
+
+``reviews.jsonl`` and ``errors.jsonl`` are append-only, one whole JSON object per line,
+flushed per record, so a crash loses at most the line being written. On reopening, a torn
+last line is cut off (never kept as corrupt) and the ids already reviewed are skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+REVIEWS = "reviews.jsonl"
+ERRORS = "errors.jsonl"
+MANIFEST = "manifest.json"
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_filename(paper_id: str) -> str:
+    """A file name for a paper id that cannot escape the folder or clash with dot files."""
+    name = _UNSAFE.sub("_", paper_id).strip("._") or "paper"
+    return name[:150]
+
+
+def iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    """Whole, parseable object lines of a JSONL file; anything else is skipped."""
+    if not path.exists():
+        return
+    with path.open("rb") as fh:
+        for raw in fh:
+            try:
+                value = json.loads(raw)
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                continue
+            if isinstance(value, dict):
+                yield value
+
+
+def repair_tail(path: Path) -> bool:
+    """Cut a torn last line (no newline, or not JSON) left by a crash; True if cut."""
+    if not path.exists() or path.stat().st_size == 0:
+        return False
+    with path.open("rb+") as fh:
+        data = fh.read()
+        end = data.rfind(b"\n") + 1
+        tail = data[end:]
+        if not tail:
+            return False
+        fh.truncate(end)
+        fh.flush()
+        os.fsync(fh.fileno())
+    return True
+
+
+class RunStore:
+    """One output directory: reviews, errors, per-paper Markdown and the manifest."""
+
+    def __init__(self, out_dir: str | Path) -> None:
+        self.dir = Path(out_dir)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        (self.dir / "reviews").mkdir(exist_ok=True)
+        self.repaired = repair_tail(self.dir / REVIEWS)
+        self._reviews: IO[str] | None = None
+        self._errors: IO[str] | None = None
+
+    def done_ids(self, form: str | None = None) -> set[str]:
+        """Paper ids (optionally of one form) that already have a review in this directory."""
+        return {
+            str(r["paper_id"])
+            for r in iter_jsonl(self.dir / REVIEWS)
+            if "paper_id" in r and (form is None or r.get("form") == form)
+        }
+
+    def start_errors(self) -> None:
+        """Failed papers are retried by a rerun, so the previous run's error list is replaced."""
+        (self.dir / ERRORS).unlink(missing_ok=True)
+
+    @staticmethod
+    def _append(handle: IO[str], record: dict[str, Any]) -> None:
+        handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        handle.flush()
+
+    def write_review(self, record: dict[str, Any], markdown: str) -> None:
+        if self._reviews is None:
+            self._reviews = (self.dir / REVIEWS).open("a", encoding="utf-8")
+        md_path = self.dir / "reviews" / f"{safe_filename(str(record['paper_id']))}.md"
+        md_path.write_text(markdown + "\n", encoding="utf-8")
+        self._append(self._reviews, record)
+
+    def write_error(self, record: dict[str, Any]) -> None:
+        if self._errors is None:
+            self._errors = (self.dir / ERRORS).open("a", encoding="utf-8")
+        self._append(self._errors, record)
+
+    def write_manifest(self, manifest: dict[str, Any]) -> None:
+        tmp = self.dir / f".{MANIFEST}.tmp"
+        tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        tmp.replace(self.dir / MANIFEST)
+
+    def read_manifest(self) -> dict[str, Any] | None:
+        path = self.dir / MANIFEST
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            return None
+
+    def close(self) -> None:
+        for handle in (self._reviews, self._errors):
+            if handle is not None:
+                handle.close()
+        self._reviews = self._errors = None

@@ -1,0 +1,64 @@
+"""Shared fixtures: an isolated environment and a FAKE OpenAI-compatible server on loopback."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reviewer import Reviewer
+from reviewer.config import Settings
+from tests.fake_openai import FakeOpenAI
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No user config, key or endpoint leaks into a test; each test has its own cache."""
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "REVIEWER_MODEL", "REVIEWER_FORMS_PATH"):
+        monkeypatch.delenv(name, raising=False)
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("REVIEWER_CACHE_DIR", str(cache))
+    monkeypatch.setenv("REVIEWER_CONFIG", str(tmp_path / "no-config.toml"))
+    return cache
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeOpenAI]:
+    with FakeOpenAI() as server:
+        yield server
+
+
+@pytest.fixture
+def make_reviewer(fake: FakeOpenAI) -> Callable[..., Reviewer]:
+    """A Reviewer pointed at the fake server, with fast retries."""
+
+    def build(**kwargs: Any) -> Reviewer:
+        settings = Settings(
+            base_url=kwargs.pop("base_url", fake.base_url),
+            api_key=kwargs.pop("api_key", "sk-test"),
+            model=kwargs.pop("model", "fake-model"),
+            structured=kwargs.pop("structured", "json_schema"),
+            backoff_base=0.01,
+            timeout=kwargs.pop("timeout", 10.0),
+            max_retries=kwargs.pop("max_retries", 4),
+        )
+        return Reviewer(settings=settings, **kwargs)
+
+    return build
+
+
+def write_jsonl(path: Path, records: list[Any]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def papers(n: int, prefix: str = "p") -> list[dict[str, Any]]:
+    return [
+        {"id": f"{prefix}{i}", "title": f"Paper number {i}", "abstract": f"We study thing {i}."}
+        for i in range(n)
+    ]

@@ -1,0 +1,224 @@
+"""A FAKE OpenAI-compatible chat-completions server on loopback, for tests and benchmarks.
+
+It speaks real HTTP/1.1 (keep-alive) so the real ``openai`` client is exercised end to end.
+Replies come from a scripted queue (``enqueue``) and, when the queue is empty, from a
+responder that writes a schema-valid *placeholder* review naming the paper's title. That
+placeholder is test data, not a review: no model is involved.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+TITLE = re.compile(r"Title:\s*(.+)")
+
+
+def placeholder_review(title: str, overall: int = 6) -> dict[str, Any]:
+    """A schema-valid ``sections`` review that names ``title`` (fake data for tests)."""
+    para = f"Placeholder paragraph about {title}, written by the fake test endpoint."
+    return {
+        "summary": f"The fake endpoint summarises {title} in one placeholder paragraph.",
+        "methodology": para,
+        "experiments": para,
+        "reproducibility": para,
+        "limitations": para,
+        "impact": para,
+        "strengths": [f"Strength of {title}"],
+        "weaknesses": [f"Weakness of {title}"],
+        "questions": [f"Question about {title}?"],
+        "soundness": 3,
+        "presentation": 3,
+        "contribution": 3,
+        "overall": overall,
+        "confidence": 3,
+        "decision": "accept" if overall >= 6 else "reject",
+    }
+
+
+def title_of(request: dict[str, Any]) -> str:
+    for message in request.get("messages", []):
+        match = TITLE.search(str(message.get("content", "")))
+        if match:
+            return match.group(1).strip()
+    return "an untitled paper"
+
+
+def default_responder(request: dict[str, Any]) -> str:
+    return json.dumps(placeholder_review(title_of(request)))
+
+
+@dataclass
+class Reply:
+    """One scripted reply. ``content`` becomes a chat completion; ``status`` != 200 an error."""
+
+    content: str | None = None
+    status: int = 200
+    finish_reason: str = "stop"
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    drop: bool = False  # close the connection without answering (a reset)
+    body: dict[str, Any] | None = None
+
+
+@dataclass
+class FaultMix:
+    """Probabilities of injected faults per request (seeded, so runs are repeatable)."""
+
+    rate_limit: float = 0.0
+    server_error: float = 0.0
+    invalid_json: float = 0.0
+    truncated: float = 0.0
+    wrong_shape: float = 0.0
+    empty: float = 0.0
+    refusal: float = 0.0
+    reset: float = 0.0
+    hang: float = 0.0
+    hang_seconds: float = 30.0
+    retry_after: str = "0"
+    seed: int = 0
+
+    def pick(self, rng: random.Random) -> Reply | None:
+        roll = rng.random()
+        table: list[tuple[float, Callable[[], Reply]]] = [
+            (self.rate_limit, lambda: Reply(status=429, headers={"retry-after": self.retry_after})),
+            (self.server_error, lambda: Reply(status=rng.choice([500, 503]))),
+            (self.invalid_json, lambda: Reply(content='{"summary": "unterminated')),
+            (self.truncated, lambda: Reply(content='{"summary": "cut', finish_reason="length")),
+            (self.wrong_shape, lambda: Reply(content=json.dumps({"verdict": "good"}))),
+            (self.empty, lambda: Reply(content="")),
+            (self.refusal, lambda: Reply(content="I'm sorry, I can't help with that.")),
+            (self.reset, lambda: Reply(drop=True)),
+            (self.hang, lambda: Reply(delay=self.hang_seconds)),
+        ]
+        edge = 0.0
+        for probability, make in table:
+            edge += probability
+            if roll < edge:
+                return make()
+        return None
+
+
+class FakeOpenAI:
+    """Start with ``with FakeOpenAI() as fake: fake.base_url``; inspect ``fake.requests``."""
+
+    def __init__(
+        self,
+        *,
+        latency: float = 0.0,
+        responder: Callable[[dict[str, Any]], str] = default_responder,
+        faults: FaultMix | None = None,
+        usage: tuple[int, int] = (100, 50),
+        record: bool = True,
+    ) -> None:
+        self.latency = latency
+        self.responder = responder
+        self.faults = faults
+        self.usage = usage
+        self.record = record
+        self.queue: deque[Reply] = deque()
+        self.requests: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []
+        self.count = 0
+        self._lock = threading.Lock()
+        self._rng = random.Random(faults.seed if faults else 0)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/v1"
+
+    def enqueue(self, *replies: Reply) -> None:
+        with self._lock:
+            self.queue.extend(replies)
+
+    def _next(self, request: dict[str, Any]) -> Reply:
+        with self._lock:
+            self.count += 1
+            if self.record:
+                self.requests.append(request)
+            if self.queue:
+                return self.queue.popleft()
+            injected = self.faults.pick(self._rng) if self.faults else None
+        return injected or Reply(content=self.responder(request))
+
+    def __enter__(self) -> FakeOpenAI:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: Any) -> None:  # keep test output clean
+            pass
+
+        def _send(self, status: int, payload: dict[str, Any], headers: dict[str, str]) -> None:
+            body = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(body)))
+            for key, value in headers.items():
+                self.send_header(key, value)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            self._send(200, {"object": "list", "data": [{"id": "fake-model"}]}, {})
+
+        def do_POST(self) -> None:  # noqa: N802
+            length = int(self.headers.get("content-length", 0))
+            request = json.loads(self.rfile.read(length) or b"{}")
+            if fake.record:
+                with fake._lock:
+                    fake.headers.append(dict(self.headers))
+            reply = fake._next(request)
+            time.sleep(fake.latency + reply.delay)
+            if reply.drop:
+                self.close_connection = True
+                self.connection.close()
+                return
+            if reply.status != 200:
+                error = reply.body or {"error": {"message": f"fake error {reply.status}"}}
+                self._send(reply.status, error, reply.headers)
+                return
+            self._send(200, _completion(request, reply, fake.usage), reply.headers)
+
+    return Handler
+
+
+def _completion(request: dict[str, Any], reply: Reply, usage: tuple[int, int]) -> dict[str, Any]:
+    return {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": request.get("model", "fake-model"),
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": reply.content},
+                "finish_reason": reply.finish_reason,
+            }
+        ],
+        "usage": {
+            "prompt_tokens": usage[0],
+            "completion_tokens": usage[1],
+            "total_tokens": sum(usage),
+        },
+    }
