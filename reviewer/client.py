@@ -120,6 +120,7 @@ class ChatClient:
         self.model = model
         self.mode = "json_schema" if structured == "auto" else structured
         self._auto = structured == "auto"
+        self._probing = self._auto  # until one request in the current mode has succeeded
         self.max_attempts = max_attempts
         self._secret = api_key or ""
         self._wait = _Backoff(backoff_base, backoff_cap)
@@ -131,6 +132,12 @@ class ChatClient:
         )
         self.requests_sent = 0
 
+    def _retryable(self, exc: BaseException) -> bool:
+        """Transport faults retry; a format rejection while ``auto`` still probes does not."""
+        if self._probing and isinstance(exc, openai.APIStatusError) and _rejects_format(exc):
+            return False
+        return _retryable(exc)
+
     def _response_format(self, schema: dict[str, Any], name: str) -> dict[str, Any] | None:
         if self.mode == "json_schema":
             spec = {"name": name, "schema": schema, "strict": False}
@@ -141,7 +148,7 @@ class ChatClient:
 
     async def _create(self, messages: list[dict[str, str]], kwargs: dict[str, Any]) -> Any:
         async for attempt in AsyncRetrying(
-            retry=retry_if_exception(_retryable),
+            retry=retry_if_exception(self._retryable),
             stop=stop_after_attempt(self.max_attempts),
             wait=self._wait,
             reraise=True,
@@ -179,6 +186,7 @@ class ChatClient:
                 raise EndpointError(self._describe(exc), fatal=fatal) from None
             except openai.APIError as exc:
                 raise EndpointError(self._describe(exc)) from None
+            self._probing = False
             return self._completion(response)
 
     def _completion(self, response: Any) -> Completion:

@@ -132,7 +132,9 @@ class FakeOpenAI:
         self._rng = random.Random(faults.seed if faults else 0)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     @property
     def base_url(self) -> str:
@@ -187,7 +189,7 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             request = json.loads(self.rfile.read(length) or b"{}")
             if fake.record:
                 with fake._lock:
-                    fake.headers.append(dict(self.headers))
+                    fake.headers.append({k.lower(): v for k, v in self.headers.items()})
             reply = fake._next(request)
             time.sleep(fake.latency + reply.delay)
             if reply.drop:

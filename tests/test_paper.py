@@ -33,9 +33,9 @@ def test_jsonl_reader_keeps_going_past_bad_lines(tmp_path: Path) -> None:
         b'{"id": "a", "title": "T", "abstract": "A"}\n'
         b'{"id": "b", "title": "T"\n'
         b'{"id": "c", "title": "T", "abstract": ""}\n'
-        b'\xff\xfe not utf-8\n'
+        b"\xff\xfe not utf-8\n"
         b'{"id": "a", "title": "dup", "abstract": "A"}\n'
-        b'[1, 2]\n'
+        b"[1, 2]\n"
         b"\n"
         b'{"id": "d", "title": "T", "abstract": "A", "year": "2024"}\n'
     )
@@ -57,7 +57,11 @@ def test_csv_reader_accepts_paper_id_column(tmp_path: Path) -> None:
     (paper,) = list(read_papers(path))
     assert isinstance(paper, Paper)
     assert (paper.id, paper.title, paper.abstract, paper.year) == (
-        "x1", "A, title", 'An "abstract"', 2023)
+        "x1",
+        "A, title",
+        'An "abstract"',
+        2023,
+    )
 
 
 def test_missing_and_unsupported_files_are_config_errors(tmp_path: Path) -> None:

@@ -1,0 +1,127 @@
+"""The command line against the FAKE server: outputs, exit codes, one-line errors, no key leak."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from reviewer.cli import main
+from tests.conftest import EXAMPLES, papers, write_jsonl
+from tests.fake_openai import FakeOpenAI, Reply
+
+CANARY = "sk-canary-do-not-leak-0123456789"
+
+
+@pytest.fixture
+def run(fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    config = tmp_path / "config.toml"
+    config.write_text("backoff_base = 0.01\n")
+    monkeypatch.setenv("REVIEWER_CONFIG", str(config))
+    monkeypatch.setenv("OPENAI_BASE_URL", fake.base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", CANARY)
+    monkeypatch.setenv("REVIEWER_MODEL", "fake-model")
+
+    def invoke(*args: str):
+        return CliRunner().invoke(main, [str(a) for a in args])
+
+    return invoke
+
+
+def test_batch_of_the_examples_then_zero_requests_from_cache(
+    run, tmp_path: Path, fake: FakeOpenAI
+) -> None:
+    fake.latency = 0.05
+    result = run("batch", EXAMPLES / "papers.jsonl", "--out", tmp_path / "a", "--concurrency", 8)
+    assert result.exit_code == 0, result.output
+    n = sum(1 for _ in (EXAMPLES / "papers.jsonl").open())
+    records = [json.loads(x) for x in (tmp_path / "a" / "reviews.jsonl").read_text().splitlines()]
+    assert len(records) == n == fake.count
+    for record in records:
+        for section in (
+            "summary",
+            "methodology",
+            "experiments",
+            "reproducibility",
+            "limitations",
+            "impact",
+        ):
+            assert record["review"][section]
+        assert record["usage"]["prompt_tokens"] > 0
+    assert "endpoint" in result.output and "reviewed" in result.output
+    result = run("batch", EXAMPLES / "papers.jsonl", "--out", tmp_path / "b")
+    assert result.exit_code == 0
+    assert fake.count == n
+    assert "requests 0" in result.output
+
+
+def test_partial_run_exits_3(run, tmp_path: Path, fake: FakeOpenAI) -> None:
+    path = write_jsonl(tmp_path / "in.jsonl", [*papers(2), {"id": "bad"}])
+    result = run("batch", path, "--out", tmp_path / "run")
+    assert result.exit_code == 3
+    assert "errors.jsonl" in result.output
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["batch", "missing.jsonl", "--out", "x"], "input file not found"),
+        (["batch", "in.jsonl", "--out", "x", "--form", "nope"], "unknown form 'nope'"),
+        (["review", "--title", "T"], "give PAPER_FILE"),
+    ],
+)
+def test_user_errors_are_one_line_exit_2(run, tmp_path: Path, args, message) -> None:
+    write_jsonl(tmp_path / "in.jsonl", papers(1))
+    os.chdir(tmp_path)
+    result = run(*args)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_bad_option_exits_2(run) -> None:
+    assert run("batch", "x.jsonl", "--out", "d", "--concurrency", "0").exit_code == 2
+
+
+def test_review_json_and_markdown(run, fake: FakeOpenAI) -> None:
+    result = run(
+        "review", "--title", "OPT models", "--abstract", "We present OPT.", "--format", "json"
+    )
+    assert result.exit_code == 0, result.output
+    review = json.loads(result.output[result.output.index("{") :])
+    assert "OPT models" in review["summary"]
+    result = run("review", EXAMPLES / "paper.json")
+    assert result.exit_code == 0
+    assert "## Weaknesses" in result.output
+
+
+def test_review_failure_exits_3(run, fake: FakeOpenAI) -> None:
+    fake.enqueue(*[Reply(content="no")] * 3)
+    result = run("review", "--title", "T", "--abstract", "A")
+    assert result.exit_code == 3 and "no valid review" in result.output
+
+
+def test_forms_and_cache_commands(run, tmp_path: Path) -> None:
+    assert "sections" in run("forms").output
+    run("review", "--title", "T", "--abstract", "A")
+    assert "1 entries" in run("cache", "stats").output
+    assert "removed 1" in run("cache", "clear", "--yes").output
+    assert "0 entries" in run("cache", "stats").output
+
+
+def test_api_key_never_written(run, tmp_path: Path, fake: FakeOpenAI, isolated_env: Path) -> None:
+    echo = Reply(status=500, body={"error": {"message": f"echo {CANARY}"}})
+    fake.enqueue(*[echo] * 8)  # two papers x four attempts: both fail with the echoed key
+    path = write_jsonl(tmp_path / "in.jsonl", papers(4))
+    result = run("batch", path, "--out", tmp_path / "run", "--concurrency", 1)
+    assert result.exit_code == 3
+    assert "[redacted]" in (tmp_path / "run" / "errors.jsonl").read_text()
+    assert fake.headers[0]["authorization"] == f"Bearer {CANARY}"
+    assert CANARY not in result.output
+    written = [
+        p for root in (tmp_path / "run", isolated_env) for p in root.rglob("*") if p.is_file()
+    ]
+    assert written
+    for path in written:
+        assert CANARY.encode() not in path.read_bytes(), path

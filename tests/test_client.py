@@ -1,0 +1,79 @@
+"""Transport retries: one layer, honouring Retry-After, against the FAKE server."""
+
+import time
+from collections.abc import Callable
+
+import pytest
+
+from reviewer import EndpointError, Reviewer
+from tests.fake_openai import FakeOpenAI, Reply
+
+PAPER = {"id": "a", "title": "A paper", "abstract": "An abstract."}
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        Reply(status=429, headers={"retry-after": "0"}),
+        Reply(status=500),
+        Reply(status=503),
+        Reply(drop=True),
+    ],
+    ids=["429", "500", "503", "connection-reset"],
+)
+def test_transport_faults_are_retried(
+    fault: Reply, fake: FakeOpenAI, make_reviewer: Callable[..., Reviewer]
+) -> None:
+    fake.enqueue(fault, fault)
+    outcome = make_reviewer().review_outcome(PAPER)
+    assert fake.count == 3
+    assert outcome.attempts == 1  # transport retries are not re-asks
+
+
+def test_retry_after_is_honoured(fake: FakeOpenAI, make_reviewer: Callable[..., Reviewer]) -> None:
+    fake.enqueue(Reply(status=429, headers={"retry-after": "1"}))
+    start = time.perf_counter()
+    make_reviewer().review(PAPER)
+    assert time.perf_counter() - start >= 1.0
+    assert fake.count == 2
+
+
+def test_attempts_are_bounded_and_sdk_retries_do_not_multiply(
+    fake: FakeOpenAI, make_reviewer: Callable[..., Reviewer]
+) -> None:
+    fake.enqueue(*[Reply(status=500)] * 10)
+    with pytest.raises(EndpointError, match="HTTP 500"):
+        make_reviewer(max_retries=3).review(PAPER)
+    assert fake.count == 3
+
+
+def test_read_timeout_cuts_a_hung_request(
+    fake: FakeOpenAI, make_reviewer: Callable[..., Reviewer]
+) -> None:
+    fake.enqueue(Reply(delay=5.0))
+    start = time.perf_counter()
+    make_reviewer(timeout=0.5).review(PAPER)
+    assert time.perf_counter() - start < 4.0
+    assert fake.count == 2
+
+
+@pytest.mark.parametrize("status", [400, 401, 404])
+def test_client_errors_are_not_retried(
+    status: int, fake: FakeOpenAI, make_reviewer: Callable[..., Reviewer]
+) -> None:
+    fake.enqueue(Reply(status=status))
+    with pytest.raises(EndpointError) as info:
+        make_reviewer().review(PAPER)
+    assert fake.count == 1
+    assert info.value.fatal == (status in (401, 404))
+
+
+def test_api_key_is_sent_as_bearer_and_scrubbed_from_errors(
+    fake: FakeOpenAI, make_reviewer: Callable[..., Reviewer]
+) -> None:
+    key = "sk-canary-1234567890"
+    fake.enqueue(Reply(status=401, body={"error": {"message": f"bad key {key}"}}))
+    with pytest.raises(EndpointError) as info:
+        make_reviewer(api_key=key).review(PAPER)
+    assert fake.headers[0]["authorization"] == f"Bearer {key}"
+    assert key not in str(info.value)

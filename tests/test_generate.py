@@ -1,0 +1,152 @@
+"""The validation stage against the FAKE server: parse, repair, re-ask, cache."""
+
+import json
+from collections.abc import Callable
+
+import pytest
+
+from reviewer import Reviewer, ReviewFailed
+from reviewer.client import Completion
+from reviewer.forms import load_form
+from reviewer.generate import check_reply, extract_json
+from tests.fake_openai import FakeOpenAI, Reply, placeholder_review
+
+PAPER = {"id": "opt", "title": "OPT: Open Pre-trained Transformers", "abstract": "We present OPT."}
+
+
+def test_extract_json_strips_fences_and_prose() -> None:
+    assert extract_json('Sure!\n```json\n{"a": 1}\n```\nDone.') == {"a": 1}
+    assert extract_json('Here you go: {"a": {"b": [1]}} hope it helps') == {"a": {"b": [1]}}
+    with pytest.raises(ValueError, match="empty"):
+        extract_json("  ")
+    with pytest.raises(ValueError, match="not valid JSON"):
+        extract_json('{"a": ')
+    with pytest.raises(ValueError, match="not an object"):
+        extract_json("[1, 2]")
+
+
+def test_check_reply_rejects_truncation_and_out_of_range_scores() -> None:
+    form = load_form("sections")
+    good = placeholder_review("X")
+    assert check_reply(form, Completion(json.dumps(good), "stop", 1, 1)).overall == 6
+    with pytest.raises(ValueError, match="cut off"):
+        check_reply(form, Completion(json.dumps(good), "length", 1, 1))
+    with pytest.raises(ValueError, match="overall"):
+        check_reply(form, Completion(json.dumps({**good, "overall": 11}), "stop", 1, 1))
+    with pytest.raises(ValueError, match="decision"):
+        check_reply(form, Completion(json.dumps({**good, "decision": "maybe"}), "stop", 1, 1))
+
+
+def test_valid_reply_first_time(fake: FakeOpenAI, make_reviewer: Callable[..., Reviewer]) -> None:
+    outcome = make_reviewer().review_outcome(PAPER)
+    assert outcome.attempts == 1 and not outcome.cached
+    assert "OPT" in outcome.review.summary
+    assert (outcome.prompt_tokens, outcome.completion_tokens) == (100, 50)
+    request = fake.requests[0]
+    assert request["response_format"]["type"] == "json_schema"
+    assert request["max_tokens"] == load_form("sections").max_tokens
+    assert "<paper>" in request["messages"][1]["content"]
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        Reply(content='{"summary": "unterminated'),
+        Reply(content=json.dumps({"verdict": "good"})),
+        Reply(content=json.dumps(placeholder_review("OPT")), finish_reason="length"),
+        Reply(content=""),
+    ],
+    ids=["invalid-json", "wrong-schema", "truncated", "empty"],
+)
+def test_bad_reply_is_sent_back_with_the_error(
+    bad: Reply, fake: FakeOpenAI, make_reviewer: Callable[..., Reviewer]
+) -> None:
+    fake.enqueue(bad)
+    outcome = make_reviewer().review_outcome(PAPER)
+    assert outcome.attempts == 2
+    assert fake.count == 2
+    reask = fake.requests[1]["messages"]
+    assert reask[-2] == {"role": "assistant", "content": bad.content}
+    assert reask[-1]["role"] == "user" and "could not be used" in reask[-1]["content"]
+    assert (outcome.prompt_tokens, outcome.completion_tokens) == (200, 100)
+
+
+def test_reasks_are_bounded_and_failure_keeps_reason_and_excerpt(
+    fake: FakeOpenAI, make_reviewer: Callable[..., Reviewer]
+) -> None:
+    fake.enqueue(*[Reply(content="not json at all")] * 5)
+    with pytest.raises(ReviewFailed) as info:
+        make_reviewer(max_reasks=2).review(PAPER)
+    assert fake.count == 3
+    assert info.value.attempts == 3
+    assert "not valid JSON" in info.value.reason
+    assert info.value.raw_excerpt == "not json at all"
+
+
+def test_plain_prompt_mode_puts_schema_in_prompt_and_repairs_fences(
+    fake: FakeOpenAI, make_reviewer: Callable[..., Reviewer]
+) -> None:
+    fake.enqueue(Reply(content="```json\n" + json.dumps(placeholder_review("OPT")) + "\n```"))
+    outcome = make_reviewer(structured="prompt").review_outcome(PAPER)
+    assert outcome.attempts == 1
+    request = fake.requests[0]
+    assert "response_format" not in request
+    assert '"overall"' in request["messages"][0]["content"]
+
+
+def test_json_object_mode_sends_schema(
+    fake: FakeOpenAI, make_reviewer: Callable[..., Reviewer]
+) -> None:
+    make_reviewer(structured="json_object").review(PAPER)
+    fmt = fake.requests[0]["response_format"]
+    assert fmt["type"] == "json_object"
+    assert fmt["schema"]["properties"]["overall"]["maximum"] == 10
+
+
+def test_auto_mode_steps_down_when_server_rejects_json_schema(
+    fake: FakeOpenAI, make_reviewer: Callable[..., Reviewer]
+) -> None:
+    rejected = Reply(
+        status=500, body={"error": {"message": "response_format json_schema unsupported"}}
+    )
+    fake.enqueue(rejected)
+    outcome = make_reviewer(structured="auto").review_outcome(PAPER)
+    assert outcome.attempts == 1
+    assert [r["response_format"]["type"] for r in fake.requests] == ["json_schema", "json_object"]
+
+
+def test_cache_hit_sends_nothing_and_revalidates(
+    fake: FakeOpenAI, make_reviewer: Callable[..., Reviewer]
+) -> None:
+    fake.enqueue(Reply(content="oops"))  # first reply invalid: the re-ask is cached too
+    first = make_reviewer().review_outcome(PAPER)
+    assert fake.count == 2 and first.attempts == 2
+    again = make_reviewer().review_outcome(PAPER)
+    assert fake.count == 2
+    assert again.cached and again.attempts == 2
+    assert again.review == first.review
+
+
+def test_no_cache_always_sends(fake: FakeOpenAI, make_reviewer: Callable[..., Reviewer]) -> None:
+    make_reviewer(cache=False).review(PAPER)
+    make_reviewer(cache=False).review(PAPER)
+    assert fake.count == 2
+
+
+def test_cache_key_changes_with_output_relevant_inputs_only(
+    fake: FakeOpenAI, make_reviewer: Callable[..., Reviewer]
+) -> None:
+    make_reviewer().review(PAPER)
+    make_reviewer(timeout=99.0, max_retries=2).review(PAPER)  # not part of the key
+    make_reviewer(api_key="sk-other").review(PAPER)  # nor is the key
+    assert fake.count == 1
+    make_reviewer(model="other-model").review(PAPER)
+    assert fake.count == 2
+    make_reviewer(temperature=0.9).review(PAPER)
+    assert fake.count == 3
+    make_reviewer().review({**PAPER, "abstract": "We present OPT, changed."})
+    assert fake.count == 4
+    make_reviewer().review(PAPER, sample=1)
+    assert fake.count == 5
+    make_reviewer(structured="json_object").review(PAPER)
+    assert fake.count == 6
