@@ -24,17 +24,17 @@ TITLE = re.compile(r"Title:\s*(.+)")
 
 def placeholder_review(title: str, overall: int = 6) -> dict[str, Any]:
     """A schema-valid ``sections`` review that names ``title`` (fake data for tests)."""
-    para = f"Placeholder paragraph about {title}, written by the fake test endpoint."
+    para = f"Placeholder paragraph about {title}, written by the fake test endpoint, not a model."
     return {
-        "summary": f"The fake endpoint summarises {title} in one placeholder paragraph.",
+        "summary": f"The fake test endpoint sums up {title} in one short placeholder paragraph.",
         "methodology": para,
         "experiments": para,
         "reproducibility": para,
         "limitations": para,
         "impact": para,
-        "strengths": [f"Strength of {title}"],
-        "weaknesses": [f"Weakness of {title}"],
-        "questions": [f"Question about {title}?"],
+        "strengths": [f"A placeholder strength of {title}"],
+        "weaknesses": [f"A placeholder weakness of {title}"],
+        "questions": [f"A placeholder question about {title}?"],
         "soundness": 3,
         "presentation": 3,
         "contribution": 3,
