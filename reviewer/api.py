@@ -82,7 +82,9 @@ class Reviewer:
             max_attempts=self.settings.max_retries,
             backoff_base=self.settings.backoff_base,
         )
-        return Generator(client, self.cache, self.form, self.max_reasks, self.temperature)
+        return Generator(
+            client, self.cache, self.form, self.max_reasks, self.temperature, ep.context_window
+        )
 
     def review_outcome(self, paper: Paper | dict[str, Any], *, sample: int = 0) -> Outcome:
         """A review with its usage, latency, attempts and cache status."""

@@ -10,6 +10,7 @@ from reviewer.config import Settings
 from reviewer.errors import ConfigError
 
 OPENAI_URL = "https://api.openai.com/v1"
+EMBEDDED_CONTEXT = 4096  # fits the largest form's prompt and reply; more costs memory
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class Endpoint:
     structured: str
     label: str
     embedded: bool = False
+    context_window: int | None = None
 
 
 @contextmanager
@@ -32,11 +34,26 @@ def open_endpoint(settings: Settings, local_model: str | None = None) -> Iterato
         if not settings.model:
             raise ConfigError("no model configured: pass --model or set REVIEWER_MODEL")
         label = f"endpoint {base_url} · model {settings.model}"
-        yield Endpoint(base_url, settings.api_key, settings.model, settings.structured, label)
+        yield Endpoint(
+            base_url,
+            settings.api_key,
+            settings.model,
+            settings.structured,
+            label,
+            context_window=settings.context_window,
+        )
         return
     from reviewer import local  # imported only when the embedded model is really used
 
     structured = "json_object" if settings.structured == "auto" else settings.structured
-    with local.embedded_endpoint(local_model) as (base_url, model):
+    with local.embedded_endpoint(local_model, n_ctx=EMBEDDED_CONTEXT) as (base_url, model):
         label = f"embedded model {model} · {base_url} (no endpoint configured)"
-        yield Endpoint(base_url, "local", model, structured, label, embedded=True)
+        yield Endpoint(
+            base_url,
+            "local",
+            model,
+            structured,
+            label,
+            embedded=True,
+            context_window=EMBEDDED_CONTEXT,
+        )

@@ -36,6 +36,7 @@ class RunSummary:
     completion_tokens: int = 0
     requests: int = 0
     cost_usd: float | None = None
+    flagged: dict[str, list[str]] = field(default_factory=dict)
     started_at: str = ""
     finished_at: str = ""
 
@@ -77,7 +78,7 @@ class BatchRunner:
             "latency_ms": outcome.latency_ms,
             "cached": outcome.cached,
             "attempts": outcome.attempts,
-            "flags": [],
+            "flags": outcome.flags,
             "warnings": outcome.warnings,
         }
 
@@ -112,6 +113,8 @@ class BatchRunner:
         )
         self.summary.reviewed += 1
         self.summary.cached += outcome.cached
+        for flag in outcome.flags:
+            self.summary.flagged.setdefault(flag, []).append(paper.id)
         self.summary.prompt_tokens += outcome.prompt_tokens
         self.summary.completion_tokens += outcome.completion_tokens
         self._tell(paper.id)
@@ -172,6 +175,7 @@ class BatchRunner:
 
     def _write_manifest(self, status: str) -> None:
         self.summary.cost_usd = self._cost()
+        s = self.summary
         form = self.generator.form
         counts = asdict(self.summary)
         self.store.write_manifest(
@@ -192,6 +196,7 @@ class BatchRunner:
                     for k in ("reviewed", "failed", "rejected", "skipped", "cached", "requests")
                 },
                 "reviews_in_dir": len(self.store.done_ids()),
+                "flags": {k: {"count": len(v), "papers": v} for k, v in s.flagged.items()},
                 "tokens": {
                     "prompt": self.summary.prompt_tokens,
                     "completion": self.summary.completion_tokens,

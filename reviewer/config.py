@@ -47,6 +47,7 @@ class Settings(BaseModel):
     timeout: float = 120.0
     max_retries: int = 4
     backoff_base: float = 1.0
+    context_window: int | None = None  # tokens; when known, oversized prompts are refused
     prices: dict[str, Price] = Field(default_factory=dict)
 
     @property

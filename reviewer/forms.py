@@ -29,6 +29,7 @@ from reviewer.review import Review
 BUILTIN_FORMS = Path(__file__).resolve().parent.parent / "prompts"
 REQUIRED_FILES = ("form.toml", "system.j2", "user.j2", "schema.py", "review.md.j2")
 Messages = list[dict[str, str]]
+KNOWN_KEYS = {"description", "max_tokens", "temperature", "max_input_tokens"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class Form:
     schema: type[Review]
     max_tokens: int
     temperature: float
+    max_input_tokens: int = 1500
     options: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -149,5 +151,6 @@ def load_form(name: str) -> Form:
         schema=_load_schema(folder),
         max_tokens=int(meta.get("max_tokens", 1024)),
         temperature=float(meta.get("temperature", 0.2)),
-        options={k: v for k, v in meta.items() if k not in {"description", "max_tokens"}},
+        max_input_tokens=int(meta.get("max_input_tokens", 1500)),
+        options={k: v for k, v in meta.items() if k not in KNOWN_KEYS},
     )

@@ -20,6 +20,7 @@ from reviewer.cache import CompletionCache, completion_key
 from reviewer.client import ChatClient, Completion
 from reviewer.errors import ReviewFailed
 from reviewer.forms import Form, Messages
+from reviewer.guard import CHARS_PER_TOKEN, guard
 from reviewer.paper import Paper
 from reviewer.review import Review
 
@@ -82,6 +83,7 @@ class Outcome:
     latency_ms: int = 0
     attempts: int = 0
     cached: bool = True
+    flags: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -94,6 +96,7 @@ class Generator:
     form: Form
     max_reasks: int = DEFAULT_MAX_REASKS
     temperature: float | None = None
+    context_window: int | None = None
 
     def params(self, sample: int) -> dict[str, Any]:
         temperature = self.form.temperature if self.temperature is None else self.temperature
@@ -123,10 +126,23 @@ class Generator:
         self.cache.put(key, completion.to_dict())
         return completion, False
 
+    def _check_size(self, messages: Messages) -> None:
+        """Refuse before sending when prompt plus output cannot fit the model's context."""
+        if self.context_window is None:
+            return
+        estimate = sum(len(m["content"]) for m in messages) // CHARS_PER_TOKEN
+        if estimate + self.form.max_tokens > self.context_window:
+            raise ReviewFailed(
+                f"prompt too large: about {estimate} tokens plus {self.form.max_tokens} for the "
+                f"reply exceed the model's context of {self.context_window} tokens"
+            )
+
     async def review(self, paper: Paper, *, sample: int = 0) -> Outcome:
         """A validated review of ``paper``, or ``ReviewFailed`` with the last reason and reply."""
         started = time.perf_counter()
-        messages = self.form.render(paper, include_schema=self.client.mode == "prompt")
+        guarded = guard(paper, max_input_tokens=self.form.max_input_tokens)
+        messages = self.form.render(guarded.paper, include_schema=self.client.mode == "prompt")
+        self._check_size(messages)
         params = self.params(sample)
         usage = [0, 0]
         all_cached = True
@@ -153,6 +169,8 @@ class Generator:
                 latency_ms=round((time.perf_counter() - started) * 1000),
                 attempts=attempt,
                 cached=all_cached,
+                flags=guarded.flags,
+                warnings=guarded.warnings,
             )
         raise ReviewFailed(
             f"no valid review after {self.max_reasks + 1} attempts: {reason}",
