@@ -79,7 +79,7 @@ class Reviewer:
             model=ep.model,
             structured=ep.structured,
             timeout=self.settings.timeout,
-            max_attempts=self.settings.max_retries,
+            max_attempts=self.settings.max_retries + 1,
             backoff_base=self.settings.backoff_base,
         )
         return Generator(

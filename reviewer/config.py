@@ -45,7 +45,7 @@ class Settings(BaseModel):
     model: str | None = None
     structured: str = "auto"  # auto | json_schema | json_object | prompt
     timeout: float = 120.0
-    max_retries: int = 4
+    max_retries: int = Field(default=4, ge=0)  # transport retries after the first attempt
     backoff_base: float = 1.0
     context_window: int | None = None  # tokens; when known, oversized prompts are refused
     prices: dict[str, Price] = Field(default_factory=dict)

@@ -90,7 +90,7 @@ def test_endpoint_failure_for_one_paper_is_recorded(
     tmp_path: Path, fake: FakeOpenAI, make_reviewer: Callable[..., Reviewer]
 ) -> None:
     fake.enqueue(*[Reply(status=500)] * 2)
-    summary = make_reviewer(max_retries=2).batch(papers(2), tmp_path / "run", concurrency=1)
+    summary = make_reviewer(max_retries=1).batch(papers(2), tmp_path / "run", concurrency=1)
     assert (summary.reviewed, summary.failed) == (1, 1)
     (error,) = lines(tmp_path / "run" / "errors.jsonl")
     assert error["kind"] == "endpoint" and "HTTP 500" in error["reason"]

@@ -112,7 +112,7 @@ def test_forms_and_cache_commands(run, tmp_path: Path) -> None:
 
 def test_api_key_never_written(run, tmp_path: Path, fake: FakeOpenAI, isolated_env: Path) -> None:
     echo = Reply(status=500, body={"error": {"message": f"echo {CANARY}"}})
-    fake.enqueue(*[echo] * 8)  # two papers x four attempts: both fail with the echoed key
+    fake.enqueue(*[echo] * 10)  # two papers x five attempts: both fail with the echoed key
     path = write_jsonl(tmp_path / "in.jsonl", papers(4))
     result = run("batch", path, "--out", tmp_path / "run", "--concurrency", 1)
     assert result.exit_code == 3

@@ -43,7 +43,7 @@ def test_attempts_are_bounded_and_sdk_retries_do_not_multiply(
 ) -> None:
     fake.enqueue(*[Reply(status=500)] * 10)
     with pytest.raises(EndpointError, match="HTTP 500"):
-        make_reviewer(max_retries=3).review(PAPER)
+        make_reviewer(max_retries=2).review(PAPER)
     assert fake.count == 3
 
 
