@@ -7,6 +7,7 @@ traceback); 3 the run finished but some papers failed or some input lines were r
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -88,6 +89,11 @@ def make_reviewer(opts: dict[str, Any]) -> Reviewer:
     )
 
 
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    """SIGTERM unwinds like Ctrl-C, so the embedded server and open files are closed."""
+    raise SystemExit(128 + signum)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="reviewer")
 def main() -> None:
@@ -96,6 +102,7 @@ def main() -> None:
     With no endpoint configured (no --base-url, OPENAI_BASE_URL or OPENAI_API_KEY), the
     embedded local model is served on 127.0.0.1 for the duration of the command.
     """
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
 
 
 @main.command()

@@ -15,7 +15,7 @@ import json
 import os
 import tomllib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -45,15 +45,15 @@ class Form:
     max_input_tokens: int = 1500
     options: dict[str, Any] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def json_schema(self) -> dict[str, Any]:
         return self.schema.model_json_schema()
 
-    @property
+    @cached_property
     def schema_hash(self) -> str:
         return stable_hash(self.json_schema)
 
-    @property
+    @cached_property
     def template_hash(self) -> str:
         digest = hashlib.sha256()
         for name in ("system.j2", "user.j2"):
