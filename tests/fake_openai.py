@@ -8,6 +8,7 @@ placeholder is test data, not a review: no model is involved.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import re
@@ -107,6 +108,11 @@ class FaultMix:
         return None
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 512  # the default backlog of 5 drops connections under concurrency
+    daemon_threads = True
+
+
 class FakeOpenAI:
     """Start with ``with FakeOpenAI() as fake: fake.base_url``; inspect ``fake.requests``."""
 
@@ -130,8 +136,7 @@ class FakeOpenAI:
         self.count = 0
         self._lock = threading.Lock()
         self._rng = random.Random(faults.seed if faults else 0)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", 0), _handler(self))
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
         )
@@ -224,3 +229,20 @@ def _completion(request: dict[str, Any], reply: Reply, usage: tuple[int, int]) -
             "total_tokens": sum(usage),
         },
     }
+
+
+def main() -> None:
+    """Serve the fake endpoint in its own process (benchmarks): prints its base URL."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="FAKE OpenAI-compatible endpoint (no model)")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds per request")
+    args = parser.parse_args()
+    with FakeOpenAI(latency=args.latency, record=False) as fake:
+        print(fake.base_url, flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()
