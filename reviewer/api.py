@@ -22,6 +22,7 @@ from reviewer.errors import InputError
 from reviewer.forms import load_form
 from reviewer.generate import DEFAULT_MAX_REASKS, Generator, Outcome
 from reviewer.paper import Paper, paper_from_record
+from reviewer.ratelimit import RateLimiter
 from reviewer.review import Review
 from reviewer.runstore import RunStore
 
@@ -45,6 +46,8 @@ class Reviewer:
         max_retries: int | None = None,
         temperature: float | None = None,
         settings: Settings | None = None,
+        rpm: float | None = None,
+        tpm: float | None = None,
     ) -> None:
         self.settings = settings or load_settings(
             model=model,
@@ -59,6 +62,7 @@ class Reviewer:
         self.local_model = local_model
         self.max_reasks = max_reasks
         self.temperature = temperature
+        self.rpm, self.tpm = rpm, tpm
         self._stack = ExitStack()
         self._endpoint: Endpoint | None = None
 
@@ -81,6 +85,7 @@ class Reviewer:
             timeout=self.settings.timeout,
             max_attempts=self.settings.max_retries + 1,
             backoff_base=self.settings.backoff_base,
+            limiter=RateLimiter(self.rpm, self.tpm) if (self.rpm or self.tpm) else None,
         )
         return Generator(
             client, self.cache, self.form, self.max_reasks, self.temperature, ep.context_window
@@ -147,6 +152,8 @@ class Reviewer:
             "cache": self.cache.enabled,
             "timeout": self.settings.timeout,
             "max_retries": self.settings.max_retries,
+            "rpm": self.rpm,
+            "tpm": self.tpm,
         }
 
     def close(self) -> None:

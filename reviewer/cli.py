@@ -77,8 +77,9 @@ def endpoint_options(func: F) -> F:
     return func
 
 
-def make_reviewer(opts: dict[str, Any]) -> Reviewer:
+def make_reviewer(opts: dict[str, Any], **extra: Any) -> Reviewer:
     return Reviewer(
+        **extra,
         model=opts["model"],
         base_url=opts["base_url"],
         form=opts["form"],
@@ -116,8 +117,26 @@ def main() -> None:
 )
 @click.option("--concurrency", "-c", type=click.IntRange(1, 1024), default=8, show_default=True)
 @click.option("--limit", "-n", type=click.IntRange(1), help="Only the first N papers of INPUT.")
+@click.option(
+    "--rpm",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Client-side limit: requests per minute.",
+)
+@click.option(
+    "--tpm",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Client-side limit: tokens per minute (prompt estimate + output cap).",
+)
 @endpoint_options
-def batch(input_path: Path, out: Path, concurrency: int, limit: int | None, **opts: Any) -> None:
+def batch(
+    input_path: Path,
+    out: Path,
+    concurrency: int,
+    limit: int | None,
+    rpm: float | None,
+    tpm: float | None,
+    **opts: Any,
+) -> None:
     """Review every paper in INPUT (.jsonl, .csv or .json) into --out.
 
     Writes reviews.jsonl (one line per review), errors.jsonl (papers that failed, with the
@@ -127,7 +146,7 @@ def batch(input_path: Path, out: Path, concurrency: int, limit: int | None, **op
     with user_errors():
         items = read_papers(input_path)
         total = _count_records(input_path, limit)
-        with make_reviewer(opts) as reviewer:
+        with make_reviewer(opts, rpm=rpm, tpm=tpm) as reviewer:
             err.print(f"reviewer: {reviewer.endpoint.label} · form {reviewer.form.name}")
             summary = _run_with_progress(reviewer, items, out, concurrency, limit, total)
     _print_summary(summary, out)

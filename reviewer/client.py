@@ -20,6 +20,7 @@ import openai
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
 from reviewer.errors import ConfigError, EndpointError
+from reviewer.ratelimit import RateLimiter
 
 MODES = ("json_schema", "json_object", "prompt")
 RETRY_STATUS = {408, 409, 429}
@@ -77,6 +78,12 @@ def _retry_after(exc: BaseException | None) -> float | None:
         return max(0.0, parsed.timestamp() - time.time()) if parsed else None
 
 
+def _estimate_tokens(messages: list[dict[str, str]], kwargs: dict[str, Any]) -> int:
+    """Prompt characters / 4 plus the output cap: what a TPM budget must reserve."""
+    chars = sum(len(m.get("content", "")) for m in messages)
+    return chars // 4 + int(kwargs.get("max_tokens") or 0)
+
+
 class _Backoff:
     """Honour ``Retry-After`` when given (capped), else exponential backoff with full jitter."""
 
@@ -113,6 +120,7 @@ class ChatClient:
         max_attempts: int = 4,
         backoff_base: float = 1.0,
         backoff_cap: float = 30.0,
+        limiter: RateLimiter | None = None,
     ) -> None:
         if structured not in (*MODES, "auto"):
             raise ConfigError(f"unknown structured-output mode {structured!r}")
@@ -131,6 +139,7 @@ class ChatClient:
             timeout=timeout,
         )
         self.requests_sent = 0
+        self.limiter = limiter
 
     def _retryable(self, exc: BaseException) -> bool:
         """Transport faults retry; a format rejection while ``auto`` still probes does not."""
@@ -154,6 +163,8 @@ class ChatClient:
             reraise=True,
         ):
             with attempt:
+                if self.limiter is not None:
+                    await self.limiter.acquire(_estimate_tokens(messages, kwargs))
                 self.requests_sent += 1
                 return await self._client.chat.completions.create(
                     model=self.model,

@@ -34,6 +34,14 @@ def extract_json(text: str) -> Any:
     text = text.strip()
     if not text:
         raise ValueError("the reply was empty")
+    if text.startswith("{"):
+        try:  # the common case: the whole reply is the object
+            value = json.loads(text)
+        except json.JSONDecodeError:
+            pass
+        else:
+            if isinstance(value, dict):
+                return value
     candidates = [m.group(1) for m in _FENCE.finditer(text)] + [text]
     decoder = json.JSONDecoder()
     for candidate in candidates:
