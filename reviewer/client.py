@@ -42,6 +42,19 @@ class Completion:
         return asdict(self)
 
     @classmethod
+    def from_response_body(cls, body: dict[str, Any]) -> Completion:
+        """From a chat-completion JSON object (as in OpenAI Batch result files)."""
+        choices = body.get("choices") or [{}]
+        usage = body.get("usage") or {}
+        return cls(
+            text=(choices[0].get("message") or {}).get("content") or "",
+            finish_reason=choices[0].get("finish_reason"),
+            prompt_tokens=int(usage.get("prompt_tokens") or 0),
+            completion_tokens=int(usage.get("completion_tokens") or 0),
+            model=str(body.get("model") or ""),
+        )
+
+    @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Completion:
         return cls(
             **{k: data.get(k) for k in ("text", "finish_reason", "model")},
@@ -78,10 +91,29 @@ def _retry_after(exc: BaseException | None) -> float | None:
         return max(0.0, parsed.timestamp() - time.time()) if parsed else None
 
 
-def _estimate_tokens(messages: list[dict[str, str]], kwargs: dict[str, Any]) -> int:
+def _estimate_tokens(body: dict[str, Any]) -> int:
     """Prompt characters / 4 plus the output cap: what a TPM budget must reserve."""
-    chars = sum(len(m.get("content", "")) for m in messages)
-    return chars // 4 + int(kwargs.get("max_tokens") or 0)
+    chars = sum(len(m.get("content", "")) for m in body["messages"])
+    return chars // 4 + int(body.get("max_tokens") or 0)
+
+
+def request_body(
+    model: str,
+    messages: list[dict[str, str]],
+    *,
+    schema: dict[str, Any],
+    schema_name: str,
+    params: dict[str, Any],
+    mode: str,
+) -> dict[str, Any]:
+    """The chat-completions request for a structured-output mode (live and batch files alike)."""
+    body: dict[str, Any] = {"model": model, "messages": messages, **params}
+    if mode == "json_schema":
+        spec = {"name": schema_name, "schema": schema, "strict": False}
+        body["response_format"] = {"type": "json_schema", "json_schema": spec}
+    elif mode == "json_object":
+        body["response_format"] = {"type": "json_object", "schema": schema}
+    return body
 
 
 class _Backoff:
@@ -147,15 +179,7 @@ class ChatClient:
             return False
         return _retryable(exc)
 
-    def _response_format(self, schema: dict[str, Any], name: str) -> dict[str, Any] | None:
-        if self.mode == "json_schema":
-            spec = {"name": name, "schema": schema, "strict": False}
-            return {"type": "json_schema", "json_schema": spec}
-        if self.mode == "json_object":
-            return {"type": "json_object", "schema": schema}
-        return None
-
-    async def _create(self, messages: list[dict[str, str]], kwargs: dict[str, Any]) -> Any:
+    async def _create(self, body: dict[str, Any]) -> Any:
         async for attempt in AsyncRetrying(
             retry=retry_if_exception(self._retryable),
             stop=stop_after_attempt(self.max_attempts),
@@ -164,13 +188,9 @@ class ChatClient:
         ):
             with attempt:
                 if self.limiter is not None:
-                    await self.limiter.acquire(_estimate_tokens(messages, kwargs))
+                    await self.limiter.acquire(_estimate_tokens(body))
                 self.requests_sent += 1
-                return await self._client.chat.completions.create(
-                    model=self.model,
-                    messages=messages,
-                    **kwargs,  # type: ignore[arg-type]
-                )
+                return await self._client.chat.completions.create(**body)
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def complete(
@@ -183,12 +203,16 @@ class ChatClient:
     ) -> Completion:
         """One completion, transport-retried; raises ``EndpointError`` when it fails for good."""
         while True:
-            kwargs = dict(params)
-            response_format = self._response_format(schema, schema_name)
-            if response_format is not None:
-                kwargs["response_format"] = response_format
+            body = request_body(
+                self.model,
+                messages,
+                schema=schema,
+                schema_name=schema_name,
+                params=params,
+                mode=self.mode,
+            )
             try:
-                response = await self._create(messages, kwargs)
+                response = await self._create(body)
             except openai.APIStatusError as exc:
                 if self._auto and self.mode != "prompt" and _rejects_format(exc):
                     self.mode = MODES[MODES.index(self.mode) + 1]
