@@ -8,17 +8,18 @@ when no endpoint is configured) lives until ``close()`` or the end of a ``with``
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from reviewer.backend import Endpoint, open_endpoint
+from reviewer.backend import OPENAI_URL, Endpoint, open_endpoint
 from reviewer.batch import BatchRunner, Progress, RunSummary
+from reviewer.batchfile import BatchFiles, paper_index
 from reviewer.cache import CompletionCache
-from reviewer.client import ChatClient
+from reviewer.client import BatchAPI, ChatClient
 from reviewer.config import Settings, load_settings
-from reviewer.errors import InputError
+from reviewer.errors import ConfigError, InputError
 from reviewer.forms import load_form
 from reviewer.generate import DEFAULT_MAX_REASKS, Generator, Outcome
 from reviewer.paper import Paper, paper_from_record
@@ -137,6 +138,104 @@ class Reviewer:
                 await generator.client.close()
 
         return asyncio.run(go())
+
+    def _papers(self, papers: Iterable[Paper | InputError | dict[str, Any]]) -> list[Any]:
+        return [p if isinstance(p, Paper | InputError) else paper_from_record(p) for p in papers]
+
+    def _batch_files(self) -> BatchFiles:
+        """Batch files need a model and the endpoint URL (part of cache keys), no live server."""
+        s = self.settings
+        if not s.model:
+            raise ConfigError("batch files need a model: pass --model or set REVIEWER_MODEL")
+        mode = "json_schema" if s.structured == "auto" else s.structured
+        return BatchFiles(self.form, self.cache, s.base_url or OPENAI_URL, s.model, mode,
+                          self.max_reasks, self.temperature)  # fmt: skip
+
+    def export_requests(
+        self, papers: Iterable[Paper | InputError | dict[str, Any]], path: str | Path
+    ) -> dict[str, int]:
+        """Write the requests a live run would send next, in the OpenAI Batch format."""
+        files = self._batch_files()
+        return asyncio.run(files.export(paper_index(self._papers(papers)), Path(path)))
+
+    def import_results(
+        self,
+        papers: Iterable[Paper | InputError | dict[str, Any]],
+        results: str | Path,
+        out: str | Path,
+        *,
+        followups: str | Path | None = None,
+        concurrency: int = 8,
+        progress: Progress | None = None,
+    ) -> RunSummary:
+        """Validate, cache and write a Batch results file exactly as a live run would.
+
+        Re-asks and requests without a result go to ``followups`` (default
+        ``out/followup-requests.jsonl``), ready for the next batch.
+        """
+        files = self._batch_files()
+        items = self._papers(papers)
+        store = RunStore(out)
+        path = Path(followups) if followups else store.dir / "followup-requests.jsonl"
+
+        async def go() -> tuple[RunSummary, list[str], int]:
+            with path.open("w", encoding="utf-8") as fh:
+                client, problems = files.answering(paper_index(items), Path(results), fh)
+                runner = BatchRunner(
+                    generator=files.generator(client), store=store, concurrency=concurrency,
+                    price=self.settings.price_for(files.model), progress=progress,
+                    settings={"base_url": files.base_url, "model": files.model,
+                              "form": self.form.name, "structured": files.mode,
+                              "results_file": str(results), "followups_file": str(path)},
+                )  # fmt: skip
+                return await runner.run(items), problems, client.written
+
+        summary, problems, written = asyncio.run(go())
+        if not written:
+            path.unlink(missing_ok=True)
+        summary.notes.extend(problems)
+        summary.followup_requests = written
+        return summary
+
+    def batch_via_openai(
+        self,
+        papers: Iterable[Paper | InputError | dict[str, Any]],
+        out: str | Path,
+        *,
+        poll_seconds: float = 10.0,
+        status: Callable[[str], None] | None = None,
+    ) -> RunSummary:
+        """The whole round trip through the Batch API: export, run, import, until settled."""
+        files = self._batch_files()
+        items = self._papers(papers)
+        index = paper_index(items)
+        work = Path(out) / "openai-batch"
+        work.mkdir(parents=True, exist_ok=True)
+        api = BatchAPI(base_url=files.base_url, api_key=self.settings.api_key,
+                       timeout=self.settings.timeout)  # fmt: skip
+        summary, earlier = RunSummary(), RunSummary()
+        for round_no in range(1, self.max_reasks + 3):
+            requests = work / f"requests-{round_no}.jsonl"
+            results = work / f"results-{round_no}.jsonl"
+            sent = asyncio.run(files.export(index, requests))["requests"]
+            if sent:
+                if status:
+                    status(f"round {round_no}: {sent} requests")
+                api.run(requests, results, poll_seconds=poll_seconds, progress=status)
+            else:
+                results.write_text("", encoding="utf-8")
+            followups = work / f"followups-{round_no}.jsonl"
+            if round_no > 1:
+                for name in ("reviewed", "prompt_tokens", "completion_tokens"):
+                    setattr(earlier, name, getattr(earlier, name) + getattr(summary, name))
+            summary = self.import_results(items, results, out, followups=followups)
+            if not sent or not summary.followup_requests:
+                break
+        # Report the whole round trip: papers reviewed in earlier rounds are not "skipped".
+        summary.skipped -= earlier.reviewed
+        for name in ("reviewed", "prompt_tokens", "completion_tokens"):
+            setattr(summary, name, getattr(summary, name) + getattr(earlier, name))
+        return summary
 
     def public_settings(self) -> dict[str, Any]:
         """Settings safe to write to disk: never the API key."""

@@ -37,6 +37,8 @@ class RunSummary:
     requests: int = 0
     cost_usd: float | None = None
     flagged: dict[str, list[str]] = field(default_factory=dict)
+    followup_requests: int = 0
+    notes: list[str] = field(default_factory=list)
     started_at: str = ""
     finished_at: str = ""
 
@@ -104,7 +106,7 @@ class BatchRunner:
             if exc.fatal:
                 raise
             self.summary.failed += 1
-            self._error(paper.id, "endpoint", str(exc))
+            self._error(paper.id, exc.kind, str(exc))
             self._tell(paper.id)
             return
         record = self._record(paper, outcome)

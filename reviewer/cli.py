@@ -27,7 +27,7 @@ from rich.progress import (
 
 from reviewer.api import Reviewer
 from reviewer.batch import RunSummary
-from reviewer.errors import ReviewerError, ReviewFailed
+from reviewer.errors import ConfigError, InputError, ReviewerError, ReviewFailed
 from reviewer.forms import list_forms, load_form
 from reviewer.paper import Paper, read_papers
 
@@ -109,11 +109,7 @@ def main() -> None:
 @main.command()
 @click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
 @click.option(
-    "--out",
-    "-o",
-    required=True,
-    type=click.Path(path_type=Path),
-    help="Run directory; rerunning into it resumes.",
+    "--out", "-o", type=click.Path(path_type=Path), help="Run directory; rerunning into it resumes."
 )
 @click.option("--concurrency", "-c", type=click.IntRange(1, 1024), default=8, show_default=True)
 @click.option("--limit", "-n", type=click.IntRange(1), help="Only the first N papers of INPUT.")
@@ -127,14 +123,42 @@ def main() -> None:
     type=click.FloatRange(min=0, min_open=True),
     help="Client-side limit: tokens per minute (prompt estimate + output cap).",
 )
+@click.option(
+    "--export-requests",
+    type=click.Path(path_type=Path),
+    help="Write the requests to this OpenAI Batch JSONL file instead of sending them.",
+)
+@click.option(
+    "--import-results",
+    type=click.Path(path_type=Path),
+    help="Read an OpenAI Batch results file (from --export-requests) into --out.",
+)
+@click.option(
+    "--via",
+    type=click.Choice(["live", "openai-batch"]),
+    default="live",
+    show_default=True,
+    help="openai-batch: the whole round trip via the Batch API.",
+)
+@click.option(
+    "--poll-seconds",
+    type=click.FloatRange(min=0.0),
+    default=30.0,
+    show_default=True,
+    help="How often --via openai-batch checks on the batch.",
+)
 @endpoint_options
 def batch(
     input_path: Path,
-    out: Path,
+    out: Path | None,
     concurrency: int,
     limit: int | None,
     rpm: float | None,
     tpm: float | None,
+    export_requests: Path | None,
+    import_results: Path | None,
+    via: str,
+    poll_seconds: float,
     **opts: Any,
 ) -> None:
     """Review every paper in INPUT (.jsonl, .csv or .json) into --out.
@@ -142,15 +166,54 @@ def batch(
     Writes reviews.jsonl (one line per review), errors.jsonl (papers that failed, with the
     reason), manifest.json and reviews/<paper_id>.md. Papers already reviewed in --out are
     skipped, so an interrupted run is resumed by running the same command again.
+
+    For runs that outgrow one machine, --export-requests writes the requests in the OpenAI
+    Batch format (also read by vLLM's run_batch); --import-results validates and caches the
+    results exactly as a live run would, writing re-asks to a follow-up requests file.
     """
     with user_errors():
-        items = read_papers(input_path)
-        total = _count_records(input_path, limit)
-        with make_reviewer(opts, rpm=rpm, tpm=tpm) as reviewer:
-            err.print(f"reviewer: {reviewer.endpoint.label} · form {reviewer.form.name}")
-            summary = _run_with_progress(reviewer, items, out, concurrency, limit, total)
+        items: Iterator[Any] = read_papers(input_path)
+        if limit is not None:
+            items = _first_papers(items, limit)
+        if export_requests is not None:
+            counts = make_reviewer(opts).export_requests(items, export_requests)
+            err.print(
+                f"wrote {counts['requests']} requests to {export_requests} "
+                f"({counts['already_reviewed']} papers already have a valid cached review)"
+            )
+            return
+        if out is None:
+            raise ConfigError("--out is required (except with --export-requests)")
+        if import_results is not None or via == "openai-batch":
+            summary = _batch_files_run(make_reviewer(opts), items, out, import_results,
+                                       poll_seconds)  # fmt: skip
+        else:
+            total = _count_records(input_path, limit)
+            with make_reviewer(opts, rpm=rpm, tpm=tpm) as reviewer:
+                err.print(f"reviewer: {reviewer.endpoint.label} · form {reviewer.form.name}")
+                summary = _run_with_progress(reviewer, items, out, concurrency, None, total)
     _print_summary(summary, out)
     sys.exit(0 if summary.ok else EXIT_PARTIAL)
+
+
+def _batch_files_run(
+    reviewer: Reviewer, items: Any, out: Path, results: Path | None, poll_seconds: float
+) -> RunSummary:
+    with reviewer:
+        if results is not None:
+            return reviewer.import_results(items, results, out)
+        return reviewer.batch_via_openai(items, out, poll_seconds=poll_seconds, status=err.print)
+
+
+def _first_papers(items: Iterator[Paper | InputError], limit: int) -> Iterator[Any]:
+    """The first ``limit`` valid papers (and the input errors met on the way)."""
+    seen = 0
+    for item in items:
+        if isinstance(item, Paper):
+            if seen == limit:
+                return
+            seen += 1
+        yield item
 
 
 def _count_records(path: Path, limit: int | None) -> int | None:
@@ -206,6 +269,13 @@ def _print_summary(s: RunSummary, out: Path) -> None:
         f"skipped (already done) {s.skipped} · cached {s.cached} · requests {s.requests} · "
         f"tokens {s.prompt_tokens:,} in / {s.completion_tokens:,} out{cost}"
     )
+    for note in s.notes:
+        err.print(f"[yellow]note:[/yellow] {note}")
+    if s.followup_requests:
+        err.print(
+            f"{s.followup_requests} follow-up requests (re-asks and missing results) written "
+            f"for the next batch (see manifest.json)"
+        )
     if not s.ok:
         err.print(f"[yellow]see {out / 'errors.jsonl'} for the reasons[/yellow]")
     err.print(f"outputs in {out}")
@@ -250,8 +320,6 @@ def review(
 
 
 def _single_paper(path: Path | None, title: str | None, abstract: str | None) -> Paper:
-    from reviewer.errors import ConfigError, InputError
-
     if path is None:
         if not (title and abstract):
             raise ConfigError("give PAPER_FILE, or both --title and --abstract")

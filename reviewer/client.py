@@ -13,7 +13,9 @@ from __future__ import annotations
 import email.utils
 import random
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 import openai
@@ -245,3 +247,51 @@ class ChatClient:
 
     async def close(self) -> None:
         await self._client.close()
+
+
+TERMINAL = {"completed", "failed", "expired", "cancelled"}
+
+
+class BatchAPI:
+    """The files and batches endpoints: upload requests, create a batch, poll, download."""
+
+    def __init__(self, *, base_url: str, api_key: str | None, timeout: float = 120.0) -> None:
+        self._secret = api_key or ""
+        self._client = openai.OpenAI(
+            base_url=base_url, api_key=api_key or "not-needed", timeout=timeout, max_retries=3
+        )
+
+    def run(
+        self,
+        requests: Path,
+        results: Path,
+        *,
+        poll_seconds: float = 10.0,
+        progress: Callable[[str], None] | None = None,
+    ) -> dict[str, Any]:
+        """Run one batch to a terminal state; write its output (and error) lines to ``results``."""
+        try:
+            with requests.open("rb") as fh:
+                uploaded = self._client.files.create(file=fh, purpose="batch")
+            batch = self._client.batches.create(
+                input_file_id=uploaded.id,
+                endpoint="/v1/chat/completions",
+                completion_window="24h",
+            )
+            while batch.status not in TERMINAL:
+                if progress is not None:
+                    counts = batch.request_counts
+                    done = f"{counts.completed}/{counts.total}" if counts else "?"
+                    progress(f"batch {batch.id}: {batch.status}, {done} requests done")
+                time.sleep(poll_seconds)
+                batch = self._client.batches.retrieve(batch.id)
+            with results.open("w", encoding="utf-8") as out:
+                for file_id in (batch.output_file_id, batch.error_file_id):
+                    if file_id:
+                        out.write(self._client.files.content(file_id).text.rstrip("\n") + "\n")
+        except openai.APIError as exc:
+            message = f"{type(exc).__name__}: {exc.message}"
+            raise EndpointError(message.replace(self._secret, "[redacted]")) from None
+        if batch.status != "completed" and not (batch.output_file_id or batch.error_file_id):
+            raise EndpointError(f"batch {batch.id} ended {batch.status} with no output")
+        return {"id": batch.id, "status": batch.status}

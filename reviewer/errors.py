@@ -33,6 +33,8 @@ class EndpointError(ReviewerError):
     model), so a batch stops instead of recording the same error for every paper.
     """
 
+    kind = "endpoint"  # the ``kind`` of its errors.jsonl line
+
     def __init__(self, message: str, *, fatal: bool = False) -> None:
         self.fatal = fatal
         super().__init__(message)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,9 @@ from reviewer.paper import Paper
 from reviewer.review import Review
 
 DEFAULT_MAX_REASKS = 2
+# (paper id, sample index) of the review being generated in this task: lets a stand-in
+# client (batch files) label requests without widening the client interface.
+CURRENT_PAPER: ContextVar[tuple[str, int]] = ContextVar("CURRENT_PAPER", default=("", 0))
 EXCERPT_CHARS = 500
 _FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.DOTALL)
 
@@ -148,6 +152,7 @@ class Generator:
     async def review(self, paper: Paper, *, sample: int = 0) -> Outcome:
         """A validated review of ``paper``, or ``ReviewFailed`` with the last reason and reply."""
         started = time.perf_counter()
+        CURRENT_PAPER.set((paper.id, sample))
         guarded = guard(paper, max_input_tokens=self.form.max_input_tokens)
         messages = self.form.render(guarded.paper, include_schema=self.client.mode == "prompt")
         self._check_size(messages)

@@ -9,6 +9,8 @@ placeholder is test data, not a review: no model is involved.
 from __future__ import annotations
 
 import contextlib
+import email
+import email.policy
 import json
 import random
 import re
@@ -108,6 +110,91 @@ class FaultMix:
         return None
 
 
+class FakeBatches:
+    """The files and batches endpoints: a batch runs through the chat responder when created
+    and reports ``in_progress`` once before ``completed``, so clients must poll."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+        self.state: dict[str, dict[str, Any]] = {}
+        self.fail_ids: set[str] = set()  # custom_ids answered with an error line
+
+    def upload(self, content_type: str, raw: bytes) -> dict[str, Any]:
+        message = email.message_from_bytes(
+            f"content-type: {content_type}\r\n\r\n".encode() + raw, policy=email.policy.HTTP
+        )
+        data = b""
+        for part in message.iter_parts():
+            if (
+                part.get_filename()
+                or part.get_param("name", header="content-disposition") == "file"
+            ):
+                data = part.get_payload(decode=True) or b""
+        file_id = f"file-{len(self.files) + 1}"
+        self.files[file_id] = data
+        return {
+            "id": file_id,
+            "object": "file",
+            "bytes": len(data),
+            "purpose": "batch",
+            "filename": "requests.jsonl",
+            "created_at": 0,
+            "status": "processed",
+        }
+
+    def create(self, request: dict[str, Any], fake: FakeOpenAI) -> dict[str, Any]:
+        lines, errors = [], []
+        for raw in self.files[request["input_file_id"]].decode().splitlines():
+            item = json.loads(raw)
+            cid = item["custom_id"]
+            if cid in self.fail_ids:
+                errors.append(
+                    {
+                        "id": "r",
+                        "custom_id": cid,
+                        "response": None,
+                        "error": {"code": "server_error", "message": "fake failure"},
+                    }
+                )
+                continue
+            reply = fake._next(item["body"])
+            body = _completion(item["body"], reply, fake.usage)
+            lines.append(
+                {
+                    "id": "r",
+                    "custom_id": cid,
+                    "error": None,
+                    "response": {"status_code": 200, "request_id": "q", "body": body},
+                }
+            )
+        batch_id = f"batch-{len(self.state) + 1}"
+        out_id, err_id = f"{batch_id}-out", f"{batch_id}-err"
+        self.files[out_id] = "".join(json.dumps(x) + "\n" for x in lines).encode()
+        self.files[err_id] = "".join(json.dumps(x) + "\n" for x in errors).encode()
+        total = len(lines) + len(errors)
+        self.state[batch_id] = {
+            "id": batch_id, "object": "batch", "endpoint": request["endpoint"],
+            "input_file_id": request["input_file_id"], "completion_window": "24h",
+            "created_at": 0, "status": "validating", "output_file_id": None,
+            "error_file_id": None, "polls": 0,
+            "request_counts": {"total": total, "completed": 0, "failed": 0},
+            "final": {"output_file_id": out_id, "error_file_id": err_id if errors else None,
+                      "request_counts": {"total": total, "completed": len(lines),
+                                         "failed": len(errors)}},
+        }  # fmt: skip
+        return self.retrieve(batch_id, count=False)
+
+    def retrieve(self, batch_id: str, count: bool = True) -> dict[str, Any]:
+        state = self.state[batch_id]
+        if count:
+            state["polls"] += 1
+            if state["polls"] == 1:
+                state["status"] = "in_progress"
+            else:
+                state.update(status="completed", **state["final"])
+        return {k: v for k, v in state.items() if k not in ("final", "polls")}
+
+
 class _Server(ThreadingHTTPServer):
     request_queue_size = 512  # the default backlog of 5 drops connections under concurrency
     daemon_threads = True
@@ -134,6 +221,7 @@ class FakeOpenAI:
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self.count = 0
+        self.batches = FakeBatches()
         self._lock = threading.Lock()
         self._rng = random.Random(faults.seed if faults else 0)
         self._server = _Server(("127.0.0.1", 0), _handler(self))
@@ -187,11 +275,28 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(body)
 
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-            self._send(200, {"object": "list", "data": [{"id": "fake-model"}]}, {})
+            if self.path.startswith("/v1/batches/"):
+                self._send(200, fake.batches.retrieve(self.path.rsplit("/", 1)[1]), {})
+            elif self.path.startswith("/v1/files/") and self.path.endswith("/content"):
+                body = fake.batches.files[self.path.split("/")[3]]
+                self.send_response(200)
+                self.send_header("content-type", "application/octet-stream")
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            else:
+                self._send(200, {"object": "list", "data": [{"id": "fake-model"}]}, {})
 
         def do_POST(self) -> None:  # noqa: N802
             length = int(self.headers.get("content-length", 0))
-            request = json.loads(self.rfile.read(length) or b"{}")
+            raw = self.rfile.read(length)
+            if self.path.startswith("/v1/files"):
+                self._send(200, fake.batches.upload(self.headers["content-type"], raw), {})
+                return
+            if self.path.startswith("/v1/batches"):
+                self._send(200, fake.batches.create(json.loads(raw), fake), {})
+                return
+            request = json.loads(raw or b"{}")
             if fake.record:
                 with fake._lock:
                     fake.headers.append({k.lower(): v for k, v in self.headers.items()})
