@@ -17,7 +17,7 @@ from importlib.metadata import version
 from typing import Any
 
 from reviewer.config import Price
-from reviewer.errors import EndpointError, InputError, ReviewFailed
+from reviewer.errors import EndpointError, InputError, ReviewerError, ReviewFailed
 from reviewer.generate import Generator, Outcome
 from reviewer.paper import Paper
 from reviewer.runstore import RunStore
@@ -157,7 +157,7 @@ class BatchRunner:
                     done.add(item.id)
                     await slots.acquire()
                     group.create_task(guarded(item))
-        except* EndpointError as group_error:
+        except* ReviewerError as group_error:  # a fatal endpoint error or unreadable input
             self._write_manifest("aborted")
             raise group_error.exceptions[0] from None
         finally:

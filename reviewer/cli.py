@@ -6,6 +6,7 @@ traceback); 3 the run finished but some papers failed or some input lines were r
 
 from __future__ import annotations
 
+import itertools
 import json
 import signal
 import sys
@@ -172,7 +173,7 @@ def batch(
     results exactly as a live run would, writing re-asks to a follow-up requests file.
     """
     with user_errors():
-        items: Iterator[Any] = read_papers(input_path)
+        items: Iterator[Any] = _announce_rejects(read_papers(input_path), input_path)
         if limit is not None:
             items = _first_papers(items, limit)
         if export_requests is not None:
@@ -203,6 +204,21 @@ def _batch_files_run(
         if results is not None:
             return reviewer.import_results(items, results, out)
         return reviewer.batch_via_openai(items, out, poll_seconds=poll_seconds, status=err.print)
+
+
+def _announce_rejects(items: Iterator[Paper | InputError], path: Path) -> Iterator[Any]:
+    """Say each rejected input line on stderr as it passes (it also goes to errors.jsonl)."""
+    first = next(items, None)
+    if first is None:
+        raise ConfigError(f"{path}: no papers in the file")
+    return _say_rejects(itertools.chain([first], items))
+
+
+def _say_rejects(items: Iterator[Paper | InputError]) -> Iterator[Any]:
+    for item in items:
+        if isinstance(item, InputError):
+            err.print(f"[yellow]rejected:[/yellow] {item}", soft_wrap=True, markup=True)
+        yield item
 
 
 def _first_papers(items: Iterator[Paper | InputError], limit: int) -> Iterator[Any]:

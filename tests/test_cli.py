@@ -125,3 +125,40 @@ def test_api_key_never_written(run, tmp_path: Path, fake: FakeOpenAI, isolated_e
     assert written
     for path in written:
         assert CANARY.encode() not in path.read_bytes(), path
+
+
+def test_bad_input_lines_are_named_and_the_rest_reviewed(run, tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    good = json.dumps({"id": "ok", "title": "Fine", "abstract": "Fine abstract."})
+    huge = json.dumps({"id": "huge", "title": "Huge", "abstract": "word " * 200_000})
+    path.write_bytes(
+        b"\n".join(
+            [
+                good.encode(),
+                b'{"id": "trunc", "title": "T", "abs',
+                b'{"id": "noabs", "title": "T"}',
+                b'{"id": "empty", "title": "T", "abstract": ""}',
+                b'{"id": "types", "title": ["T"], "abstract": 5.5, "year": "soon"}',
+                b'{"id": "bytes", "title": "\xff\xfe", "abstract": "A"}',
+                good.encode(),
+                huge.encode(),
+            ]
+        )
+        + b"\n"
+    )
+    result = run("batch", path, "--out", tmp_path / "run")
+    assert result.exit_code == 3
+    assert "Traceback" not in result.output
+    for line in (2, 3, 4, 5, 6, 7):
+        assert f"bad.jsonl:{line}:" in result.output
+    assert "duplicate id 'ok'" in result.output
+    reviews = [json.loads(x) for x in (tmp_path / "run" / "reviews.jsonl").read_text().splitlines()]
+    assert {r["paper_id"] for r in reviews} == {"ok", "huge"}
+    huge_record = next(r for r in reviews if r["paper_id"] == "huge")
+    assert huge_record["flags"] == ["truncated_input"] and huge_record["warnings"]
+
+
+def test_empty_input_file_exits_2(run, tmp_path: Path) -> None:
+    (tmp_path / "empty.jsonl").write_text("")
+    result = run("batch", tmp_path / "empty.jsonl", "--out", tmp_path / "run")
+    assert result.exit_code == 2 and "no papers" in result.output
