@@ -55,7 +55,33 @@ def title_of(request: dict[str, Any]) -> str:
     return "an untitled paper"
 
 
+def placeholder_for_schema(schema: dict[str, Any], title: str) -> Any:
+    """A minimal instance of a JSON schema whose texts name ``title`` (fake data for tests)."""
+    defs = schema.get("$defs", {})
+
+    def build(node: dict[str, Any]) -> Any:
+        if "$ref" in node:
+            return build(defs[node["$ref"].rsplit("/", 1)[1]])
+        if "enum" in node:
+            return node["enum"][0]
+        kind = node.get("type")
+        if kind == "object":
+            return {k: build(v) for k, v in node.get("properties", {}).items()}
+        if kind == "array":
+            return [build(node["items"]) for _ in range(max(1, node.get("minItems", 1)))]
+        if kind == "integer":
+            return (node.get("minimum", 1) + node.get("maximum", 10) + 1) // 2
+        return f"A placeholder text about {title}, written by the fake test endpoint, not a model."
+
+    return build(schema)
+
+
 def default_responder(request: dict[str, Any]) -> str:
+    """Fill the requested schema when there is one; the ``sections`` shape otherwise."""
+    fmt = request.get("response_format") or {}
+    schema = fmt.get("schema") or (fmt.get("json_schema") or {}).get("schema")
+    if schema:
+        return json.dumps(placeholder_for_schema(schema, title_of(request)))
     return json.dumps(placeholder_review(title_of(request)))
 
 

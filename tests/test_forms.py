@@ -69,3 +69,42 @@ def test_broken_forms_are_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         load_form("partial")
     with pytest.raises(FormError, match="unknown form 'nope'"):
         load_form("nope")
+
+
+@pytest.mark.parametrize("name", ["sections", "conference", "referee"])
+def test_every_builtin_form_works_end_to_end_on_the_fake_server(
+    name: str, tmp_path: Path, make_reviewer
+) -> None:
+    reviewer = make_reviewer(form=name)
+    summary = reviewer.batch([PAPER.model_dump()], tmp_path / "run")
+    assert summary.reviewed == 1
+    markdown = (tmp_path / "run" / "reviews" / "a.md").read_text()
+    assert "Deep Nets" in markdown and "/10" in markdown
+    review = reviewer.review(PAPER)
+    assert 1 <= review.overall_score <= 10
+    assert review.comments()
+
+
+def test_referee_needs_one_response_per_major_comment() -> None:
+    form = load_form("referee")
+    text = "A specific objection about the evaluation protocol and reported numbers here."
+    comment = {"location": "Abstract", "comment": text}
+    base = {
+        "pith": "The paper shows sparse attention matches dense attention on long inputs.",
+        "core_claim": "Sparse attention matches dense attention at a fraction of the cost.",
+        "what_carries_the_argument": "A new sparse attention kernel evaluated on long inputs.",
+        "load_bearing_premise": "That the chosen long-input benchmarks reflect real workloads.",
+        "what_would_settle_it": "An evaluation on held-out long-document tasks with variance.",
+        "summary": "The manuscript proposes sparse attention and evaluates it on long inputs only.",
+        "significance": "If it holds, long-context models get cheaper to train and to serve too.",
+        "major_comments": [comment, comment],
+        "minor_comments": [comment],
+        "authors_response": [{"response": text, "revision": "yes"}],
+        "overall": 5,
+        "confidence": 3,
+        "decision": "reject",
+    }
+    with pytest.raises(ValueError, match="one entry per major comment"):
+        form.schema.model_validate(base)
+    base["authors_response"] *= 2
+    assert len(form.schema.model_validate(base).comments()) == 3
