@@ -49,6 +49,8 @@ class Reviewer:
         settings: Settings | None = None,
         rpm: float | None = None,
         tpm: float | None = None,
+        samples: int = 1,
+        reflect: int = 0,
     ) -> None:
         self.settings = settings or load_settings(
             model=model,
@@ -64,6 +66,9 @@ class Reviewer:
         self.max_reasks = max_reasks
         self.temperature = temperature
         self.rpm, self.tpm = rpm, tpm
+        if samples < 1 or reflect < 0:
+            raise ConfigError("samples must be at least 1 and reflect at least 0")
+        self.samples, self.reflect = samples, reflect
         self._stack = ExitStack()
         self._endpoint: Endpoint | None = None
 
@@ -89,17 +94,30 @@ class Reviewer:
             limiter=RateLimiter(self.rpm, self.tpm) if (self.rpm or self.tpm) else None,
         )
         return Generator(
-            client, self.cache, self.form, self.max_reasks, self.temperature, ep.context_window
+            client,
+            self.cache,
+            self.form,
+            self.max_reasks,
+            self.temperature,
+            ep.context_window,
+            samples=self.samples,
+            reflect=self.reflect,
         )
 
     def review_outcome(self, paper: Paper | dict[str, Any], *, sample: int = 0) -> Outcome:
-        """A review with its usage, latency, attempts and cache status."""
+        """A review with its usage, latency, attempts and cache status.
+
+        ``sample`` > 0 asks for that single independent sample; otherwise the configured
+        review (one pass, or the ensemble with meta-review and reflections).
+        """
         paper = paper if isinstance(paper, Paper) else paper_from_record(paper)
 
         async def go() -> Outcome:
             generator = self._generator()
             try:
-                return await generator.review(paper, sample=sample)
+                if sample:
+                    return await generator.review(paper, sample=sample)
+                return await generator.run(paper)
             finally:
                 await generator.client.close()
 
@@ -149,7 +167,8 @@ class Reviewer:
             raise ConfigError("batch files need a model: pass --model or set REVIEWER_MODEL")
         mode = "json_schema" if s.structured == "auto" else s.structured
         return BatchFiles(self.form, self.cache, s.base_url or OPENAI_URL, s.model, mode,
-                          self.max_reasks, self.temperature)  # fmt: skip
+                          self.max_reasks, self.temperature, self.samples,
+                          self.reflect)  # fmt: skip
 
     def export_requests(
         self, papers: Iterable[Paper | InputError | dict[str, Any]], path: str | Path
@@ -251,6 +270,8 @@ class Reviewer:
             "cache": self.cache.enabled,
             "timeout": self.settings.timeout,
             "max_retries": self.settings.max_retries,
+            "samples": self.samples,
+            "reflect": self.reflect,
             "rpm": self.rpm,
             "tpm": self.tpm,
         }

@@ -82,6 +82,7 @@ class BatchRunner:
             "attempts": outcome.attempts,
             "flags": outcome.flags,
             "warnings": outcome.warnings,
+            **({"stages": outcome.stages} if outcome.stages else {}),
         }
 
     def _error(self, paper_id: str | None, kind: str, reason: str, **extra: Any) -> None:
@@ -90,7 +91,7 @@ class BatchRunner:
 
     async def _one(self, paper: Paper) -> None:
         try:
-            outcome = await self.generator.review(paper)
+            outcome = await self.generator.run(paper)
         except ReviewFailed as exc:
             self.summary.failed += 1
             self._error(

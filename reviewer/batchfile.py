@@ -139,36 +139,41 @@ class BatchFiles:
     mode: str = "json_schema"
     max_reasks: int = 2
     temperature: float | None = None
+    samples: int = 1
+    reflect: int = 0
 
     def client(self, requests_out: IO[str] | None) -> FileClient:
         return FileClient(self.base_url, self.model, self.mode, self.form.name, requests_out)
 
     def generator(self, client: FileClient) -> Generator:
         return Generator(
-            client,
+            client,  # type: ignore[arg-type]
             self.cache,
             self.form,
-            self.max_reasks,  # type: ignore[arg-type]
+            self.max_reasks,
             self.temperature,
+            samples=self.samples,
+            reflect=self.reflect,
         )
 
-    async def export(
-        self, papers: dict[str, Paper], path: Path, samples: int = 1
-    ) -> dict[str, int]:
-        """Write the next request of every paper without a valid cached review."""
+    async def export(self, papers: dict[str, Paper], path: Path) -> dict[str, int]:
+        """Write the next requests of every paper without a valid cached review.
+
+        With an ensemble, the samples go first; the meta-review and reflections follow in
+        later rounds, once their inputs are cached.
+        """
         counts = {"requests": 0, "already_reviewed": 0, "failed": 0}
         with path.open("w", encoding="utf-8") as out:
             client = self.client(out)
             generator = self.generator(client)
             for paper in papers.values():
-                for sample in range(samples):
-                    try:
-                        await generator.review(paper, sample=sample)
-                        counts["already_reviewed"] += 1
-                    except Pending:
-                        pass
-                    except ReviewFailed:
-                        counts["failed"] += 1
+                try:
+                    await generator.run(paper)
+                    counts["already_reviewed"] += 1
+                except Pending:
+                    pass
+                except ReviewFailed:
+                    counts["failed"] += 1
             counts["requests"] = client.written
         return counts
 

@@ -72,6 +72,20 @@ def endpoint_options(func: F) -> F:
             show_default=True,
             help="Times an invalid reply is sent back to be fixed.",
         ),
+        click.option(
+            "--samples",
+            type=click.IntRange(1, 20),
+            default=1,
+            show_default=True,
+            help="Independent reviews per paper, merged by a meta-review.",
+        ),
+        click.option(
+            "--reflect",
+            type=click.IntRange(0, 5),
+            default=0,
+            show_default=True,
+            help="Self-critique rounds after the (meta-)review.",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -87,6 +101,8 @@ def make_reviewer(opts: dict[str, Any], **extra: Any) -> Reviewer:
         cache=not opts["no_cache"],
         local_model=opts["local_model"],
         max_reasks=opts["max_reasks"],
+        samples=opts["samples"],
+        reflect=opts["reflect"],
         structured=opts["structured"],
     )
 

@@ -27,6 +27,7 @@ from reviewer.paper import Paper
 from reviewer.review import Review
 
 BUILTIN_FORMS = Path(__file__).resolve().parent.parent / "prompts"
+SHARED = BUILTIN_FORMS / "_shared"  # templates every form may use (meta-review, reflection)
 REQUIRED_FILES = ("form.toml", "system.j2", "user.j2", "schema.py", "review.md.j2")
 Messages = list[dict[str, str]]
 KNOWN_KEYS = {"description", "max_tokens", "temperature", "max_input_tokens"}
@@ -76,6 +77,13 @@ class Form:
             {"role": "user", "content": user.strip()},
         ]
 
+    def shared_template(self, name: str) -> jinja2.Template:
+        """A template of the form's own folder, else of ``prompts/_shared`` (meta, reflect)."""
+        try:
+            return self._env().get_template(name)
+        except jinja2.TemplateError as exc:
+            raise FormError(f"form {self.name!r}: template {name}: {exc}") from exc
+
     def to_markdown(self, paper: Paper, review: Review, record: dict[str, Any]) -> str:
         """The human-readable rendering written beside the JSONL."""
         template = self._env().get_template("review.md.j2")
@@ -84,8 +92,9 @@ class Form:
 
 @cache
 def _environment(directory: Path) -> jinja2.Environment:
+    loaders = [jinja2.FileSystemLoader(str(directory)), jinja2.FileSystemLoader(str(SHARED))]
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(directory)),
+        loader=jinja2.ChoiceLoader(loaders),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=False,
         autoescape=False,

@@ -97,6 +97,7 @@ class Outcome:
     cached: bool = True
     flags: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    stages: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -109,6 +110,8 @@ class Generator:
     max_reasks: int = DEFAULT_MAX_REASKS
     temperature: float | None = None
     context_window: int | None = None
+    samples: int = 1
+    reflect: int = 0
 
     def params(self, sample: int) -> dict[str, Any]:
         temperature = self.form.temperature if self.temperature is None else self.temperature
@@ -149,14 +152,35 @@ class Generator:
                 f"reply exceed the model's context of {self.context_window} tokens"
             )
 
-    async def review(self, paper: Paper, *, sample: int = 0) -> Outcome:
-        """A validated review of ``paper``, or ``ReviewFailed`` with the last reason and reply."""
-        started = time.perf_counter()
-        CURRENT_PAPER.set((paper.id, sample))
+    def messages_for(self, paper: Paper) -> tuple[Messages, list[str], list[str]]:
+        """The guarded, rendered conversation for ``paper`` with the guard's flags and warnings."""
         guarded = guard(paper, max_input_tokens=self.form.max_input_tokens)
         messages = self.form.render(guarded.paper, include_schema=self.client.mode == "prompt")
+        return messages, guarded.flags, guarded.warnings
+
+    async def review(self, paper: Paper, *, sample: int = 0) -> Outcome:
+        """A validated review of ``paper``, or ``ReviewFailed`` with the last reason and reply."""
+        CURRENT_PAPER.set((paper.id, sample))
+        messages, flags, warnings = self.messages_for(paper)
+        outcome = await self.validated(messages, sample=sample)
+        outcome.flags, outcome.warnings = flags, warnings
+        return outcome
+
+    async def run(self, paper: Paper) -> Outcome:
+        """The configured review: one pass, or an ensemble with meta-review and reflection."""
+        if self.samples == 1 and self.reflect == 0:
+            return await self.review(paper)
+        from reviewer.ensemble import ensemble_review  # the ensemble builds on this module
+
+        return await ensemble_review(self, paper)
+
+    async def validated(
+        self, messages: Messages, *, sample: int = 0, params: dict[str, Any] | None = None
+    ) -> Outcome:
+        """Complete ``messages`` into a schema-valid review, re-asking with the error if not."""
+        started = time.perf_counter()
         self._check_size(messages)
-        params = self.params(sample)
+        params = params or self.params(sample)
         usage = [0, 0]
         all_cached = True
         reason, last_text = "", ""
@@ -182,8 +206,6 @@ class Generator:
                 latency_ms=round((time.perf_counter() - started) * 1000),
                 attempts=attempt,
                 cached=all_cached,
-                flags=guarded.flags,
-                warnings=guarded.warnings,
             )
         raise ReviewFailed(
             f"no valid review after {self.max_reasks + 1} attempts: {reason}",
