@@ -223,11 +223,21 @@ def _free_port() -> int:
 
 
 def _model_ids(base_url: str, timeout: float) -> list[str] | None:
-    """The ids ``GET /v1/models`` lists, or None if nothing usable answers."""
+    """The ids ``GET /v1/models`` lists, or None if nothing usable answers.
+
+    Raises ``TimeoutError`` when the port accepts but does not reply in time: llama_cpp.server
+    answers ``/v1/models`` only between completions (one model lock), so that means "busy".
+    """
     try:
         with urllib.request.urlopen(f"{base_url}/models", timeout=timeout) as resp:
             data = json.load(resp)
         return [str(m.get("id")) for m in data.get("data", [])]
+    except TimeoutError:
+        raise
+    except urllib.error.URLError as exc:
+        if isinstance(exc.reason, TimeoutError):
+            raise TimeoutError(str(exc)) from exc
+        return None
     except (OSError, ValueError, AttributeError):
         return None
 
@@ -259,6 +269,7 @@ class LocalServer:
         port: int | None = None,
         startup_timeout: float = 120.0,
         log_path: Path | None = None,
+        keep_log: bool = False,
         extra_args: Sequence[str] = (),
     ) -> None:
         self.model_path = Path(model_path)
@@ -267,7 +278,8 @@ class LocalServer:
         self.n_threads = n_threads or os.cpu_count() or 1
         self.port = port
         self.startup_timeout = startup_timeout
-        self.log_path = log_path or cache_root() / "logs" / f"server-{self.model}.log"
+        self.log_path = log_path
+        self.keep_log = keep_log
         self.extra_args = list(extra_args)
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -282,6 +294,9 @@ class LocalServer:
         return self.process.pid if self.process else None
 
     def command(self) -> list[str]:
+        """The server's command line (needs the [local] extra)."""
+        if importlib.util.find_spec("llama_cpp") is None:
+            raise LocalModelError(f"llama-cpp-python is not installed; {INSTALL_HINT}")
         return [
             sys.executable, "-m", "llama_cpp.server",
             "--model", str(self.model_path),
@@ -297,16 +312,17 @@ class LocalServer:
         """Start the child and block until ``/v1/models`` answers."""
         if self.process is not None:
             return self
-        if importlib.util.find_spec("llama_cpp") is None:
-            raise LocalModelError(f"llama-cpp-python is not installed; {INSTALL_HINT}")
         if not self.model_path.is_file():
             raise LocalModelError(f"model file not found: {self.model_path}")
         self.port = self.port or _free_port()
+        if self.log_path is None:  # one per port: concurrent servers must not share a log
+            self.log_path = cache_root() / "logs" / f"{self.model}-{self.port}.log"
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+        command = self.command()
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
-                self.command(),
+                command,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -318,12 +334,12 @@ class LocalServer:
         try:
             self._wait_ready()
         except BaseException:
-            self.stop()
+            self.stop(keep_log=True)
             raise
         return self
 
     def _wait_ready(self) -> None:
-        assert self.process is not None
+        assert self.process is not None and self.log_path is not None
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -331,32 +347,38 @@ class LocalServer:
                     f"local model server exited with code {self.process.returncode} while "
                     f"starting; log {self.log_path}:\n{_log_tail(self.log_path)}"
                 )
-            if _model_ids(self.base_url, timeout=2.0) is not None:
-                return
+            with contextlib.suppress(TimeoutError):
+                if _model_ids(self.base_url, timeout=2.0) is not None:
+                    return
             time.sleep(0.2)
         raise LocalModelError(
             f"local model server did not answer within {self.startup_timeout:.0f} s; "
             f"log {self.log_path}:\n{_log_tail(self.log_path)}"
         )
 
-    def stop(self, timeout: float = 10.0) -> None:
-        """Terminate the process group, wait, then kill it; safe to call twice."""
+    def stop(self, timeout: float = 10.0, *, keep_log: bool | None = None) -> None:
+        """Terminate the process group, wait, then kill it; safe to call twice.
+
+        The log is deleted when a healthy server is stopped (unless ``keep_log``) and kept
+        when the server died on its own, since then it holds the reason.
+        """
         proc = self.process
         if proc is None:
             return
         with _live_lock:
             _live.discard(self)
+        keep = self.keep_log if keep_log is None else keep_log
+        keep = keep or proc.poll() is not None
         for sig in (signal.SIGTERM, signal.SIGKILL):
+            if proc.poll() is not None:  # reaped: its pid may belong to someone else now
+                break
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, sig)
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=timeout)
-                break
-            except subprocess.TimeoutExpired:
-                continue
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)  # stragglers left in the group
         self.process = None
+        if not keep and self.log_path is not None:
+            self.log_path.unlink(missing_ok=True)
 
     def __enter__(self) -> LocalServer:
         return self.start()
@@ -377,6 +399,7 @@ class ServerInfo:
     base_url: str
     model: str
     model_path: str
+    log_path: str = ""
 
 
 def state_path() -> Path:
@@ -412,14 +435,18 @@ def find_running(timeout: float = 2.0) -> ServerInfo | None:
     """The server ``reviewer serve`` started, if it is alive and answering; else None.
 
     A state file whose process is gone or does not answer is removed, so the next command
-    does not trip over it.
+    does not trip over it. A live server that is busy with a completion (so ``/v1/models``
+    times out) still counts: requests simply queue behind the current one.
     """
     path = state_path()
     if not path.exists():
         return None
     info = _read_state()
     if info is not None and _pid_alive(info.pid):
-        ids = _model_ids(info.base_url, timeout=timeout)
+        try:
+            ids = _model_ids(info.base_url, timeout=timeout)
+        except TimeoutError:
+            return info
         if ids is not None and info.model in ids:
             return info
     path.unlink(missing_ok=True)
@@ -442,7 +469,12 @@ def serve(
     """
     path = resolve_model(spec)
     server = LocalServer(
-        path, alias=model_alias(spec, path), n_ctx=n_ctx, n_threads=n_threads, port=port
+        path,
+        alias=model_alias(spec, path),
+        n_ctx=n_ctx,
+        n_threads=n_threads,
+        port=port,
+        keep_log=True,
     )
     previous = None
     if threading.current_thread() is threading.main_thread():
@@ -456,6 +488,7 @@ def serve(
                 base_url=server.base_url,
                 model=server.model,
                 model_path=str(path),
+                log_path=str(server.log_path),
             )
             _write_json_atomic(state_path(), asdict(info))
             try:
