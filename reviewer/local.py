@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import ctypes
+import ctypes.util
 import hashlib
 import importlib.util
 import json
@@ -33,6 +35,7 @@ from reviewer.errors import LocalModelError
 INSTALL_HINT = 'install the [local] extra: pip install -e ".[local]"'
 DEFAULT_MODEL = "1.5b"
 _CHUNK = 8 << 20
+PR_SET_PDEATHSIG = 1  # prctl option (linux/prctl.h)
 
 
 @dataclass(frozen=True)
@@ -252,6 +255,23 @@ def _log_tail(path: Path, lines: int = 20) -> str:
     return "\n".join(text.splitlines()[-lines:])
 
 
+def _die_with_parent() -> Callable[[], None] | None:
+    """On Linux, have the kernel kill the server if its owner dies without cleaning up
+    (``kill -9``). The signal fires when the *thread* that started the child exits, so it is
+    only armed from the main thread, whose exit is the process's."""
+    if sys.platform != "linux" or threading.current_thread() is not threading.main_thread():
+        return None
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    parent = os.getpid()
+
+    def arm() -> None:
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the owner died before the signal was armed
+            os._exit(1)
+
+    return arm
+
+
 class LocalServer:
     """``llama_cpp.server`` on a free loopback port for the duration of a ``with`` block.
 
@@ -328,6 +348,7 @@ class LocalServer:
                 stderr=subprocess.STDOUT,
                 env=env,
                 start_new_session=True,
+                preexec_fn=_die_with_parent(),
             )
         with _live_lock:
             _live.add(self)

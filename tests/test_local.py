@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -305,3 +306,31 @@ def test_real_server_answers_a_schema_constrained_request(monkeypatch: pytest.Mo
         data = json.loads(reply.choices[0].message.content or "")
     assert data["verdict"] in {"accept", "reject"} and len(data["reasons"]) >= 2
     assert pid is not None and gone(pid)
+
+
+OWNER = """
+import sys, time
+from pathlib import Path
+from reviewer.local import LocalServer
+LocalServer.command = lambda self: [sys.executable, "-c", sys.argv[1], str(self.port), self.model]
+server = LocalServer(Path(sys.argv[2])).start()
+print(server.pid, flush=True)
+time.sleep(60)
+"""
+
+
+def test_server_dies_with_an_owner_killed_by_sigkill(tmp_path: Path) -> None:
+    gguf = tmp_path / "m.gguf"
+    gguf.write_bytes(b"GGUF")
+    owner = subprocess.Popen(
+        [sys.executable, "-c", OWNER, FAKE_SERVER, str(gguf)], stdout=subprocess.PIPE, text=True
+    )
+    assert owner.stdout is not None
+    pid = int(owner.stdout.readline())
+    assert not gone(pid)
+    owner.kill()
+    owner.wait()
+    deadline = time.time() + 5
+    while not gone(pid) and time.time() < deadline:
+        time.sleep(0.05)
+    assert gone(pid)
