@@ -53,19 +53,33 @@ def completion_key(
     )
 
 
-class CompletionCache:
-    """Raw completions by key; ``enabled=False`` makes every lookup a miss and stores nothing."""
+class _DiskStore:
+    """A lazily opened diskcache directory under the cache root; disabled means always a miss."""
+
+    subdir = ""
+    size_limit = 2**34
 
     def __init__(self, directory: Path | None = None, *, enabled: bool = True) -> None:
-        self.directory = Path(directory) if directory else cache_root() / "completions"
+        self.directory = Path(directory) if directory else cache_root() / self.subdir
         self.enabled = enabled
         self._store: diskcache.Cache | None = None
 
     @property
     def store(self) -> diskcache.Cache:
         if self._store is None:
-            self._store = diskcache.Cache(str(self.directory), size_limit=2**34)
+            self._store = diskcache.Cache(str(self.directory), size_limit=self.size_limit)
         return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+class CompletionCache(_DiskStore):
+    """Raw completions by key; ``enabled=False`` makes every lookup a miss and stores nothing."""
+
+    subdir = "completions"
 
     def get(self, key: str) -> dict[str, Any] | None:
         if not self.enabled:
@@ -88,11 +102,6 @@ class CompletionCache:
 
     def clear(self) -> int:
         return self.store.clear() if self.directory.exists() else 0
-
-    def close(self) -> None:
-        if self._store is not None:
-            self._store.close()
-            self._store = None
 
 
 class EmbeddingCache:
@@ -126,3 +135,27 @@ class EmbeddingCache:
 
     def close(self) -> None:
         self.store.close()
+
+
+class FetchCache(_DiskStore):
+    """Fetched metadata responses by URL, so a rerun over the same ids sends no request.
+
+    Only successful bodies are stored; ``enabled=False`` makes every lookup a miss.
+    """
+
+    subdir = "fetch"
+    size_limit = 2**30
+
+    @staticmethod
+    def key(url: str) -> str:
+        return stable_hash({"v": 1, "url": url})
+
+    def get(self, url: str) -> str | None:
+        if not self.enabled:
+            return None
+        value = self.store.get(self.key(url))
+        return value if isinstance(value, str) else None
+
+    def put(self, url: str, body: str) -> None:
+        if self.enabled:
+            self.store.set(self.key(url), body)
