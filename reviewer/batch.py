@@ -70,6 +70,7 @@ class BatchRunner:
     def _record(self, paper: Paper, outcome: Outcome) -> dict[str, Any]:
         return {
             "paper_id": paper.id,
+            "title": paper.title,
             "form": self.generator.form.name,
             "model": self.generator.client.model,
             "review": outcome.review.model_dump(mode="json"),
@@ -191,6 +192,8 @@ class BatchRunner:
                     "schema_hash": form.schema_hash,
                     "template_hash": form.template_hash,
                     "max_tokens": form.max_tokens,
+                    "max_input_tokens": form.max_input_tokens,
+                    "max_full_text_tokens": form.max_full_text_tokens,
                 },
                 "model": self.generator.client.model,
                 "structured_output": self.generator.client.mode,

@@ -28,9 +28,14 @@ from rich.progress import (
 
 from reviewer.api import Reviewer
 from reviewer.batch import RunSummary
+from reviewer.cli_report import report_command
+from reviewer.config import load_settings
 from reviewer.errors import ConfigError, InputError, ReviewerError, ReviewFailed
 from reviewer.forms import list_forms, load_form
 from reviewer.paper import Paper, read_papers
+from reviewer.report import write_report
+from reviewer.runstore import RunStore
+from reviewer.sources import read_inputs
 
 EXIT_USAGE = 2
 EXIT_PARTIAL = 3
@@ -164,6 +169,12 @@ def main() -> None:
     show_default=True,
     help="How often --via openai-batch checks on the batch.",
 )
+@click.option(
+    "--full-text",
+    is_flag=True,
+    help="PDF input: review the full text (cut to the form's max_full_text_tokens), "
+    "not only the abstract.",
+)
 @endpoint_options
 def batch(
     input_path: Path,
@@ -176,9 +187,14 @@ def batch(
     import_results: Path | None,
     via: str,
     poll_seconds: float,
+    full_text: bool,
     **opts: Any,
 ) -> None:
-    """Review every paper in INPUT (.jsonl, .csv or .json) into --out.
+    """Review every paper in INPUT into --out.
+
+    INPUT is a .jsonl, .csv or .json file of papers; a .txt file of arXiv ids and OpenReview
+    forum ids (one per line: 2205.01068, openreview:FORUM_ID, or their URLs); a .bib file; a
+    PDF or a folder of PDFs.
 
     Writes reviews.jsonl (one line per review), errors.jsonl (papers that failed, with the
     reason), manifest.json and reviews/<paper_id>.md. Papers already reviewed in --out are
@@ -189,7 +205,9 @@ def batch(
     results exactly as a live run would, writing re-asks to a follow-up requests file.
     """
     with user_errors():
-        items: Iterator[Any] = _announce_rejects(read_papers(input_path), input_path)
+        budget = load_form(opts["form"]).max_full_text_tokens
+        papers = read_inputs(input_path, full_text=full_text, full_text_tokens=budget)
+        items: Iterator[Any] = _announce_rejects(papers, input_path)
         if limit is not None:
             items = _first_papers(items, limit)
         if export_requests is not None:
@@ -209,8 +227,15 @@ def batch(
             with make_reviewer(opts, rpm=rpm, tpm=tpm) as reviewer:
                 err.print(f"reviewer: {reviewer.endpoint.label} · form {reviewer.form.name}")
                 summary = _run_with_progress(reviewer, items, out, concurrency, None, total)
+    report = write_report(out, price=load_settings().price_for(_run_model(out)))
     _print_summary(summary, out)
+    err.print(f"report: {report}")
     sys.exit(0 if summary.ok else EXIT_PARTIAL)
+
+
+def _run_model(out: Path) -> str:
+    manifest = RunStore(out).read_manifest() or {}
+    return str(manifest.get("model", ""))
 
 
 def _batch_files_run(
@@ -413,6 +438,9 @@ def serve(local_model: str | None, port: int | None, n_ctx: int) -> None:
             err.print(f"serving {info.model} at {info.base_url} (pid {info.pid}); Ctrl-C stops")
 
         sys.exit(local.serve(local_model, port=port, n_ctx=n_ctx, on_ready=ready))
+
+
+main.add_command(report_command, "report")
 
 
 def _register_optional() -> None:

@@ -30,7 +30,9 @@ BUILTIN_FORMS = Path(__file__).resolve().parent.parent / "prompts"
 SHARED = BUILTIN_FORMS / "_shared"  # templates every form may use (meta-review, reflection)
 REQUIRED_FILES = ("form.toml", "system.j2", "user.j2", "schema.py", "review.md.j2")
 Messages = list[dict[str, str]]
-KNOWN_KEYS = {"description", "max_tokens", "temperature", "max_input_tokens"}
+KNOWN_KEYS = {
+    "description", "max_tokens", "temperature", "max_input_tokens", "max_full_text_tokens",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class Form:
     max_tokens: int
     temperature: float
     max_input_tokens: int = 1500
+    max_full_text_tokens: int = 2000
     options: dict[str, Any] = field(default_factory=dict)
 
     @cached_property
@@ -161,5 +164,6 @@ def load_form(name: str) -> Form:
         max_tokens=int(meta.get("max_tokens", 1024)),
         temperature=float(meta.get("temperature", 0.2)),
         max_input_tokens=int(meta.get("max_input_tokens", 1500)),
+        max_full_text_tokens=int(meta.get("max_full_text_tokens", 2000)),
         options={k: v for k, v in meta.items() if k not in KNOWN_KEYS},
     )

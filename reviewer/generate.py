@@ -154,7 +154,11 @@ class Generator:
 
     def messages_for(self, paper: Paper) -> tuple[Messages, list[str], list[str]]:
         """The guarded, rendered conversation for ``paper`` with the guard's flags and warnings."""
-        guarded = guard(paper, max_input_tokens=self.form.max_input_tokens)
+        guarded = guard(
+            paper,
+            max_input_tokens=self.form.max_input_tokens,
+            max_full_text_tokens=self.form.max_full_text_tokens,
+        )
         messages = self.form.render(guarded.paper, include_schema=self.client.mode == "prompt")
         return messages, guarded.flags, guarded.warnings
 

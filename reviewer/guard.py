@@ -103,8 +103,9 @@ def _cut(text: str, max_chars: int) -> str:
     return (cut[:space] if space > max_chars * 0.8 else cut) + " [...]"
 
 
-def guard(paper: Paper, *, max_input_tokens: int) -> Guarded:
-    """Scan, clean and bound ``paper`` for a prompt with ``max_input_tokens`` of paper text."""
+def guard(paper: Paper, *, max_input_tokens: int, max_full_text_tokens: int = 2000) -> Guarded:
+    """Scan, clean and bound ``paper`` for a prompt: ``max_input_tokens`` for the abstract,
+    ``max_full_text_tokens`` for a full text (PDF input with ``--full-text``)."""
     findings = scan(paper)
     flags = ["prompt_injection"] if findings else []
     warnings = [f"prompt_injection: {f}" for f in findings]
@@ -119,6 +120,14 @@ def guard(paper: Paper, *, max_input_tokens: int) -> Guarded:
         flags.append("truncated_input")
         abstract = _cut(abstract, budget)
     metadata = {k: _clean(v)[:500] if isinstance(v, str) else v for k, v in paper.metadata.items()}
+    full_text = paper.metadata.get("full_text")
+    if isinstance(full_text, str):
+        limit = max_full_text_tokens * CHARS_PER_TOKEN
+        metadata["full_text"] = _cut(_clean(full_text), limit)
+        if paper.metadata.get("full_text_truncated") or len(full_text) > limit:
+            warnings.append(f"truncated_input: full text cut to {max_full_text_tokens} tokens")
+            if "truncated_input" not in flags:
+                flags.append("truncated_input")
     cleaned = paper.model_copy(
         update={
             "title": title,

@@ -338,7 +338,10 @@ class LocalServer:
         if self.log_path is None:  # one per port: concurrent servers must not share a log
             self.log_path = cache_root() / "logs" / f"{self.model}-{self.port}.log"
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+        # OpenMP threads that spin at barriers stall when another process holds a core: a
+        # 0.5B review step measured 40x slower under one competing process. Sleeping waits
+        # cost little when the machine is idle (see benchmarks/results/).
+        env = {"OMP_WAIT_POLICY": "PASSIVE", **os.environ, "HF_HUB_OFFLINE": "1"}
         command = self.command()
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(

@@ -66,7 +66,7 @@ def test_partial_run_exits_3(run, tmp_path: Path, fake: FakeOpenAI) -> None:
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["batch", "missing.jsonl", "--out", "x"], "input file not found"),
+        (["batch", "missing.jsonl", "--out", "x"], "not found"),
         (["batch", "in.jsonl", "--out", "x", "--form", "nope"], "unknown form 'nope'"),
         (["review", "--title", "T"], "give PAPER_FILE"),
     ],
