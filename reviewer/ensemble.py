@@ -33,8 +33,8 @@ def _stage(outcomes: list[Outcome]) -> dict[str, Any]:
 def aggregate_scores(meta: Review, samples: list[Review]) -> Review:
     """The meta-review's text with every integer score set to the samples' rounded mean."""
     data = meta.model_dump()
-    for name, info in type(meta).model_fields.items():
-        if info.annotation is int:
+    for name, value in data.items():
+        if isinstance(value, int) and not isinstance(value, bool):
             values = [getattr(s, name) for s in samples]
             data[name] = int(sum(values) / len(values) + 0.5)
     if "decision" in data:

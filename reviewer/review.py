@@ -8,7 +8,7 @@ What every form must have (``overall`` 1-10 and ``decision``) is checked when a 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -24,6 +24,12 @@ def words_at_least(n: int) -> Callable[[str], str]:
 
     return check
 
+
+# Scores as enums, not min/max bounds: llama.cpp's schema grammar enforces an enum but not
+# ``minimum``/``maximum`` (a 0.5B model wrote presentation 5 on a 1-4 scale).
+Score4 = Literal[1, 2, 3, 4]
+Score5 = Literal[1, 2, 3, 4, 5]
+Score10 = Literal[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
 
 TEXT_LIST_KEYS = ("strengths", "weaknesses", "major_comments", "minor_comments", "questions")
 

@@ -62,8 +62,9 @@ def placeholder_for_schema(schema: dict[str, Any], title: str) -> Any:
     def build(node: dict[str, Any]) -> Any:
         if "$ref" in node:
             return build(defs[node["$ref"].rsplit("/", 1)[1]])
-        if "enum" in node:
-            return node["enum"][0]
+        if "enum" in node:  # the middle of a score scale, the first of anything else
+            values = node["enum"]
+            return values[len(values) // 2] if node.get("type") == "integer" else values[0]
         kind = node.get("type")
         if kind == "object":
             return {k: build(v) for k, v in node.get("properties", {}).items()}

@@ -100,7 +100,7 @@ def test_json_object_mode_sends_schema(
     make_reviewer(structured="json_object").review(PAPER)
     fmt = fake.requests[0]["response_format"]
     assert fmt["type"] == "json_object"
-    assert fmt["schema"]["properties"]["overall"]["maximum"] == 10
+    assert fmt["schema"]["properties"]["overall"]["enum"][-1] == 10
 
 
 def test_auto_mode_steps_down_when_server_rejects_json_schema(

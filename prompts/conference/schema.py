@@ -7,10 +7,10 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
-from reviewer.review import Review, words_at_least
+from reviewer.review import Review, Score4, Score5, Score10, words_at_least
 
-Paragraph = Annotated[str, AfterValidator(words_at_least(12))]
-Comment = Annotated[str, AfterValidator(words_at_least(4))]
+Paragraph = Annotated[str, AfterValidator(words_at_least(6))]
+Comment = Annotated[str, AfterValidator(words_at_least(2))]
 
 
 class ConferenceReview(Review):
@@ -19,11 +19,11 @@ class ConferenceReview(Review):
     weaknesses: list[Comment] = Field(min_length=1, max_length=6)
     questions: list[Comment] = Field(min_length=1, max_length=5)
     limitations: Paragraph
-    soundness: int = Field(ge=1, le=4)
-    presentation: int = Field(ge=1, le=4)
-    contribution: int = Field(ge=1, le=4)
-    overall: int = Field(ge=1, le=10)
-    confidence: int = Field(ge=1, le=5)
+    soundness: Score4
+    presentation: Score4
+    contribution: Score4
+    overall: Score10
+    confidence: Score5
     decision: Literal["accept", "reject"]
 
 

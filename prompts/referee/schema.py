@@ -8,23 +8,23 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from reviewer.review import Review, words_at_least
+from reviewer.review import Review, Score5, Score10, words_at_least
 
-Sentence = Annotated[str, AfterValidator(words_at_least(8))]
-Paragraph = Annotated[str, AfterValidator(words_at_least(12))]
+Sentence = Annotated[str, AfterValidator(words_at_least(5))]
+Paragraph = Annotated[str, AfterValidator(words_at_least(6))]
 
 
 class Comment(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     location: Annotated[str, AfterValidator(words_at_least(1))]
-    comment: Annotated[str, AfterValidator(words_at_least(8))]
+    comment: Annotated[str, AfterValidator(words_at_least(4))]
 
 
 class Response(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    response: Annotated[str, AfterValidator(words_at_least(8))]
+    response: Annotated[str, AfterValidator(words_at_least(4))]
     revision: Literal["yes", "partial", "no"]
 
 
@@ -39,8 +39,8 @@ class RefereeReview(Review):
     major_comments: list[Comment] = Field(min_length=1, max_length=4)
     minor_comments: list[Comment] = Field(min_length=1, max_length=4)
     authors_response: list[Response] = Field(min_length=1, max_length=4)
-    overall: int = Field(ge=1, le=10)
-    confidence: int = Field(ge=1, le=5)
+    overall: Score10
+    confidence: Score5
     decision: Literal["accept", "reject"]
 
     @model_validator(mode="after")
