@@ -30,6 +30,8 @@ DEFAULT_MAX_REASKS = 2
 # client (batch files) label requests without widening the client interface.
 CURRENT_PAPER: ContextVar[tuple[str, int]] = ContextVar("CURRENT_PAPER", default=("", 0))
 EXCERPT_CHARS = 500
+TRUNCATED_ECHO = 300
+REASK_HEAT = 0.3  # temperature added per re-ask
 _FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.DOTALL)
 
 
@@ -189,7 +191,9 @@ class Generator:
         all_cached = True
         reason, last_text = "", ""
         for attempt in range(1, self.max_reasks + 2):
-            completion, cached = await self._completion(messages, params, sample)
+            completion, cached = await self._completion(
+                messages, _warmer(params, attempt), sample
+            )
             all_cached = all_cached and cached
             usage[0] += completion.prompt_tokens
             usage[1] += completion.completion_tokens
@@ -197,9 +201,16 @@ class Generator:
                 review = check_reply(self.form, completion)
             except ValueError as exc:
                 reason, last_text = str(exc), completion.text
+                # A cut-off reply is mostly run-on text: echoing it whole invites more of the
+                # same, so only its start goes back. Other replies go back whole (to 4000 chars).
+                shown = (
+                    completion.text[:TRUNCATED_ECHO] + " [...]"
+                    if completion.finish_reason == "length"
+                    else completion.text[:4000]
+                )
                 messages = [
                     *messages,
-                    {"role": "assistant", "content": completion.text[:4000]},
+                    {"role": "assistant", "content": shown},
                     {"role": "user", "content": _reask_text(reason)},
                 ]
                 continue
@@ -216,6 +227,15 @@ class Generator:
             raw_excerpt=last_text[:EXCERPT_CHARS],
             attempts=self.max_reasks + 1,
         )
+
+
+def _warmer(params: dict[str, Any], attempt: int) -> dict[str, Any]:
+    """Each re-ask samples a little hotter: a small model at low temperature answers the same
+    conversation with the same mistake, whatever the error message says."""
+    if attempt == 1:
+        return params
+    base = float(params.get("temperature") or 0.0)
+    return {**params, "temperature": round(min(1.0, base + REASK_HEAT * (attempt - 1)), 2)}
 
 
 def _reask_text(reason: str) -> str:

@@ -66,9 +66,11 @@ def test_bad_reply_is_sent_back_with_the_error(
     assert outcome.attempts == 2
     assert fake.count == 2
     reask = fake.requests[1]["messages"]
-    assert reask[-2] == {"role": "assistant", "content": bad.content}
+    echoed = bad.content if bad.finish_reason != "length" else bad.content[:300] + " [...]"
+    assert reask[-2] == {"role": "assistant", "content": echoed}
     assert reask[-1]["role"] == "user" and "could not be used" in reask[-1]["content"]
     assert (outcome.prompt_tokens, outcome.completion_tokens) == (200, 100)
+    assert fake.requests[1]["temperature"] == pytest.approx(fake.requests[0]["temperature"] + 0.3)
 
 
 def test_reasks_are_bounded_and_failure_keeps_reason_and_excerpt(
