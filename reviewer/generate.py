@@ -191,9 +191,7 @@ class Generator:
         all_cached = True
         reason, last_text = "", ""
         for attempt in range(1, self.max_reasks + 2):
-            completion, cached = await self._completion(
-                messages, _warmer(params, attempt), sample
-            )
+            completion, cached = await self._completion(messages, _warmer(params, attempt), sample)
             all_cached = all_cached and cached
             usage[0] += completion.prompt_tokens
             usage[1] += completion.completion_tokens

@@ -7,23 +7,9 @@ What every form must have (``overall`` 1-10 and ``decision``) is checked when a 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
-
-
-def words_at_least(n: int) -> Callable[[str], str]:
-    """A validator for text fields: at least ``n`` words, so an empty shell is re-asked."""
-
-    def check(text: str) -> str:
-        text = text.strip()
-        if len(text.split()) < n:
-            raise ValueError(f"needs at least {n} words, got {len(text.split())}")
-        return text
-
-    return check
-
 
 # Scores as enums, not min/max bounds: llama.cpp's schema grammar enforces an enum but not
 # ``minimum``/``maximum`` (a 0.5B model wrote presentation 5 on a 1-4 scale).

@@ -5,12 +5,12 @@ Field order is generation order for grammar-constrained models: reasoning first,
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
-from reviewer.review import Review, Score4, Score5, Score10, words_at_least
+from reviewer.review import Review, Score4, Score5, Score10
 
-Paragraph = Annotated[str, AfterValidator(words_at_least(6))]
-Comment = Annotated[str, AfterValidator(words_at_least(2))]
+Paragraph = Annotated[str, Field(min_length=40)]
+Comment = Annotated[str, Field(min_length=12)]
 
 
 class ConferenceReview(Review):

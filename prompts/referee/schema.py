@@ -6,25 +6,25 @@ each major comment gets exactly one simulated authors' response, checked by a va
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from reviewer.review import Review, Score5, Score10, words_at_least
+from reviewer.review import Review, Score5, Score10
 
-Sentence = Annotated[str, AfterValidator(words_at_least(5))]
-Paragraph = Annotated[str, AfterValidator(words_at_least(6))]
+Sentence = Annotated[str, Field(min_length=30)]
+Paragraph = Annotated[str, Field(min_length=40)]
 
 
 class Comment(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    location: Annotated[str, AfterValidator(words_at_least(1))]
-    comment: Annotated[str, AfterValidator(words_at_least(4))]
+    location: str = Field(min_length=3)
+    comment: str = Field(min_length=20)
 
 
 class Response(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    response: Annotated[str, AfterValidator(words_at_least(4))]
+    response: str = Field(min_length=20)
     revision: Literal["yes", "partial", "no"]
 
 

@@ -1,18 +1,19 @@
 """Schema of the ``sections`` form: five analysis paragraphs, comment lists, scores, decision.
 
 Field order is generation order for grammar-constrained models: reasoning first, scores last.
-Text length is checked by validators rather than ``minLength``/``maxLength``: llama.cpp turns
-string-length bounds into one grammar rule per character, which it then fails to parse.
+Texts carry a minimum length (llama.cpp's grammar enforces ``minLength``, so a small model
+cannot answer "Yes" for a paragraph) but no maximum: a large ``maxLength`` becomes a grammar
+llama.cpp cannot parse. Length is bounded by the prompt and the form's ``max_tokens``.
 """
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
-from reviewer.review import Review, Score4, Score5, Score10, words_at_least
+from reviewer.review import Review, Score4, Score5, Score10
 
-Paragraph = Annotated[str, AfterValidator(words_at_least(6))]
-Comment = Annotated[str, AfterValidator(words_at_least(2))]
+Paragraph = Annotated[str, Field(min_length=40)]
+Comment = Annotated[str, Field(min_length=12)]
 
 
 class SectionsReview(Review):
