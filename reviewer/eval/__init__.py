@@ -1,0 +1,35 @@
+"""The eval harness: score generated reviews against held-out human reviews.
+
+One stage per module: ``references`` (human data) -> ``generated`` (reviews to score) ->
+``embed`` (cached sentence vectors) -> ``metrics``, ``comments``, ``coverage``, ``textsim``
+(figures with bootstrap intervals) -> ``baselines`` (scored the same way) -> ``run`` (writes
+metrics.json) -> ``report`` (markdown and HTML). ``cli.eval_command`` is ``reviewer eval``.
+
+Names are imported on first use, so ``import reviewer.eval.cli`` (done by the main CLI on
+every command) does not pay for scikit-learn, scipy and rouge-score.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "EvalConfig": "reviewer.eval.run",
+    "run_eval": "reviewer.eval.run",
+    "HumanReview": "reviewer.eval.references",
+    "Reference": "reviewer.eval.references",
+    "load_references": "reviewer.eval.references",
+    "papers_for_generation": "reviewer.eval.references",
+    "select": "reviewer.eval.references",
+    "Prediction": "reviewer.eval.generated",
+    "load_predictions": "reviewer.eval.generated",
+    "parse_mapping": "reviewer.eval.generated",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'reviewer.eval' has no attribute {name!r}")

@@ -1,0 +1,75 @@
+"""Baselines scored by the same harness, so every number has something to be read against.
+
+``constant``: every paper gets the train split's mean rating (no text). It shows what a
+rating metric is worth when nothing about the paper is known.
+``nearest-neighbour``: every paper gets the first human review of the train paper whose title
+and abstract embed closest to its own. It shows what a real but off-target review scores on
+comment overlap, specificity and text similarity.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from reviewer.errors import ConfigError
+from reviewer.eval.embed import Encoder
+from reviewer.eval.generated import Prediction, prediction_from_human
+from reviewer.eval.references import Reference
+
+BASELINES = ("constant", "nearest-neighbour")
+
+
+def _train_with_ratings(train: Sequence[Reference], name: str) -> list[Reference]:
+    usable = [r for r in train if r.ratings]
+    if not usable:
+        raise ConfigError(f"baseline {name}: the references have no train split with ratings")
+    return usable
+
+
+def train_mean_rating(train: Sequence[Reference]) -> float:
+    """Mean over train papers of the paper's mean human rating (common 1-10 scale)."""
+    usable = _train_with_ratings(train, "constant")
+    return float(np.mean([r.mean_rating for r in usable]))
+
+
+def constant_baseline(
+    train: Sequence[Reference], papers: Sequence[Reference]
+) -> dict[str, Prediction]:
+    value = train_mean_rating(train)
+    return {p.paper_id: Prediction(paper_id=p.paper_id, rating=value) for p in papers}
+
+
+def abstract_text(ref: Reference) -> str:
+    return f"{ref.title}. {ref.abstract}".strip()
+
+
+def nearest_train_papers(
+    train: Sequence[Reference], papers: Sequence[Reference], encoder: Encoder
+) -> list[Reference]:
+    """For each paper, the most similar train paper by abstract embedding (never itself)."""
+    usable = [
+        r
+        for r in _train_with_ratings(train, "nearest-neighbour")
+        if r.reviews[0].rating is not None
+    ]
+    train_vecs = encoder.encode([abstract_text(r) for r in usable])
+    paper_vecs = encoder.encode([abstract_text(p) for p in papers])
+    sims = paper_vecs @ train_vecs.T
+    position = {r.paper_id: j for j, r in enumerate(usable)}
+    for i, paper in enumerate(papers):
+        j = position.get(paper.paper_id)
+        if j is not None:
+            sims[i, j] = -np.inf
+    return [usable[j] for j in np.argmax(sims, axis=1)] if len(papers) else []
+
+
+def nearest_neighbour_baseline(
+    train: Sequence[Reference], papers: Sequence[Reference], encoder: Encoder
+) -> dict[str, Prediction]:
+    neighbours = nearest_train_papers(train, papers, encoder)
+    return {
+        paper.paper_id: prediction_from_human(paper.paper_id, neighbour.reviews[0])
+        for paper, neighbour in zip(papers, neighbours, strict=True)
+    }

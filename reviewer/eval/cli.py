@@ -1,0 +1,191 @@
+"""``reviewer eval``: score generated reviews (ours or another system's) against human reviews.
+
+Defines ``eval_command`` only; the main CLI registers it. Runnable alone as
+``python -m reviewer.eval``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from reviewer.errors import ReviewerError
+
+EXIT_USAGE = 2
+
+
+def _echo(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@click.command("eval", context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--references",
+    "-r",
+    help="Human-review data: a folder or a .jsonl/.jsonl.gz/.jsonl.xz file, or a folder name "
+    "under REVIEWER_DATA_DIR (default: neurips_2023_2025 there).",
+)
+@click.option(
+    "--split",
+    type=click.Choice(["train", "dev", "test", "all"]),
+    default="test",
+    show_default=True,
+)
+@click.option("--year", "years", type=int, multiple=True, help="Only these years (repeatable).")
+@click.option(
+    "--limit",
+    "-n",
+    type=click.IntRange(1),
+    help="Only the first N selected papers in sha256(paper_id) order (fixed before results).",
+)
+@click.option(
+    "--predictions",
+    "-p",
+    type=click.Path(path_type=Path),
+    help="Reviews to score: our reviews.jsonl (or its run folder), or another system's "
+    "CSV/JSONL read through --map.",
+)
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="KEY=COLUMN",
+    help="Column mapping for another system's file: paper_id=, rating=, decision=, text= "
+    "(text may repeat; the columns are joined).",
+)
+@click.option(
+    "--pred-scale",
+    metavar="LO-HI",
+    help="Rating scale of the mapped rating column (default 1-10).",
+)
+@click.option("--name", help="Name of the system under test in the report.")
+@click.option(
+    "--baseline",
+    "baselines",
+    type=click.Choice(["constant", "nearest-neighbour"]),
+    multiple=True,
+    help="Score this baseline as the system under test when there are no predictions "
+    "(repeatable). Both baselines are always scored beside the system.",
+)
+@click.option("--no-baselines", is_flag=True, help="Score the predictions alone.")
+@click.option(
+    "--threshold",
+    type=float,
+    default=6.0,
+    show_default=True,
+    help="Decision rule: accept if overall >= THRESHOLD on 1-10 (pre-register it).",
+)
+@click.option("--bootstrap", "n_resamples", type=click.IntRange(0), default=1000, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--out", "-o", required=True, type=click.Path(path_type=Path), help="Output folder.")
+@click.option("--no-report", is_flag=True, help="Write metrics.json only (no plots).")
+@click.option(
+    "--generate",
+    is_flag=True,
+    help="First review the selected papers (title, abstract, keywords only) into --out.",
+)
+@click.option("--model", "-m", help="With --generate: model name.")
+@click.option("--base-url", help="With --generate: OpenAI-compatible endpoint.")
+@click.option("--local-model", help="With --generate: embedded model (1.5b, 0.5b or a GGUF).")
+@click.option("--form", "-f", default="sections", show_default=True, help="With --generate.")
+@click.option("--concurrency", "-c", type=click.IntRange(1, 256), default=4, show_default=True)
+def eval_command(**opts: Any) -> None:
+    """Score generated reviews against held-out human reviews, beside two baselines.
+
+    Writes metrics.json (every figure with a 95% bootstrap interval and n_papers),
+    per_paper.jsonl, report.md, report.html (self-contained) and plots/ into --out.
+    """
+    try:
+        _run(opts)
+    except ReviewerError as exc:
+        _echo(f"error: {exc}")
+        sys.exit(EXIT_USAGE)
+
+
+def _run(opts: dict[str, Any]) -> None:
+    from reviewer.errors import ConfigError
+    from reviewer.eval.baselines import BASELINES
+    from reviewer.eval.generated import parse_mapping, parse_scale
+    from reviewer.eval.run import EvalConfig, run_eval
+
+    mapping = parse_mapping(opts["maps"]) if opts["maps"] else None
+    scale = parse_scale(opts["pred_scale"])
+    predictions = opts["predictions"]
+    if opts["generate"] and predictions is not None:
+        raise ConfigError("give either --generate or --predictions, not both")
+    if mapping and predictions is None:
+        raise ConfigError("--map needs --predictions")
+    chosen = tuple(dict.fromkeys(opts["baselines"]))
+    if opts["no_baselines"]:
+        if predictions is None and not opts["generate"]:
+            raise ConfigError("--no-baselines needs --predictions or --generate")
+        baselines: tuple[str, ...] = ()
+    else:
+        baselines = chosen + tuple(b for b in BASELINES if b not in chosen)
+    if predictions is None and not opts["generate"] and not chosen:
+        raise ConfigError("nothing to score: give --predictions, --generate or --baseline")
+    out: Path = opts["out"]
+    if opts["generate"]:
+        predictions = _generate(opts)
+    config = EvalConfig(
+        out=out,
+        references=opts["references"],
+        split=None if opts["split"] == "all" else opts["split"],
+        years=tuple(opts["years"]),
+        limit=opts["limit"],
+        predictions=predictions,
+        mapping=mapping,
+        pred_scale=scale,
+        name=opts["name"],
+        baselines=baselines,
+        threshold=opts["threshold"],
+        n_resamples=opts["n_resamples"],
+        seed=opts["seed"],
+        report=not opts["no_report"],
+    )
+    metrics = run_eval(config, log=_echo)
+    _summary(metrics, out)
+
+
+def _generate(opts: dict[str, Any]) -> Path:
+    from reviewer.eval.generation import generate_reviews
+    from reviewer.eval.references import load_references, select
+
+    refs = select(
+        load_references(opts["references"]),
+        split=None if opts["split"] == "all" else opts["split"],
+        years=opts["years"],
+        limit=opts["limit"],
+    )
+    reviewer_options = {
+        k: opts[k] for k in ("model", "base_url", "local_model", "form") if opts[k] is not None
+    }
+    _echo(f"generating reviews of {len(refs)} papers into {opts['out']}")
+    return generate_reviews(
+        refs, opts["out"], concurrency=opts["concurrency"], reviewer_options=reviewer_options
+    )
+
+
+def _summary(metrics: dict[str, Any], out: Path) -> None:
+    from reviewer.eval.report import fmt
+
+    lines = [f"{metrics['system']} on {metrics['references']['n_papers']} papers:"]
+    for dotted in (
+        "decision.balanced_accuracy",
+        "decision.auc",
+        "rating.mae",
+        "rating.spearman",
+        "comments.hit_rate",
+        "comments.shuffled_hit_rate",
+        "specificity.generic_rate",
+    ):
+        group, name = dotted.split(".")
+        lines.append(f"  {dotted:30} {fmt(metrics[group].get(name))}")
+    lines.append(
+        f"wrote {out / 'metrics.json'}, {out / 'report.html'} "
+        f"in {metrics['timing_s'].get('total', 0):.1f} s"
+    )
+    click.echo("\n".join(lines))
