@@ -36,12 +36,20 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=100)
     parser.add_argument("--input", default=str(ROOT / "examples" / "papers.jsonl"))
     parser.add_argument("--n-ctx", type=int, default=4096)
+    parser.add_argument(
+        "--server-arg",
+        action="append",
+        default=[],
+        help="extra llama_cpp.server argument (repeatable), e.g. --flash_attn",
+    )
     args = parser.parse_args()
 
     papers = [p for p in read_papers(args.input) if not isinstance(p, Exception)][: args.limit]
     path = resolve_model(args.model)
     started = time.perf_counter()
-    with LocalServer(path, alias=model_alias(args.model, path), n_ctx=args.n_ctx) as server:
+    alias = model_alias(args.model, path)
+    extra = [part for arg in args.server_arg for part in arg.split()]
+    with LocalServer(path, alias=alias, n_ctx=args.n_ctx, extra_args=extra) as server:
         load_s = time.perf_counter() - started
         settings = Settings(
             base_url=server.base_url,
@@ -66,6 +74,7 @@ def main() -> None:
         "model": server.model,
         "structured": args.structured,
         "form": args.form,
+        "server_args": extra,
         "papers": n,
         "reviewed": summary.reviewed,
         "failed": summary.failed,
@@ -80,7 +89,8 @@ def main() -> None:
         "server_peak_rss_mib": peak,
         "errors": [json.loads(e)["reason"][:200] for e in errors],
     }
-    stem = f"local-{Path(server.model).name}-{args.structured}-{args.form}"
+    tag = "-draft" if extra else ""
+    stem = f"local-{Path(server.model).name}-{args.structured}-{args.form}{tag}"
     results = ROOT / "benchmarks" / "results"
     results.mkdir(parents=True, exist_ok=True)
     (results / f"{stem}.json").write_text(json.dumps(result, indent=2) + "\n")
