@@ -55,7 +55,7 @@ def test_three_sample_papers_reviewed_offline(tmp_path: Path, isolated_env: Path
         assert reviewer.endpoint.embedded
         summary = reviewer.batch(papers, tmp_path / "run", concurrency=1)
     assert summary.reviewed == 3, (tmp_path / "run" / "errors.jsonl").read_text()
-    assert _server_processes() == before
+    assert not set(_server_processes()) - set(before)  # no server of ours outlives the run
     for line in (tmp_path / "run" / "reviews.jsonl").read_text().splitlines():
         record = json.loads(line)
         review = record["review"]
