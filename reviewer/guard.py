@@ -52,6 +52,7 @@ INVISIBLE_RE = re.compile(
     "[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f]"
 )
 DELIMITER_RE = re.compile(r"<(/?)\s*paper\s*>", re.I)
+SENTENCE_RE = re.compile(r"(?<=[.!?])\s+")
 
 
 @dataclass
@@ -95,6 +96,14 @@ def _clean(text: str) -> str:
     return DELIMITER_RE.sub(r"[\1paper]", INVISIBLE_RE.sub("", text))
 
 
+def _strip_instructions(text: str) -> tuple[str, int]:
+    """Drop the sentences that address the reviewer or model: they are not the paper's content,
+    and a small model obeys them even inside delimiters. Returns the text and the count."""
+    sentences = SENTENCE_RE.split(text)
+    kept = [s for s in sentences if not (INSTRUCTION_RE.search(s) or ROLE_RE.search(s))]
+    return " ".join(kept), len(sentences) - len(kept)
+
+
 def _cut(text: str, max_chars: int) -> str:
     if len(text) <= max_chars:
         return text
@@ -109,7 +118,9 @@ def guard(paper: Paper, *, max_input_tokens: int, max_full_text_tokens: int = 20
     findings = scan(paper)
     flags = ["prompt_injection"] if findings else []
     warnings = [f"prompt_injection: {f}" for f in findings]
-    abstract = _clean(paper.abstract)
+    abstract, removed = _strip_instructions(_clean(paper.abstract))
+    if removed:
+        warnings.append(f"prompt_injection: {removed} instruction-like sentence(s) removed")
     title = _clean(paper.title)[:1000]
     budget = max_input_tokens * CHARS_PER_TOKEN
     if len(abstract) > budget:

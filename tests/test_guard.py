@@ -84,6 +84,7 @@ def test_flags_reach_record_and_manifest(
     assert records["long"]["flags"] == ["truncated_input"]
     sent = [r["messages"][1]["content"] for r in fake.requests]
     assert max(len(s) for s in sent) < 8000
+    assert not any(INJECTION in s for s in sent)  # flagged, and kept out of the prompt
     manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
     assert manifest["flags"]["prompt_injection"] == {"count": 1, "papers": ["bad"]}
 
@@ -97,3 +98,11 @@ def test_oversized_prompt_is_refused_before_sending(
     assert summary.failed == 1 and fake.count == 0
     error = json.loads((tmp_path / "run" / "errors.jsonl").read_text())
     assert "prompt too large" in error["reason"]
+
+
+def test_instruction_sentences_are_removed_from_the_prompt() -> None:
+    paper = BASE.model_copy(update={"abstract": f"{BASE.abstract} {INJECTION} We also test it."})
+    guarded = guard(paper, max_input_tokens=1500)
+    assert guarded.paper.abstract == f"{BASE.abstract} We also test it."
+    assert any("1 instruction-like sentence(s) removed" in w for w in guarded.warnings)
+    assert guard(BASE, max_input_tokens=1500).paper.abstract == BASE.abstract
