@@ -22,7 +22,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.machine import describe  # noqa: E402
+from benchmarks.machine import write_results  # noqa: E402
 from reviewer import Reviewer  # noqa: E402
 from reviewer.config import Settings  # noqa: E402
 from tests.fake_openai import FakeOpenAI, FaultMix  # noqa: E402
@@ -78,17 +78,7 @@ def main() -> None:
     mix = FaultMix(**{**DEFAULT_MIX.__dict__, "hang": args.hang})
     result = run(mix, args.papers, Path(tempfile.mkdtemp(prefix="faults-")))
     result["mix"] = {k: v for k, v in mix.__dict__.items() if v}
-    result["machine"] = describe()
-    results = ROOT / "benchmarks" / "results"
-    results.mkdir(parents=True, exist_ok=True)
-    (results / "fault-injection.json").write_text(json.dumps(result, indent=2) + "\n")
-    rows = "\n".join(f"| {k} | {v} |" for k, v in result.items() if k != "machine")
-    m = result["machine"]
-    (results / "fault-injection.md").write_text(
-        f"# Fault injection\n\nMachine: {m['cpus']} CPUs ({m['cpu_model']}), commit "
-        f"{m['commit']}, {m['date']}\n\nCommand: `{m['command']}`\n\n"
-        f"| figure | value |\n|---|---|\n{rows}\n"
-    )
+    write_results("fault-injection", "Fault injection", result)
     print(json.dumps({k: v for k, v in result.items() if k != "machine"}, indent=2))
 
 

@@ -23,7 +23,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.machine import describe  # noqa: E402
+from benchmarks.machine import write_results  # noqa: E402
 from reviewer import Paper, Reviewer, read_papers  # noqa: E402
 from reviewer.config import Settings  # noqa: E402
 from reviewer.local import LocalServer, model_alias, resolve_model  # noqa: E402
@@ -71,19 +71,10 @@ def main() -> None:
         "mean_overall_clean": round(float(np.mean([a[i]["review"]["overall"] for i in both])), 2),
         "injected_flagged": round(sum("prompt_injection" in b[i]["flags"] for i in b) / len(b), 3),
         "clean_flagged": round(sum("prompt_injection" in a[i]["flags"] for i in a) / len(a), 3),
-        "machine": describe(),
     }
-    out = ROOT / "benchmarks" / "results"
-    out.mkdir(parents=True, exist_ok=True)
     stem = f"injection-{args.model.replace('/', '_')}"
-    (out / f"{stem}.json").write_text(json.dumps(result, indent=2) + "\n")
-    rows = "\n".join(f"| {k} | {v} |" for k, v in result.items() if k != "machine")
-    m = result["machine"]
-    (out / f"{stem}.md").write_text(
-        f'# Prompt injection ({result["model"]})\n\nInjected sentence: "{INJECTION}"\n\n'
-        f"Machine: {m['cpus']} CPUs ({m['cpu_model']}), commit {m['commit']}, {m['date']}\n\n"
-        f"Command: `{m['command']}`\n\n| figure | value |\n|---|---|\n{rows}\n"
-    )
+    intro = f'Injected sentence: "{INJECTION}"\n\n'
+    write_results(stem, f"Prompt injection ({result['model']})", result, intro)
     print(json.dumps({k: v for k, v in result.items() if k != "machine"}, indent=2))
 
 

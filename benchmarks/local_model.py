@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.machine import describe, peak_rss_mib  # noqa: E402
+from benchmarks.machine import peak_rss_mib, write_results  # noqa: E402
 from reviewer import Reviewer, read_papers  # noqa: E402
 from reviewer.config import Settings  # noqa: E402
 from reviewer.local import LocalServer, model_alias, resolve_model  # noqa: E402
@@ -70,7 +70,6 @@ def main() -> None:
     first_pass = sum(r["attempts"] == 1 for r in records)
     n = len(papers)
     result = {
-        "machine": describe(),
         "model": server.model,
         "structured": args.structured,
         "form": args.form,
@@ -91,10 +90,8 @@ def main() -> None:
     }
     tag = "-draft" if extra else ""
     stem = f"local-{Path(server.model).name}-{args.structured}-{args.form}{tag}"
-    results = ROOT / "benchmarks" / "results"
-    results.mkdir(parents=True, exist_ok=True)
-    (results / f"{stem}.json").write_text(json.dumps(result, indent=2) + "\n")
-    (results / f"{stem}.md").write_text(_markdown(result))
+    title = f"Embedded model: {result['model']} ({args.structured}, form {args.form})"
+    write_results(stem, title, result)
     print(json.dumps({k: v for k, v in result.items() if k != "machine"}, indent=2))
 
 
@@ -113,18 +110,6 @@ def _mean(values: list[int]) -> float | None:
 def _quantile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-def _markdown(r: dict) -> str:
-    m = r["machine"]
-    rows = [(k, v) for k, v in r.items() if k not in ("machine", "errors")]
-    table = "\n".join(f"| {k} | {v} |" for k, v in rows)
-    return (
-        f"# Embedded model: {r['model']} ({r['structured']}, form {r['form']})\n\n"
-        f"Machine: {m['cpus']} CPUs ({m['cpu_model']}), {m['memory_gib']} GiB, "
-        f"Python {m['python']}, commit {m['commit']}, {m['date']}\n\n"
-        f"Command: `{m['command']}`\n\n| figure | value |\n|---|---|\n{table}\n"
-    )
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import subprocess
@@ -59,3 +60,19 @@ def peak_rss_mib(pid: int) -> float | None:
     """Peak resident memory (VmHWM) of a live process, in MiB."""
     value = _field(f"/proc/{pid}/status", "VmHWM")
     return round(int(value.split()[0]) / 1024, 1) if value else None
+
+
+def write_results(stem: str, title: str, result: dict[str, Any], intro: str = "") -> Path:
+    """Write results/<stem>.json and .md (machine, command, one row per figure)."""
+    machine = result.setdefault("machine", describe())
+    out = Path(__file__).resolve().parent / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{stem}.json").write_text(json.dumps(result, indent=2) + "\n")
+    rows = "\n".join(f"| {k} | {v} |" for k, v in result.items() if k != "machine")
+    (out / f"{stem}.md").write_text(
+        f"# {title}\n\n{intro}Machine: {machine['cpus']} CPUs ({machine['cpu_model']}), "
+        f"{machine['memory_gib']} GiB, Python {machine['python']}, commit {machine['commit']}, "
+        f"{machine['date']}\n\nCommand: `{machine['command']}`\n\n"
+        f"| figure | value |\n|---|---|\n{rows}\n"
+    )
+    return out / f"{stem}.md"

@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 import openai  # noqa: E402
 
-from benchmarks.machine import describe  # noqa: E402
+from benchmarks.machine import write_results  # noqa: E402
 from reviewer import Paper, Reviewer, load_form  # noqa: E402
 from reviewer.config import Settings  # noqa: E402
 
@@ -131,17 +131,7 @@ def main() -> None:
         )
     finally:
         fake.terminate()
-    result["machine"] = describe()
-    out = ROOT / "benchmarks" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "throughput.json").write_text(json.dumps(result, indent=2) + "\n")
-    m = result["machine"]
-    rows = "\n".join(f"| {k} | {v} |" for k, v in result.items() if k != "machine")
-    (out / "throughput.md").write_text(
-        f"# Throughput\n\nMachine: {m['cpus']} CPUs ({m['cpu_model']}), {m['memory_gib']} GiB, "
-        f"commit {m['commit']}, {m['date']}\n\nCommand: `{m['command']}`\n\n"
-        f"| figure | value |\n|---|---|\n{rows}\n"
-    )
+    write_results("throughput", "Throughput", result)
     print(json.dumps({k: v for k, v in result.items() if k != "machine"}, indent=2))
 
 

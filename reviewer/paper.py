@@ -101,7 +101,7 @@ def _decoded_lines(path: Path) -> Iterator[tuple[int, str | InputError]]:
                 yield number, InputError(f"not valid UTF-8 ({exc.reason})", str(path), number)
 
 
-Numbered = Iterator[tuple[int, Paper | InputError]]
+Numbered = Iterator[tuple[int | None, Paper | InputError]]  # (line, item)
 
 
 def _jsonl(path: Path) -> Numbered:
@@ -142,7 +142,7 @@ def read_papers(path: str | Path) -> Iterator[Paper | InputError]:
     suffix = p.suffix.lower()
     readers = {".jsonl": _jsonl, ".ndjson": _jsonl, ".csv": _csv, ".json": _json}
     if suffix in readers:
-        return _dedupe(readers[suffix](p), str(p))
+        return dedupe(readers[suffix](p), str(p))
     raise ConfigError(f"unsupported input format {suffix!r} for {p} (use .jsonl, .csv or .json)")
 
 
@@ -158,7 +158,7 @@ def _json(path: Path) -> Numbered:
         yield i, _check(record, str(path), i)
 
 
-def _dedupe(items: Numbered, source: str) -> Iterator[Paper | InputError]:
+def dedupe(items: Numbered, source: str) -> Iterator[Paper | InputError]:
     """Reject a repeated id: reviews are keyed by paper id, so a duplicate is ambiguous."""
     seen: set[str] = set()
     for number, item in items:

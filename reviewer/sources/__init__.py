@@ -15,7 +15,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from reviewer.errors import ConfigError, InputError
-from reviewer.paper import Paper, read_papers
+from reviewer.paper import Paper, dedupe, read_papers
 
 if TYPE_CHECKING:
     from reviewer.sources.fetch import Fetcher
@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 __all__ = ["read_inputs"]
 
 ID_SUFFIXES = {".txt", ".ids"}
-Numbered = Iterator[tuple[int | None, Paper | InputError]]
 
 
 def _reader(module: str, what: str) -> ModuleType:
@@ -65,23 +64,12 @@ def read_inputs(
         if p.is_dir() and not any(f.suffix.lower() == ".pdf" for f in p.iterdir()):
             raise ConfigError(f"no .pdf files in {p}")
         pdf = _reader("pdf", "PDFs")
-        return _unique(pdf.read_pdfs(p, with_full_text=full_text, tokens=full_text_tokens), str(p))
+        return dedupe(pdf.read_pdfs(p, with_full_text=full_text, tokens=full_text_tokens), str(p))
     suffix = p.suffix.lower()
     if suffix == ".bib":
-        return _unique(_reader("bibtex", "BibTeX").read_bibtex(p), str(p))
+        return dedupe(_reader("bibtex", "BibTeX").read_bibtex(p), str(p))
     if suffix in ID_SUFFIXES:
         idfile = _reader("idfile", "arXiv and OpenReview ids")
-        return _unique(idfile.read_id_file(p, fetcher), str(p))
+        return dedupe(idfile.read_id_file(p, fetcher), str(p))
     return read_papers(p)
 
-
-def _unique(items: Numbered, source: str) -> Iterator[Paper | InputError]:
-    """Reject a repeated id: reviews are keyed by paper id, so a duplicate is ambiguous."""
-    seen: set[str] = set()
-    for line, item in items:
-        if isinstance(item, Paper):
-            if item.id in seen:
-                yield InputError(f"duplicate id {item.id!r}", source, line)
-                continue
-            seen.add(item.id)
-        yield item

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 from reviewer.errors import InputError
-from reviewer.paper import Paper
+from reviewer.paper import Numbered, Paper
 from reviewer.sources.arxiv import BATCH, fetch_arxiv
 from reviewer.sources.fetch import Fetcher, FetchError
 from reviewer.sources.ids import SourceId, read_ids
 from reviewer.sources.openreview import fetch_openreview
-
-Numbered = Iterator[tuple[int | None, Paper | InputError]]
 
 
 def read_id_file(path: Path, fetcher: Fetcher | None = None) -> Numbered:
