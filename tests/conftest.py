@@ -62,3 +62,16 @@ def papers(n: int, prefix: str = "p") -> list[dict[str, Any]]:
         {"id": f"{prefix}{i}", "title": f"Paper number {i}", "abstract": f"We study thing {i}."}
         for i in range(n)
     ]
+
+
+@pytest.fixture
+def sources(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The arXiv/OpenReview fixture server (tests/test_sources.py), readers pointed at it,
+    no polite delay."""
+    from tests.test_sources import SourceServer
+
+    with SourceServer() as server:
+        monkeypatch.setenv("REVIEWER_ARXIV_URL", f"{server.base}/api/query")
+        monkeypatch.setenv("REVIEWER_OPENREVIEW_URL", server.base)
+        monkeypatch.setenv("REVIEWER_FETCH_DELAY", "0")
+        yield server

@@ -299,16 +299,6 @@ def varied_fake() -> Iterator[FakeOpenAI]:
         yield fake
 
 
-@pytest.fixture
-def sources(monkeypatch: pytest.MonkeyPatch) -> Iterator[SourceServer]:
-    """The arXiv/OpenReview fixture server, with the readers pointed at it and no delay."""
-    with SourceServer() as server:
-        monkeypatch.setenv("REVIEWER_ARXIV_URL", f"{server.base}/api/query")
-        monkeypatch.setenv("REVIEWER_OPENREVIEW_URL", server.base)
-        monkeypatch.setenv("REVIEWER_FETCH_DELAY", "0")
-        yield server
-
-
 def test_batch_over_arxiv_pdfs_and_bibtex_produces_reviews_and_a_page(
     tmp_path: Path, sources: SourceServer, varied_fake: FakeOpenAI
 ) -> None:

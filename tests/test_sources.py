@@ -210,16 +210,6 @@ class SourceServer:
         return Handler
 
 
-@pytest.fixture
-def sources(monkeypatch: pytest.MonkeyPatch) -> Iterator[SourceServer]:
-    """The fixture server, with the readers pointed at it and no polite delay."""
-    with SourceServer() as server:
-        monkeypatch.setenv("REVIEWER_ARXIV_URL", f"{server.base}/api/query")
-        monkeypatch.setenv("REVIEWER_OPENREVIEW_URL", server.base)
-        monkeypatch.setenv("REVIEWER_FETCH_DELAY", "0")
-        yield server
-
-
 def make_pdf(path: Path, pages: list[list[str]], title: str | None = None) -> Path:
     """A real PDF with extractable text, one line of text per entry (matplotlib, TrueType)."""
     import matplotlib

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from reviewer.eval.references import (
     COMMON_SCALE,
     HumanReview,
     decision_accepts,
+    json_objects,
     to_common,
 )
 from reviewer.eval.segment import split_comments, split_items
@@ -206,18 +206,7 @@ def _read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
     if path.suffix.lower() == ".csv":
         reader = csv.DictReader(io.StringIO(raw, newline=""))
         return [(reader.line_num, dict(row)) for row in reader]
-    rows = []
-    for number, line in enumerate(raw.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"invalid JSON ({exc.msg})", str(path), number) from exc
-        if not isinstance(row, dict):
-            raise InputError("expected a JSON object", str(path), number)
-        rows.append((number, row))
-    return rows
+    return list(json_objects(raw.splitlines(), path))
 
 
 def _mapped_prediction(

@@ -215,19 +215,24 @@ def reference_files(path: Path) -> list[Path]:
     return files
 
 
+def json_objects(lines: Iterable[Any], path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) of JSON Lines; a bad line is an InputError naming file and line."""
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"invalid JSON ({exc.msg})", str(path), number) from exc
+        if not isinstance(record, dict):
+            raise InputError("expected a JSON object", str(path), number)
+        yield number, record
+
+
 def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     try:
         with _open(path) as fh:
-            for number, line in enumerate(fh, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise InputError(f"invalid JSON ({exc.msg})", str(path), number) from exc
-                if not isinstance(record, dict):
-                    raise InputError("expected a JSON object", str(path), number)
-                yield number, record
+            yield from json_objects(fh, path)
     except (OSError, EOFError, lzma.LZMAError) as exc:
         raise ConfigError(f"cannot read references file {path}: {exc}") from exc
 
