@@ -72,4 +72,3 @@ def read_inputs(
         idfile = _reader("idfile", "arXiv and OpenReview ids")
         return dedupe(idfile.read_id_file(p, fetcher), str(p))
     return read_papers(p)
-
