@@ -22,6 +22,7 @@ from reviewer.config import Settings, load_settings
 from reviewer.errors import ConfigError, InputError
 from reviewer.forms import load_form
 from reviewer.generate import DEFAULT_MAX_REASKS, Generator, Outcome
+from reviewer.grounding import GenericRule
 from reviewer.paper import Paper, paper_from_record
 from reviewer.ratelimit import RateLimiter
 from reviewer.review import Review
@@ -51,6 +52,8 @@ class Reviewer:
         tpm: float | None = None,
         samples: int = 1,
         reflect: int = 0,
+        check_quotes: bool = True,
+        check_generic: bool | GenericRule = False,
     ) -> None:
         self.settings = settings or load_settings(
             model=model,
@@ -69,6 +72,8 @@ class Reviewer:
         if samples < 1 or reflect < 0:
             raise ConfigError("samples must be at least 1 and reflect at least 0")
         self.samples, self.reflect = samples, reflect
+        self.check_quotes, self.check_generic = check_quotes, bool(check_generic)
+        self._generic = None if isinstance(check_generic, bool) else check_generic
         self._stack = ExitStack()
         self._endpoint: Endpoint | None = None
 
@@ -102,7 +107,17 @@ class Reviewer:
             ep.context_window,
             samples=self.samples,
             reflect=self.reflect,
+            check_quotes=self.check_quotes,
+            generic=self._generic_rule(),
         )
+
+    def _generic_rule(self) -> GenericRule | None:
+        """The eval's generic-comment rule over train-split human comments (built once)."""
+        if self.check_generic and self._generic is None:
+            from reviewer.eval.generic import GenericCheck  # needs the [eval] extra and data
+
+            self._generic = GenericCheck.from_train_split()
+        return self._generic
 
     def review_outcome(self, paper: Paper | dict[str, Any], *, sample: int = 0) -> Outcome:
         """A review with its usage, latency, attempts and cache status.
@@ -272,6 +287,8 @@ class Reviewer:
             "max_retries": self.settings.max_retries,
             "samples": self.samples,
             "reflect": self.reflect,
+            "check_quotes": self.check_quotes,
+            "check_generic": self.check_generic,
             "rpm": self.rpm,
             "tpm": self.tpm,
         }

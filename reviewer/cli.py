@@ -91,6 +91,18 @@ def endpoint_options(func: F) -> F:
             show_default=True,
             help="Self-critique rounds after the (meta-)review.",
         ),
+        click.option(
+            "--quote-check/--no-quote-check",
+            default=True,
+            show_default=True,
+            help="Re-ask (then drop) comments that quote words not in the paper.",
+        ),
+        click.option(
+            "--generic-check",
+            is_flag=True,
+            help="Also re-ask comments the eval's generic rule flags (needs the [eval] extra "
+            "and the reference data; loads an embedding model).",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -108,6 +120,8 @@ def make_reviewer(opts: dict[str, Any], **extra: Any) -> Reviewer:
         max_reasks=opts["max_reasks"],
         samples=opts["samples"],
         reflect=opts["reflect"],
+        check_quotes=opts["quote_check"],
+        check_generic=opts["generic_check"],
         structured=opts["structured"],
     )
 

@@ -68,7 +68,10 @@ async def ensemble_review(generator: Generator, paper: Paper) -> Outcome:
         texts = [json.dumps(s.review.model_dump(mode="json"), ensure_ascii=False) for s in samples]
         meta_messages = [messages[0], {"role": "user", "content": messages[1]["content"]
                                        + "\n\n" + env.render(reviews=texts)}]  # fmt: skip
-        meta = await generator.validated(meta_messages, params=generator.params(0) | {"seed": 0})
+        meta = await generator.validated(
+            meta_messages, params=generator.params(0) | {"seed": 0}, source=messages[-1]["content"]
+        )
+        warnings += meta.warnings
         stages["meta"] = _stage([meta])
         review = aggregate_scores(meta.review, [s.review for s in samples])
     reflections = []
@@ -79,7 +82,8 @@ async def ensemble_review(generator: Generator, paper: Paper) -> Outcome:
             {"role": "assistant", "content": review.model_dump_json()},
             {"role": "user", "content": critique},
         ]
-        reflected = await generator.validated(conversation)
+        reflected = await generator.validated(conversation, source=messages[-1]["content"])
+        warnings += reflected.warnings
         reflections.append(reflected)
         review = reflected.review
     if reflections:

@@ -17,10 +17,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from reviewer import grounding
 from reviewer.cache import CompletionCache, completion_key
 from reviewer.client import ChatClient, Completion
 from reviewer.errors import ReviewFailed
 from reviewer.forms import Form, Messages
+from reviewer.grounding import GenericRule
 from reviewer.guard import CHARS_PER_TOKEN, guard
 from reviewer.paper import Paper
 from reviewer.review import Review
@@ -114,6 +116,8 @@ class Generator:
     context_window: int | None = None
     samples: int = 1
     reflect: int = 0
+    check_quotes: bool = True
+    generic: GenericRule | None = None  # the eval's generic-comment rule, when enabled
 
     def params(self, sample: int) -> dict[str, Any]:
         temperature = self.form.temperature if self.temperature is None else self.temperature
@@ -168,8 +172,8 @@ class Generator:
         """A validated review of ``paper``, or ``ReviewFailed`` with the last reason and reply."""
         CURRENT_PAPER.set((paper.id, sample))
         messages, flags, warnings = self.messages_for(paper)
-        outcome = await self.validated(messages, sample=sample)
-        outcome.flags, outcome.warnings = flags, warnings
+        outcome = await self.validated(messages, sample=sample, source=messages[-1]["content"])
+        outcome.flags, outcome.warnings = flags, [*warnings, *outcome.warnings]
         return outcome
 
     async def run(self, paper: Paper) -> Outcome:
@@ -181,16 +185,26 @@ class Generator:
         return await ensemble_review(self, paper)
 
     async def validated(
-        self, messages: Messages, *, sample: int = 0, params: dict[str, Any] | None = None
+        self,
+        messages: Messages,
+        *,
+        sample: int = 0,
+        params: dict[str, Any] | None = None,
+        source: str | None = None,
     ) -> Outcome:
-        """Complete ``messages`` into a schema-valid review, re-asking with the error if not."""
+        """Complete ``messages`` into a schema-valid review, re-asking with the error if not.
+
+        With ``source`` (the paper text the model was shown), a valid review must also be
+        grounded in it (``reviewer.grounding``); what is still not after the last attempt is
+        dropped where the form allows, and noted in the outcome's warnings."""
         started = time.perf_counter()
         self._check_size(messages)
         params = params or self.params(sample)
         usage = [0, 0]
         all_cached = True
         reason, last_text = "", ""
-        for attempt in range(1, self.max_reasks + 2):
+        attempts = self.max_reasks + 1
+        for attempt in range(1, attempts + 1):
             completion, cached = await self._completion(messages, _warmer(params, attempt), sample)
             all_cached = all_cached and cached
             usage[0] += completion.prompt_tokens
@@ -212,6 +226,17 @@ class Generator:
                     {"role": "user", "content": _reask_text(reason)},
                 ]
                 continue
+            findings = self._findings(review, source)
+            warnings: list[str] = []
+            if findings and attempt < attempts:
+                messages = [
+                    *messages,
+                    {"role": "assistant", "content": completion.text[:4000]},
+                    {"role": "user", "content": grounding.reask_text(findings)},
+                ]
+                continue
+            if findings:
+                review, warnings = grounding.drop(review, findings)
             return Outcome(
                 review=review,
                 prompt_tokens=usage[0],
@@ -219,12 +244,19 @@ class Generator:
                 latency_ms=round((time.perf_counter() - started) * 1000),
                 attempts=attempt,
                 cached=all_cached,
+                warnings=[f"grounding: {w}" for w in warnings],
             )
         raise ReviewFailed(
-            f"no valid review after {self.max_reasks + 1} attempts: {reason}",
+            f"no valid review after {attempts} attempts: {reason}",
             raw_excerpt=last_text[:EXCERPT_CHARS],
-            attempts=self.max_reasks + 1,
+            attempts=attempts,
         )
+
+    def _findings(self, review: Review, source: str | None) -> list[grounding.Finding]:
+        if source is None or not (self.check_quotes or self.generic):
+            return []
+        found = grounding.find(review, source, self.generic)
+        return found if self.check_quotes else [f for f in found if f.kind != "invented_quote"]
 
 
 def _warmer(params: dict[str, Any], attempt: int) -> dict[str, Any]:

@@ -39,11 +39,11 @@ class Review(BaseModel):
         data = self.model_dump()
         for key in TEXT_LIST_KEYS:
             for item in data.get(key) or []:
-                out.append(_item_text(item))
+                out.append(item_text(item))
         return [c for c in out if c]
 
 
-def _item_text(item: Any) -> str:
+def item_text(item: Any) -> str:
     if isinstance(item, str):
         return item.strip()
     if isinstance(item, dict):

@@ -1,0 +1,136 @@
+"""The grounding check: a review's comments must be about this paper, in words really in it.
+
+Small models invent quotations and write comments that would fit any paper. Every quoted span
+(three words or more) in the review is looked up in the paper text the model was given, after
+normalising case, punctuation and spacing. Optionally (``check_generic``; needs the [eval] extra
+and the reference data) each list comment is compared with human comments on train-split papers
+by the eval harness's own generic rule. Findings go back to the model as a re-ask; whatever is
+still wrong after the last attempt is dropped from its list when the form allows fewer items,
+and is noted on the review either way.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from reviewer.review import TEXT_LIST_KEYS, Review, item_text
+
+QUOTE_RE = re.compile(r"[\"“”„«»]([^\"“”„«»]{8,600})[\"“”„«»]")
+ELLIPSIS_RE = re.compile(r"\.\.\.|…|\[\s*\.\.\.\s*\]")
+MIN_QUOTE_WORDS = 3
+SHOWN_CHARS = 120
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One ungrounded part of a review: ``field[index]`` (index -1 for a paragraph)."""
+
+    field: str
+    index: int
+    kind: str  # "invented_quote" | "generic_comment"
+    detail: str
+
+    @property
+    def where(self) -> str:
+        return self.field if self.index < 0 else f"{self.field} #{self.index + 1}"
+
+    def describe(self) -> str:
+        if self.kind == "invented_quote":
+            return f'{self.where}: the quote "{self.detail}" is not in the paper'
+        return f"{self.where}: generic, it would fit almost any paper ({self.detail})"
+
+
+class GenericRule(Protocol):
+    """Tells which comments are generic (``reviewer.eval.generic.GenericCheck``)."""
+
+    def flags(self, comments: Sequence[str]) -> list[bool]: ...
+
+
+def normalise(text: str) -> str:
+    """Lower case, letters and digits only, single spaces: how quotes and paper are compared."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return " ".join(re.sub(r"[^\w]+", " ", text).split())
+
+
+def quotes(text: str) -> list[str]:
+    """Quoted spans of at least ``MIN_QUOTE_WORDS`` words (short ones are names or terms)."""
+    return [q.strip() for q in QUOTE_RE.findall(text) if len(q.split()) >= MIN_QUOTE_WORDS]
+
+
+def quote_in(quote: str, source: str) -> bool:
+    """True when every part of ``quote`` (split at ellipses) occurs in the normalised source."""
+    parts = [normalise(p) for p in ELLIPSIS_RE.split(quote)]
+    return all(p in source for p in parts if p)
+
+
+def _texts(review: Review) -> list[tuple[str, int, str]]:
+    """(field, index, text) for every paragraph (index -1) and every list comment."""
+    out: list[tuple[str, int, str]] = []
+    for key, value in review.model_dump().items():
+        if isinstance(value, str) and key != "decision":
+            out.append((key, -1, value))
+        elif key in TEXT_LIST_KEYS and isinstance(value, list):
+            out.extend((key, i, item_text(item)) for i, item in enumerate(value))
+    return out
+
+
+def find(review: Review, source: str, generic: GenericRule | None = None) -> list[Finding]:
+    """What in ``review`` is not grounded in ``source`` (the paper text the model was shown)."""
+    plain = normalise(source)
+    found: list[Finding] = []
+    texts = _texts(review)
+    for key, index, text in texts:
+        for quote in quotes(text):
+            if not quote_in(quote, plain):
+                shown = quote if len(quote) <= SHOWN_CHARS else quote[:SHOWN_CHARS] + "..."
+                found.append(Finding(key, index, "invented_quote", shown))
+    if generic is not None:
+        comments = [(k, i, t) for k, i, t in texts if i >= 0]
+        for (key, index, _), flag in zip(
+            comments, generic.flags([t for _, _, t in comments]), strict=True
+        ):
+            if flag:
+                found.append(Finding(key, index, "generic_comment", "matches human comments"))
+    return found
+
+
+def reask_text(findings: Sequence[Finding]) -> str:
+    lines = "\n".join(f"- {f.describe()}" for f in findings)
+    return (
+        "Parts of your review are not grounded in this paper:\n"
+        f"{lines}\n"
+        "Quote the paper only word for word, or do not quote; make every comment name something "
+        "specific to this paper (a method, dataset, number or claim). Reply again with the "
+        "complete review as one JSON object, and nothing else."
+    )
+
+
+def drop(review: Review, findings: Sequence[Finding]) -> tuple[Review, list[str]]:
+    """Remove flagged list comments where the schema's minimum allows; warn about each finding."""
+    data: dict[str, Any] = review.model_dump()
+    schema = type(review).model_json_schema()["properties"]
+    doomed: dict[str, set[int]] = {}
+    for f in findings:
+        if f.index >= 0:
+            doomed.setdefault(f.field, set()).add(f.index)
+    warnings: list[str] = []
+    dropped: set[tuple[str, int]] = set()
+    for key, indexes in doomed.items():
+        items = data[key]
+        minimum = int(schema.get(key, {}).get("minItems", 0))
+        removable = set(sorted(indexes)[: max(0, len(items) - minimum)])
+        data[key] = [item for i, item in enumerate(items) if i not in removable]
+        dropped.update((key, i) for i in removable)
+        warnings.extend(
+            f"dropped {key} #{i + 1}: {_reason(findings, key, i)}" for i in sorted(removable)
+        )
+    warnings.extend(f"kept {f.describe()}" for f in findings if (f.field, f.index) not in dropped)
+    return type(review).model_validate(data), warnings
+
+
+def _reason(findings: Sequence[Finding], key: str, index: int) -> str:
+    return "; ".join(f.describe() for f in findings if f.field == key and f.index == index)

@@ -1,0 +1,113 @@
+"""Grounding: invented quotes and generic comments are re-asked, then dropped (FAKE server)."""
+
+import json
+from collections.abc import Callable, Sequence
+
+from reviewer import Reviewer
+from reviewer.forms import load_form
+from reviewer.grounding import Finding, drop, find, normalise, quote_in, quotes
+from tests.fake_openai import FakeOpenAI, Reply, placeholder_review
+
+ABSTRACT = (
+    "We present Open Pre-trained Transformers (OPT), a suite of decoder-only pre-trained "
+    "transformers ranging from 125M to 175B parameters. OPT-175B is comparable to GPT-3, "
+    "while requiring only 1/7th the carbon footprint to develop."
+)
+PAPER = {"id": "opt", "title": "OPT: Open Pre-trained Transformers", "abstract": ABSTRACT}
+SCHEMA = load_form("sections").schema
+
+
+def _review(**changes: object) -> dict:
+    return {**placeholder_review("OPT"), **changes}
+
+
+def test_quotes_need_three_words_and_match_despite_case_and_punctuation() -> None:
+    text = 'It says "requiring only 1/7th the Carbon Footprint" and calls it "OPT".'
+    assert quotes(text) == ["requiring only 1/7th the Carbon Footprint"]
+    assert quote_in("requiring only 1/7th the Carbon Footprint", normalise(ABSTRACT))
+    assert quote_in("OPT-175B is comparable ... the carbon footprint", normalise(ABSTRACT))
+    assert not quote_in("OPT-175B beats GPT-3 on every benchmark", normalise(ABSTRACT))
+
+
+def test_find_reports_invented_quotes_in_paragraphs_and_list_items() -> None:
+    review = SCHEMA.model_validate(
+        _review(
+            weaknesses=[
+                'The claim "comparable to GPT-3" rests on few benchmarks.',
+                'The paper admits "we never tested on code" which limits it.',
+            ],
+            limitations='The authors write "results may not transfer to other languages" only.',
+        )
+    )
+    found = find(review, ABSTRACT)
+    assert [(f.field, f.index, f.kind) for f in found] == [
+        ("limitations", -1, "invented_quote"),
+        ("weaknesses", 1, "invented_quote"),
+    ]
+    assert (
+        found[1].describe()
+        == 'weaknesses #2: the quote "we never tested on code" is not in the paper'
+    )
+
+
+def test_drop_keeps_the_schema_minimum_and_warns() -> None:
+    review = SCHEMA.model_validate(_review(weaknesses=["One concrete weakness of OPT."]))
+    finding = Finding("weaknesses", 0, "invented_quote", "made up words here")
+    kept, warnings = drop(review, [finding])
+    assert kept.weaknesses == review.weaknesses  # minItems 1: cannot go below
+    assert warnings == ['kept weaknesses #1: the quote "made up words here" is not in the paper']
+    two = SCHEMA.model_validate(_review(weaknesses=["First weakness of OPT.", "Second weakness."]))
+    trimmed, warnings = drop(two, [Finding("weaknesses", 1, "invented_quote", "x y z")])
+    assert trimmed.weaknesses == ["First weakness of OPT."]
+    assert warnings[0].startswith("dropped weaknesses #2: ")
+
+
+def test_invented_quote_is_sent_back_and_the_fixed_review_kept(
+    fake: FakeOpenAI, make_reviewer: Callable[..., Reviewer]
+) -> None:
+    invented = _review(weaknesses=['It claims "state of the art on all tasks" without evidence.'])
+    fake.enqueue(Reply(content=json.dumps(invented)), Reply(content=json.dumps(_review())))
+    outcome = make_reviewer().review_outcome(PAPER)
+    assert outcome.attempts == 2 and fake.count == 2
+    reask = fake.requests[1]["messages"][-1]["content"]
+    assert "state of the art on all tasks" in reask and "not in the paper" in reask
+    assert outcome.review.weaknesses == _review()["weaknesses"]
+    assert not [w for w in outcome.warnings if w.startswith("grounding")]
+
+
+def test_still_invented_after_the_last_attempt_is_dropped_and_noted(
+    fake: FakeOpenAI, make_reviewer: Callable[..., Reviewer]
+) -> None:
+    bad = _review(
+        weaknesses=["A real weakness of OPT: evaluation is narrow.", 'Says "trained on Mars".']
+    )
+    fake.enqueue(*[Reply(content=json.dumps(bad))] * 3)
+    outcome = make_reviewer(max_reasks=2).review_outcome(PAPER)
+    assert fake.count == 3
+    assert outcome.review.weaknesses == ["A real weakness of OPT: evaluation is narrow."]
+    assert any("dropped weaknesses #2" in w for w in outcome.warnings)
+
+
+def test_quote_check_can_be_switched_off(
+    fake: FakeOpenAI, make_reviewer: Callable[..., Reviewer]
+) -> None:
+    fake.enqueue(Reply(content=json.dumps(_review(weaknesses=['Says "trained on Mars" oddly.']))))
+    outcome = make_reviewer(check_quotes=False).review_outcome(PAPER)
+    assert outcome.attempts == 1 and outcome.review.weaknesses == ['Says "trained on Mars" oddly.']
+
+
+class FlagPhrase:
+    """A stand-in generic rule (the real one is tested in tests/eval/test_generic.py)."""
+
+    def flags(self, comments: Sequence[str]) -> list[bool]:
+        return ["interesting" in c for c in comments]
+
+
+def test_generic_comment_is_reasked(
+    fake: FakeOpenAI, make_reviewer: Callable[..., Reviewer]
+) -> None:
+    generic = _review(strengths=["The paper is interesting and well written."])
+    fake.enqueue(Reply(content=json.dumps(generic)), Reply(content=json.dumps(_review())))
+    outcome = make_reviewer(check_generic=FlagPhrase()).review_outcome(PAPER)
+    assert outcome.attempts == 2
+    assert "strengths #1: generic" in fake.requests[1]["messages"][-1]["content"]
