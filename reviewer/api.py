@@ -17,6 +17,8 @@ from reviewer.backend import OPENAI_URL, Endpoint, open_endpoint
 from reviewer.batch import BatchRunner, Progress, RunSummary
 from reviewer.batchfile import BatchFiles, paper_index
 from reviewer.cache import CompletionCache
+from reviewer.calibration import resolve as resolve_calibration
+from reviewer.calibration import venue_key
 from reviewer.client import BatchAPI, ChatClient
 from reviewer.config import Settings, load_settings
 from reviewer.errors import ConfigError, InputError
@@ -54,6 +56,7 @@ class Reviewer:
         reflect: int = 0,
         check_quotes: bool = True,
         check_generic: bool | GenericRule = False,
+        calibration: str | None = None,
     ) -> None:
         self.settings = settings or load_settings(
             model=model,
@@ -74,6 +77,8 @@ class Reviewer:
         self.samples, self.reflect = samples, reflect
         self.check_quotes, self.check_generic = check_quotes, bool(check_generic)
         self._generic = None if isinstance(check_generic, bool) else check_generic
+        self.calibration = resolve_calibration(calibration)
+        self._abstract_encoder: Any = None
         self._stack = ExitStack()
         self._endpoint: Endpoint | None = None
 
@@ -110,6 +115,21 @@ class Reviewer:
             check_quotes=self.check_quotes,
             generic=self._generic_rule(),
         )
+
+    def calibrated(self, paper: Paper, review: Review) -> dict[str, Any] | None:
+        """The review's overall and decision on the human scale of the paper's venue-year
+        (pooled when unknown), or None without a calibration. The raw review is unchanged."""
+        if self.calibration is None:
+            return None
+        embedding = None
+        if self.calibration.uses_embedding:
+            if self._abstract_encoder is None:
+                from reviewer.eval.embed import ABSTRACT_MAX_TOKENS, Embedder  # [eval] extra
+
+                self._abstract_encoder = Embedder(ABSTRACT_MAX_TOKENS, progress=False)
+            embedding = self._abstract_encoder.encode([paper.abstract])[0]
+        venue = venue_key(paper.venue, paper.year)
+        return self.calibration.apply(review.model_dump(), venue, embedding)
 
     def _generic_rule(self) -> GenericRule | None:
         """The eval's generic-comment rule over train-split human comments (built once)."""
@@ -164,6 +184,7 @@ class Reviewer:
                 price=self.settings.price_for(generator.client.model),
                 progress=progress,
                 settings=self.public_settings(),
+                calibrate=self.calibrated,
             )
             try:
                 return await runner.run(items)
@@ -289,6 +310,7 @@ class Reviewer:
             "reflect": self.reflect,
             "check_quotes": self.check_quotes,
             "check_generic": self.check_generic,
+            "calibration": self.calibration.fitted if self.calibration is not None else None,
             "rpm": self.rpm,
             "tpm": self.tpm,
         }

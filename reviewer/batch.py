@@ -20,6 +20,7 @@ from reviewer.config import Price
 from reviewer.errors import EndpointError, InputError, ReviewerError, ReviewFailed
 from reviewer.generate import Generator, Outcome
 from reviewer.paper import Paper
+from reviewer.review import Review
 from reviewer.runstore import RunStore
 
 
@@ -66,6 +67,8 @@ class BatchRunner:
     progress: Progress | None = None
     settings: dict[str, Any] = field(default_factory=dict)
     summary: RunSummary = field(default_factory=RunSummary)
+    # Calibrated scores to store beside the raw review (``Reviewer.calibrated``), if any.
+    calibrate: Callable[[Paper, Review], dict[str, Any] | None] | None = None
 
     def _record(self, paper: Paper, outcome: Outcome) -> dict[str, Any]:
         return {
@@ -84,7 +87,11 @@ class BatchRunner:
             "flags": outcome.flags,
             "warnings": outcome.warnings,
             **({"stages": outcome.stages} if outcome.stages else {}),
+            **({"calibrated": c} if (c := self._calibrated(paper, outcome.review)) else {}),
         }
+
+    def _calibrated(self, paper: Paper, review: Review) -> dict[str, Any] | None:
+        return self.calibrate(paper, review) if self.calibrate is not None else None
 
     def _error(self, paper_id: str | None, kind: str, reason: str, **extra: Any) -> None:
         record = {"paper_id": paper_id, "form": self.generator.form.name, "kind": kind}

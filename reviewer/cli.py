@@ -98,6 +98,12 @@ def endpoint_options(func: F) -> F:
             help="Re-ask (then drop) comments that quote words not in the paper.",
         ),
         click.option(
+            "--calibration",
+            help="Score calibration file (see `reviewer calibrate`), or none. Default: "
+            "evals/score-calibration.json when it exists; calibrated scores go beside the raw "
+            "ones in each record.",
+        ),
+        click.option(
             "--generic-check",
             is_flag=True,
             help="Also re-ask comments the eval's generic rule flags (needs the [eval] extra "
@@ -122,6 +128,7 @@ def make_reviewer(opts: dict[str, Any], **extra: Any) -> Reviewer:
         reflect=opts["reflect"],
         check_quotes=opts["quote_check"],
         check_generic=opts["generic_check"],
+        calibration=opts["calibration"],
         structured=opts["structured"],
     )
 
@@ -460,10 +467,11 @@ main.add_command(report_command, "report")
 def _register_optional() -> None:
     """Commands whose dependencies are optional extras register only when importable."""
     try:
-        from reviewer.eval.cli import eval_command
+        from reviewer.eval.cli import calibrate_command, eval_command
     except ImportError:
         return
     main.add_command(eval_command, "eval")
+    main.add_command(calibrate_command, "calibrate")
 
 
 _register_optional()

@@ -92,6 +92,12 @@ def _echo(message: str) -> None:
 @click.option("--local-model", help="With --generate: embedded model (1.5b, 0.5b or a GGUF).")
 @click.option("--form", "-f", default="sections", show_default=True, help="With --generate.")
 @click.option("--concurrency", "-c", type=click.IntRange(1, 256), default=4, show_default=True)
+@click.option(
+    "--calibration",
+    help="Score calibration fitted on train (see `reviewer calibrate`): a JSON file, or none. "
+    "Default: evals/score-calibration.json when it exists. Adds '<name> + calibration' beside "
+    "the raw system.",
+)
 def eval_command(**opts: Any) -> None:
     """Score generated reviews against held-out human reviews, beside two baselines.
 
@@ -106,6 +112,7 @@ def eval_command(**opts: Any) -> None:
 
 
 def _run(opts: dict[str, Any]) -> None:
+    from reviewer.calibration import resolve as resolve_calibration
     from reviewer.errors import ConfigError
     from reviewer.eval.baselines import BASELINES
     from reviewer.eval.generated import parse_mapping, parse_scale
@@ -145,6 +152,7 @@ def _run(opts: dict[str, Any]) -> None:
         n_resamples=opts["n_resamples"],
         seed=opts["seed"],
         report=not opts["no_report"],
+        calibration=resolve_calibration(opts["calibration"]) if predictions is not None else None,
     )
     metrics = run_eval(config, log=_echo)
     _summary(metrics, out)
@@ -189,3 +197,46 @@ def _summary(metrics: dict[str, Any], out: Path) -> None:
         f"in {metrics['timing_s'].get('total', 0):.1f} s"
     )
     click.echo("\n".join(lines))
+
+
+@click.command("calibrate", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("run", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--references",
+    "-r",
+    help="Human-review data with the train split (default: neurips_2023_2025 under "
+    "REVIEWER_DATA_DIR).",
+)
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where to write the fitted file (default: evals/score-calibration.json).",
+)
+@click.option("--embedding", is_flag=True, help="Also use the abstract's embedding as features.")
+@click.option("--alpha", type=float, default=1.0, show_default=True, help="Ridge penalty.")
+def calibrate_command(**opts: Any) -> None:
+    """Fit score calibration on RUN: our reviews of train-split papers (a run folder).
+
+    Maps raw scores (+ one intercept per venue-year, + optionally the abstract embedding) to
+    the mean human rating on the common 1-10 scale, and fits the accept threshold to the train
+    accept rate. Refuses any paper outside the train split. Prints the cross-validated MAE.
+    """
+    from reviewer.calibration import DEFAULT_PATH
+    from reviewer.eval.calibrate import fit_run
+    from reviewer.eval.references import load_references
+
+    try:
+        refs = load_references(opts["references"])
+        calibration = fit_run(
+            opts["run"], refs, use_embedding=opts["embedding"], alpha=opts["alpha"]
+        )
+    except ReviewerError as exc:
+        _echo(f"error: {exc}")
+        sys.exit(EXIT_USAGE)
+    out = opts["out"] or DEFAULT_PATH
+    calibration.save(out)
+    f = calibration.fitted
+    _echo(f"fitted on {f['n']} train papers: CV MAE {f['cv_mae']:.3f} (raw {f['raw_mae']:.3f})")
+    _echo(f"wrote {out}")

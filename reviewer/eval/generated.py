@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +62,7 @@ class Prediction:
     aspect_units: tuple[str, ...] = ()
     text: str = ""
     sections_filled: float | None = None
+    scores: Mapping[str, float] = field(default_factory=dict)  # raw sub-scores, for calibration
 
 
 def _item_text(item: Any) -> str:
@@ -137,6 +138,11 @@ def prediction_from_review(
         aspect_units=tuple(split_items(evaluative)),
         text="\n\n".join(text_parts),
         sections_filled=filled,
+        scores={
+            k: float(v)
+            for k, v in review.items()
+            if k in SCORE_KEYS and isinstance(v, int | float) and not isinstance(v, bool)
+        },
     )
 
 

@@ -71,6 +71,8 @@ def _systems(metrics: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The system under test first, then every baseline not identical to it."""
     primary = metrics["system"]
     systems = {primary: {g: metrics.get(g, {}) for g in GROUP_TITLES}}
+    for name, groups in metrics.get("uncalibrated", {}).items():
+        systems[f"uncalibrated: {name}"] = groups
     for name, groups in metrics.get("baselines", {}).items():
         if name != primary:
             systems[f"baseline: {name}"] = groups

@@ -16,9 +16,11 @@ from typing import Any
 
 import numpy as np
 
+from reviewer.calibration import Calibration
 from reviewer.errors import ConfigError
 from reviewer.eval import comments as cm
 from reviewer.eval.baselines import BASELINES, constant_baseline, nearest_neighbour_baseline
+from reviewer.eval.calibrate import calibrated_predictions
 from reviewer.eval.coverage import ASPECTS, AspectDetector, load_detector
 from reviewer.eval.embed import ABSTRACT_MAX_TOKENS, MODEL_NAME, Embedder, Encoder
 from reviewer.eval.generated import LoadedPredictions, Prediction, load_predictions
@@ -68,6 +70,7 @@ class EvalConfig:
     n_resamples: int = N_RESAMPLES
     seed: int = SEED
     report: bool = True
+    calibration: Calibration | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -369,6 +372,11 @@ def run_eval(
         abstract_encoder = abstract_encoder or Embedder(ABSTRACT_MAX_TOKENS)
         systems["nearest-neighbour"] = nearest_neighbour_baseline(train, papers, abstract_encoder)
     primary = loaded.name if loaded is not None else config.baselines[0]
+    if loaded is not None and config.calibration is not None:
+        primary = f"{loaded.name} + calibration"
+        systems[primary] = calibrated_predictions(
+            loaded.predictions, papers, config.calibration, abstract_encoder
+        )
     lap("baselines")
 
     prep = Prepared.build(papers)
@@ -420,6 +428,8 @@ def run_eval(
     metrics["coverage"]["detector"] = _detector_summary(detector)
     metrics["human"] = human
     metrics["baselines"] = {b: results[b] for b in config.baselines if b in results}
+    if loaded is not None and primary != loaded.name:  # calibrated: the raw scores beside
+        metrics["uncalibrated"] = {loaded.name: results[loaded.name]}
     metrics["protocol"] = _protocol(config)
     metrics["references"] = {
         "path": str(root),
@@ -509,5 +519,10 @@ def _protocol(config: EvalConfig) -> dict[str, Any]:
             "human_comments": "STRENGTHS / WEAKNESSES sections (whole text when it has none)",
         },
         "prediction_scale": list(config.pred_scale),
+        "calibration": (
+            {**config.calibration.fitted, "accept_at": config.calibration.accept_at}
+            if config.calibration is not None
+            else None
+        ),
         **config.extra,
     }

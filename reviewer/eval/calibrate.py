@@ -1,0 +1,102 @@
+"""Fitting and applying score calibration against the reference data.
+
+Fitting reads a run of our reviews on train-split papers and refuses any dev or test paper, so
+a calibration can never have seen what it is scored on. Applying it in ``reviewer eval`` adds a
+second system (``<name> + calibration``) beside the raw one, so both are always reported.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from reviewer.calibration import Calibration, Sample, fit, venue_key
+from reviewer.errors import ConfigError
+from reviewer.eval.embed import ABSTRACT_MAX_TOKENS, Embedder, Encoder
+from reviewer.eval.generated import Prediction
+from reviewer.eval.references import Reference
+
+
+def train_samples(
+    run: Path, references: Sequence[Reference], encoder: Encoder | None = None
+) -> list[Sample]:
+    """One Sample per reviewed train paper with a human mean rating (abstract embedded if
+    ``encoder``). Raises on a paper outside the train split."""
+    path = run / "reviews.jsonl" if run.is_dir() else run
+    if not path.is_file():
+        raise ConfigError(f"no reviews.jsonl in {run}")
+    by_id = {r.paper_id: r for r in references}
+    rows, refs = [], []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        ref = by_id.get(str(row.get("paper_id")))
+        if ref is None or ref.mean_rating is None or not isinstance(row.get("review"), Mapping):
+            continue
+        if ref.split != "train":
+            raise ConfigError(
+                f"{ref.paper_id} is in the {ref.split} split: calibration is fitted on train only"
+            )
+        rows.append(row["review"])
+        refs.append(ref)
+    vectors = encoder.encode([r.abstract for r in refs]) if encoder is not None else None
+    return [
+        Sample(
+            scores=review,
+            venue=venue_key(ref.venue, ref.year),
+            human=float(ref.mean_rating),  # type: ignore[arg-type]
+            accepted=ref.accepted,
+            embedding=None if vectors is None else vectors[i],
+        )
+        for i, (review, ref) in enumerate(zip(rows, refs, strict=True))
+    ]
+
+
+def fit_run(
+    run: Path,
+    references: Sequence[Reference],
+    *,
+    use_embedding: bool = False,
+    alpha: float = 1.0,
+    command: str = "",
+) -> Calibration:
+    encoder = Embedder(ABSTRACT_MAX_TOKENS, progress=False) if use_embedding else None
+    samples = train_samples(run, references, encoder)
+    calibration = fit(samples, alpha=alpha, use_embedding=use_embedding)
+    calibration.fitted.update(
+        {"command": command or " ".join(sys.argv), "run": str(run), "split": "train"}
+    )
+    return calibration
+
+
+def calibrated_predictions(
+    predictions: Mapping[str, Prediction],
+    papers: Sequence[Reference],
+    calibration: Calibration,
+    encoder: Encoder | None = None,
+) -> dict[str, Prediction]:
+    """The same reviews with ``rating`` and ``decision`` from the calibration."""
+    papers = [p for p in papers if p.paper_id in predictions]
+    vectors = None
+    if calibration.uses_embedding:
+        encoder = encoder or Embedder(ABSTRACT_MAX_TOKENS, progress=False)
+        vectors = encoder.encode([p.abstract for p in papers])
+    out: dict[str, Prediction] = {}
+    for i, paper in enumerate(papers):
+        pred = predictions[paper.paper_id]
+        if pred.rating is None:
+            out[paper.paper_id] = pred
+            continue
+        applied = calibration.apply(
+            {**pred.scores, "overall": pred.rating},
+            venue_key(paper.venue, paper.year),
+            None if vectors is None else vectors[i],
+        )
+        out[paper.paper_id] = replace(
+            pred, rating=applied["overall"], decision=applied["decision"] == "accept"
+        )
+    return out

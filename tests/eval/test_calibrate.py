@@ -1,0 +1,75 @@
+"""Calibration against the reference data: train only, and both systems in the eval."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from reviewer.calibration import Calibration
+from reviewer.errors import ConfigError
+from reviewer.eval.calibrate import fit_run, train_samples
+from reviewer.eval.references import load_references
+from reviewer.eval.run import EvalConfig, run_eval
+from tests.eval.conftest import HashEncoder, paper_record
+
+
+def _run(path: Path, scores: dict[str, int]) -> Path:
+    path.mkdir(parents=True)
+    lines = [
+        json.dumps({"paper_id": pid, "model": "ours", "review": {"overall": s, "decision": "x"}})
+        for pid, s in scores.items()
+    ]
+    (path / "reviews.jsonl").write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.fixture
+def refs(tmp_path: Path, write_jsonl: Callable[..., Path]) -> Path:
+    records = [
+        paper_record(f"t{i}", [3 + i % 6, 4 + i % 5], i % 3 == 0, split="train") for i in range(30)
+    ]
+    records += [paper_record(f"x{i}", [4 + i % 4, 5], i % 2 == 0, split="test") for i in range(6)]
+    return write_jsonl(tmp_path / "refs" / "papers.jsonl", records).parent
+
+
+def test_train_samples_refuse_papers_outside_train(tmp_path: Path, refs: Path) -> None:
+    references = load_references(refs)
+    run = _run(tmp_path / "run", {"t1": 7, "t2": 8, "x0": 8})
+    with pytest.raises(ConfigError, match="x0 is in the test split"):
+        train_samples(run, references)
+    ok = _run(tmp_path / "ok", {"t1": 7, "t2": 8, "unknown": 5})
+    samples = train_samples(ok, references)
+    assert [s.human for s in samples] == [
+        next(r.mean_rating for r in references if r.paper_id == pid) for pid in ("t1", "t2")
+    ]
+    assert {s.venue for s in samples} == {"neurips-2024"}
+
+
+def test_fit_run_and_eval_reports_calibrated_beside_raw(tmp_path: Path, refs: Path) -> None:
+    references = load_references(refs)
+    run = _run(tmp_path / "train-run", {f"t{i}": 8 + i % 2 for i in range(30)})
+    calibration = fit_run(run, references, command="reviewer calibrate train-run")
+    assert calibration.fitted["n"] == 30 and calibration.fitted["split"] == "train"
+    path = tmp_path / "cal.json"
+    calibration.save(path)
+    test_run = _run(tmp_path / "test-run", {f"x{i}": 8 for i in range(6)})
+    config = EvalConfig(
+        out=tmp_path / "o",
+        references=refs,
+        predictions=test_run,
+        n_resamples=20,
+        report=False,
+        calibration=Calibration.load(path),
+    )
+    m = run_eval(
+        config, sentence_encoder=HashEncoder(), abstract_encoder=HashEncoder(), detector=None
+    )
+    assert m["system"] == "ours + calibration"
+    raw = m["uncalibrated"]["ours"]
+    assert raw["rating"]["mean_pred"]["value"] == pytest.approx(8.0)
+    expected = calibration.predict({"overall": 8}, "neurips-2024")
+    assert m["rating"]["mean_pred"]["value"] == pytest.approx(round(expected, 2))
+    assert m["protocol"]["calibration"]["command"] == "reviewer calibrate train-run"

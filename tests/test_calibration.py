@@ -1,0 +1,109 @@
+"""Score calibration: fitting, applying, the file, and records of a batch (FAKE server)."""
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from reviewer import Reviewer
+from reviewer.calibration import POOLED, Calibration, Sample, fit, resolve, venue_key
+from reviewer.errors import ConfigError
+from tests.fake_openai import FakeOpenAI
+
+
+def _samples(n: int = 200, seed: int = 0) -> list[Sample]:
+    """Lenient raw scores (6-9) that carry some signal; venue b rates one point higher."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(n):
+        raw = int(rng.integers(6, 10))
+        venue = "a-2024" if i % 2 else "b-2024"
+        human = 0.8 * raw - 1.5 + (1.0 if venue == "b-2024" else 0.0) + rng.normal(0, 0.3)
+        out.append(Sample({"overall": raw, "soundness": 3}, venue, human, accepted=human >= 5.0))
+    return out
+
+
+def test_fit_beats_the_raw_scores_and_learns_venue_intercepts() -> None:
+    cal = fit(_samples())
+    assert cal.features == ["overall", "soundness"]
+    assert cal.fitted["cv_mae"] < 0.5 < cal.fitted["raw_mae"]
+    assert cal.intercepts["b-2024"] - cal.intercepts["a-2024"] == pytest.approx(1.0, abs=0.2)
+    assert min(cal.intercepts["a-2024"], cal.intercepts["b-2024"]) < cal.intercepts[POOLED]
+    assert cal.predict({"overall": 8, "soundness": 3}, "b-2024") == pytest.approx(5.9, abs=0.3)
+    assert cal.predict({"overall": 8, "soundness": 3}, "unknown-1999") == pytest.approx(
+        cal.predict({"overall": 8, "soundness": 3}, POOLED)
+    )
+
+
+def test_accept_threshold_reproduces_the_train_accept_rate() -> None:
+    samples = _samples()
+    cal = fit(samples)
+    calibrated = [cal.predict(s.scores, s.venue) for s in samples]
+    share = np.mean([c >= cal.accept_at for c in calibrated])
+    assert share == pytest.approx(np.mean([s.accepted for s in samples]), abs=0.05)
+    applied = cal.apply({"overall": 9, "soundness": 3}, "b-2024")
+    assert applied["decision"] == ("accept" if applied["overall"] >= cal.accept_at else "reject")
+
+
+def test_fit_refuses_too_few_samples_and_missing_overall() -> None:
+    with pytest.raises(ConfigError, match="too few"):
+        fit(_samples(5))
+    with pytest.raises(ConfigError, match="overall"):
+        fit([Sample({"soundness": 3}, "a-2024", 5.0) for _ in range(20)])
+
+
+def test_file_round_trip_and_resolve(tmp_path: Path) -> None:
+    cal = fit(_samples())
+    path = tmp_path / "cal.json"
+    cal.save(path)
+    again = Calibration.load(path)
+    assert again.predict({"overall": 7, "soundness": 3}, "a-2024") == cal.predict(
+        {"overall": 7, "soundness": 3}, "a-2024"
+    )
+    assert resolve("none") is None and resolve("NONE") is None
+    assert resolve(str(path)).intercepts == cal.intercepts
+    (tmp_path / "bad.json").write_text("{not json")
+    with pytest.raises(ConfigError, match="cannot read calibration"):
+        resolve(str(tmp_path / "bad.json"))
+
+
+def test_venue_key() -> None:
+    assert venue_key("NeurIPS", 2024) == "neurips-2024"
+    assert venue_key(None, 2024) == POOLED and venue_key("ICLR", None) == POOLED
+
+
+def test_batch_records_keep_raw_scores_and_add_calibrated_ones(
+    tmp_path: Path, fake: FakeOpenAI, make_reviewer: Callable[..., Reviewer]
+) -> None:
+    cal = fit(_samples())
+    path = tmp_path / "cal.json"
+    cal.save(path)
+    papers = [
+        {"id": "p1", "title": "Paper One", "abstract": "One.", "venue": "b", "year": 2024},
+        {"id": "p2", "title": "Paper Two", "abstract": "Two."},
+    ]
+    reviewer = make_reviewer(calibration=str(path))
+    reviewer.batch(papers, tmp_path / "run")
+    records = {
+        r["paper_id"]: r
+        for r in map(json.loads, (tmp_path / "run" / "reviews.jsonl").read_text().splitlines())
+    }
+    for pid, venue in (("p1", "b-2024"), ("p2", POOLED)):
+        record = records[pid]
+        raw = record["review"]
+        assert record["calibrated"]["venue"] == venue
+        assert record["calibrated"]["overall"] == round(cal.predict(raw, venue), 2)
+    manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
+    assert manifest["config"]["calibration"]["n"] == 200
+
+
+def test_no_calibration_means_no_calibrated_field(
+    tmp_path: Path, fake: FakeOpenAI, make_reviewer: Callable[..., Reviewer]
+) -> None:
+    make_reviewer(calibration="none").batch(
+        [{"id": "p1", "title": "Paper One", "abstract": "One."}], tmp_path / "run"
+    )
+    record = json.loads((tmp_path / "run" / "reviews.jsonl").read_text())
+    assert "calibrated" not in record
