@@ -22,6 +22,7 @@ from reviewer.calibration import venue_key
 from reviewer.client import BatchAPI, ChatClient
 from reviewer.config import Settings, load_settings
 from reviewer.errors import ConfigError, InputError
+from reviewer.exemplars import ExemplarSource
 from reviewer.forms import load_form
 from reviewer.generate import DEFAULT_MAX_REASKS, Generator, Outcome
 from reviewer.grounding import GenericRule
@@ -57,6 +58,7 @@ class Reviewer:
         check_quotes: bool = True,
         check_generic: bool | GenericRule = False,
         calibration: str | None = None,
+        exemplars: int | ExemplarSource = 0,
     ) -> None:
         self.settings = settings or load_settings(
             model=model,
@@ -78,6 +80,8 @@ class Reviewer:
         self.check_quotes, self.check_generic = check_quotes, bool(check_generic)
         self._generic = None if isinstance(check_generic, bool) else check_generic
         self.calibration = resolve_calibration(calibration)
+        self.exemplars = exemplars if isinstance(exemplars, int) else getattr(exemplars, "k", 1)
+        self._exemplar_source = None if isinstance(exemplars, int) else exemplars
         self._abstract_encoder: Any = None
         self._stack = ExitStack()
         self._endpoint: Endpoint | None = None
@@ -114,6 +118,7 @@ class Reviewer:
             reflect=self.reflect,
             check_quotes=self.check_quotes,
             generic=self._generic_rule(),
+            exemplars=self._exemplars(),
         )
 
     def calibrated(self, paper: Paper, review: Review) -> dict[str, Any] | None:
@@ -130,6 +135,14 @@ class Reviewer:
             embedding = self._abstract_encoder.encode([paper.abstract])[0]
         venue = venue_key(paper.venue, paper.year)
         return self.calibration.apply(review.model_dump(), venue, embedding)
+
+    def _exemplars(self) -> ExemplarSource | None:
+        """Nearest train-split papers' human reviews, ``exemplars`` per paper (built once)."""
+        if self._exemplar_source is None and self.exemplars > 0:
+            from reviewer.exemplars import ExemplarIndex  # needs the [eval] extra and data
+
+            self._exemplar_source = ExemplarIndex.from_train_split(k=self.exemplars)
+        return self._exemplar_source
 
     def _generic_rule(self) -> GenericRule | None:
         """The eval's generic-comment rule over train-split human comments (built once)."""
@@ -310,6 +323,7 @@ class Reviewer:
             "reflect": self.reflect,
             "check_quotes": self.check_quotes,
             "check_generic": self.check_generic,
+            "exemplars": self.exemplars,
             "calibration": self.calibration.fitted if self.calibration is not None else None,
             "rpm": self.rpm,
             "tpm": self.tpm,

@@ -98,6 +98,14 @@ def endpoint_options(func: F) -> F:
             help="Re-ask (then drop) comments that quote words not in the paper.",
         ),
         click.option(
+            "--exemplars",
+            type=click.IntRange(0, 5),
+            default=0,
+            show_default=True,
+            help="Human reviews of the K most similar train-split papers shown before the paper "
+            "(needs the [eval] extra and the reference data).",
+        ),
+        click.option(
             "--calibration",
             help="Score calibration file (see `reviewer calibrate`), or none. Default: "
             "evals/score-calibration.json when it exists; calibrated scores go beside the raw "
@@ -129,6 +137,7 @@ def make_reviewer(opts: dict[str, Any], **extra: Any) -> Reviewer:
         check_quotes=opts["quote_check"],
         check_generic=opts["generic_check"],
         calibration=opts["calibration"],
+        exemplars=opts["exemplars"],
         structured=opts["structured"],
     )
 

@@ -45,7 +45,8 @@ def aggregate_scores(meta: Review, samples: list[Review]) -> Review:
 async def ensemble_review(generator: Generator, paper: Paper) -> Outcome:
     """``generator.samples`` reviews merged by a meta-review, then ``generator.reflect`` rounds."""
     started = time.perf_counter()
-    messages, flags, warnings = generator.messages_for(paper)
+    prompt = generator.prompt_for(paper)
+    messages, flags, warnings = prompt.messages, prompt.flags, prompt.warnings
     results = await asyncio.gather(
         *(generator.review(paper, sample=i) for i in range(generator.samples)),
         return_exceptions=True,
@@ -69,7 +70,7 @@ async def ensemble_review(generator: Generator, paper: Paper) -> Outcome:
         meta_messages = [messages[0], {"role": "user", "content": messages[1]["content"]
                                        + "\n\n" + env.render(reviews=texts)}]  # fmt: skip
         meta = await generator.validated(
-            meta_messages, params=generator.params(0) | {"seed": 0}, source=messages[-1]["content"]
+            meta_messages, params=generator.params(0) | {"seed": 0}, source=prompt.source
         )
         warnings += meta.warnings
         stages["meta"] = _stage([meta])
@@ -82,7 +83,7 @@ async def ensemble_review(generator: Generator, paper: Paper) -> Outcome:
             {"role": "assistant", "content": review.model_dump_json()},
             {"role": "user", "content": critique},
         ]
-        reflected = await generator.validated(conversation, source=messages[-1]["content"])
+        reflected = await generator.validated(conversation, source=prompt.source)
         warnings += reflected.warnings
         reflections.append(reflected)
         review = reflected.review

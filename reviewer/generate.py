@@ -21,6 +21,7 @@ from reviewer import grounding
 from reviewer.cache import CompletionCache, completion_key
 from reviewer.client import ChatClient, Completion
 from reviewer.errors import ReviewFailed
+from reviewer.exemplars import ExemplarSource
 from reviewer.forms import Form, Messages
 from reviewer.grounding import GenericRule
 from reviewer.guard import CHARS_PER_TOKEN, guard
@@ -105,6 +106,16 @@ class Outcome:
 
 
 @dataclass
+class Prompt:
+    """What is sent for one paper, and the paper text alone (what quotes are checked against)."""
+
+    messages: Messages
+    flags: list[str]
+    warnings: list[str]
+    source: str
+
+
+@dataclass
 class Generator:
     """Runs one paper through render, cache, client and validation for one form."""
 
@@ -118,6 +129,7 @@ class Generator:
     reflect: int = 0
     check_quotes: bool = True
     generic: GenericRule | None = None  # the eval's generic-comment rule, when enabled
+    exemplars: ExemplarSource | None = None  # few-shot human reviews of similar train papers
 
     def params(self, sample: int) -> dict[str, Any]:
         temperature = self.form.temperature if self.temperature is None else self.temperature
@@ -158,22 +170,29 @@ class Generator:
                 f"reply exceed the model's context of {self.context_window} tokens"
             )
 
-    def messages_for(self, paper: Paper) -> tuple[Messages, list[str], list[str]]:
-        """The guarded, rendered conversation for ``paper`` with the guard's flags and warnings."""
+    def prompt_for(self, paper: Paper) -> Prompt:
+        """The guarded, rendered conversation for ``paper`` with the guard's flags and warnings
+        (and, when configured, exemplar reviews of similar train papers before the paper)."""
         guarded = guard(
             paper,
             max_input_tokens=self.form.max_input_tokens,
             max_full_text_tokens=self.form.max_full_text_tokens,
         )
         messages = self.form.render(guarded.paper, include_schema=self.client.mode == "prompt")
-        return messages, guarded.flags, guarded.warnings
+        source = messages[-1]["content"]
+        if self.exemplars is not None:
+            shots = self.exemplars.for_paper(paper)
+            if shots:
+                intro = self.form.shared_template("exemplars.j2").render(exemplars=shots)
+                messages[-1] = {"role": "user", "content": f"{intro.strip()}\n\n{source}"}
+        return Prompt(messages, guarded.flags, guarded.warnings, source)
 
     async def review(self, paper: Paper, *, sample: int = 0) -> Outcome:
         """A validated review of ``paper``, or ``ReviewFailed`` with the last reason and reply."""
         CURRENT_PAPER.set((paper.id, sample))
-        messages, flags, warnings = self.messages_for(paper)
-        outcome = await self.validated(messages, sample=sample, source=messages[-1]["content"])
-        outcome.flags, outcome.warnings = flags, [*warnings, *outcome.warnings]
+        prompt = self.prompt_for(paper)
+        outcome = await self.validated(prompt.messages, sample=sample, source=prompt.source)
+        outcome.flags, outcome.warnings = prompt.flags, [*prompt.warnings, *outcome.warnings]
         return outcome
 
     async def run(self, paper: Paper) -> Outcome:
