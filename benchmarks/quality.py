@@ -1,0 +1,159 @@
+"""Review quality on fixed test (or dev) subsets, beside the two non-LLM baselines.
+
+    python benchmarks/quality.py --name single --limit 50                 # embedded 1.5B
+    python benchmarks/quality.py --name ensemble3 --samples 3 --limit 50
+    python benchmarks/quality.py --name exemplars2 --exemplars 2 --limit 50
+    python benchmarks/quality.py --name single --calibration evals/score-calibration.json
+    python benchmarks/quality.py --name single --split train --limit 200 --no-eval   # to fit
+
+For each target (ICLR 2017, NeurIPS 2024, NeurIPS 2025) the first ``--limit`` papers of the
+split in the harness's fixed sha256 order are reviewed from title and abstract only (resumable:
+outputs/quality/<name>/<split>/<target>/), then scored by the eval harness (raw and, with a
+calibration, calibrated). Writes benchmarks/results/quality-<name>-<split>.{json,md}: one row
+per target and system with the figures of issue 7's goals, each with its 95% interval and n.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.machine import write_results  # noqa: E402
+from reviewer import Reviewer  # noqa: E402
+from reviewer.calibration import resolve  # noqa: E402
+from reviewer.eval.references import load_references, papers_for_generation, select  # noqa: E402
+from reviewer.eval.run import EvalConfig, run_eval  # noqa: E402
+
+TARGETS = {
+    "iclr2017": ("iclr_2017", ()),
+    "neurips2024": ("neurips_2023_2025", (2024,)),
+    "neurips2025": ("neurips_2023_2025", (2025,)),
+}
+FIGURES = {
+    "mean_pred": ("rating", "mean_pred"),
+    "mean_human": ("rating", "mean_human"),
+    "rating_mae": ("rating", "mae"),
+    "spearman": ("rating", "spearman"),
+    "decision_auc": ("decision", "auc"),
+    "comment_hit_rate": ("comments", "hit_rate"),
+    "shuffled_hit_rate": ("comments", "shuffled_hit_rate"),
+    "generic_rate": ("specificity", "generic_rate"),
+}
+
+
+def figures(groups: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for name, (group, key) in FIGURES.items():
+        est = (groups.get(group) or {}).get(key) or {}
+        value = est.get("value")
+        out[name] = (
+            None
+            if value is None
+            else {
+                "value": round(value, 3),
+                "ci": [round(est["ci_low"], 3), round(est["ci_high"], 3)]
+                if est.get("ci_low") is not None
+                else None,
+                "n": est.get("n_papers"),
+            }
+        )
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--name", required=True, help="configuration label (folder and file)")
+    parser.add_argument("--split", default="test", choices=["train", "dev", "test"])
+    parser.add_argument("--limit", type=int, default=50)
+    parser.add_argument("--targets", nargs="+", default=list(TARGETS), choices=list(TARGETS))
+    parser.add_argument("--form", default="sections")
+    parser.add_argument("--samples", type=int, default=1)
+    parser.add_argument("--reflect", type=int, default=0)
+    parser.add_argument("--exemplars", type=int, default=0)
+    parser.add_argument("--calibration", default="none", help="none or a fitted file")
+    parser.add_argument("--local-model", default=None, help="embedded model (default 1.5b)")
+    parser.add_argument("--base-url", default=None)
+    parser.add_argument("--model", default=None)
+    parser.add_argument("--no-eval", action="store_true", help="generate only (e.g. train runs)")
+    args = parser.parse_args()
+
+    rows: dict[str, Any] = {}
+    options = {"form": args.form, "samples": args.samples, "reflect": args.reflect}
+    with Reviewer(
+        model=args.model,
+        base_url=args.base_url,
+        local_model=args.local_model,
+        exemplars=args.exemplars,
+        calibration="none",
+        **options,
+    ) as reviewer:
+        for target in args.targets:
+            refs, years = TARGETS[target]
+            chosen = select(load_references(refs), split=args.split, years=years, limit=args.limit)
+            out = ROOT / "outputs" / "quality" / args.name / args.split / target
+            print(f"{target}: {len(chosen)} papers -> {out}", file=sys.stderr, flush=True)
+            summary = reviewer.batch(papers_for_generation(chosen), out, concurrency=1)
+            if args.no_eval:
+                continue
+            config = EvalConfig(
+                out=out / "eval",
+                references=refs,
+                split=args.split,
+                years=years,
+                limit=args.limit,
+                predictions=out,
+                name=args.name,
+                report=False,
+                calibration=resolve(args.calibration),
+            )
+            metrics = run_eval(config)
+            row = {"papers": len(chosen), "reviewed": summary.reviewed, "failed": summary.failed}
+            row[metrics["system"]] = figures(metrics)
+            for name, groups in (metrics.get("uncalibrated") or {}).items():
+                row[name] = figures(groups)
+            for name, groups in metrics["baselines"].items():
+                row[f"baseline: {name}"] = figures(groups)
+            row["human_loo_spearman"] = figures({"rating": {"spearman": metrics["human"].get(
+                "loo_spearman") or {}}})["spearman"]  # fmt: skip
+            rows[target] = row
+    if rows:
+        stem = f"quality-{args.name}-{args.split}"
+        config = " ".join(f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items())
+        result = {"configuration": config, "detail": f"results/{stem}-detail.json"}
+        write_results(stem, f"Review quality: {args.name} ({args.split})", result, table(rows))
+        detail = Path(__file__).resolve().parent / "results" / f"{stem}-detail.json"
+        detail.write_text(json.dumps(rows, indent=1) + "\n")
+        print(table(rows))
+
+
+def table(rows: dict[str, Any]) -> str:
+    """One line per target and system: value [95% interval], n in the header."""
+    head = "| target | system | n | " + " | ".join(FIGURES) + " |\n"
+    head += "|---" * (len(FIGURES) + 3) + "|\n"
+    lines = []
+    for target, row in rows.items():
+        for system, figs in row.items():
+            if system == "human_loo_spearman" and figs:
+                figs = {k: (figs if k == "spearman" else None) for k in FIGURES}
+                system = "human, leave one out"
+            if not isinstance(figs, dict) or "rating_mae" not in figs:
+                continue
+            n = next((f["n"] for f in figs.values() if f), "")
+            cells = [
+                "" if f is None else f"{f['value']:.2f}" + (
+                    f" [{f['ci'][0]:.2f}, {f['ci'][1]:.2f}]" if f.get("ci") else ""
+                )
+                for f in figs.values()
+            ]  # fmt: skip
+            lines.append(f"| {target} | {system} | {n} | " + " | ".join(cells) + " |")
+    return head + "\n".join(lines) + "\n\n"
+
+
+if __name__ == "__main__":
+    main()
