@@ -57,7 +57,7 @@ def train_samples(
 
 
 def fit_run(
-    run: Path,
+    runs: Sequence[Path],
     references: Sequence[Reference],
     *,
     use_embedding: bool = False,
@@ -65,10 +65,14 @@ def fit_run(
     command: str = "",
 ) -> Calibration:
     encoder = Embedder(ABSTRACT_MAX_TOKENS, progress=False) if use_embedding else None
-    samples = train_samples(run, references, encoder)
+    samples = [s for run in runs for s in train_samples(run, references, encoder)]
     calibration = fit(samples, alpha=alpha, use_embedding=use_embedding)
     calibration.fitted.update(
-        {"command": command or " ".join(sys.argv), "run": str(run), "split": "train"}
+        {
+            "command": command or " ".join(sys.argv),
+            "runs": [str(r) for r in runs],
+            "split": "train",
+        }
     )
     return calibration
 

@@ -200,12 +200,13 @@ def _summary(metrics: dict[str, Any], out: Path) -> None:
 
 
 @click.command("calibrate", context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("run", type=click.Path(exists=True, path_type=Path))
+@click.argument("runs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--references",
     "-r",
-    help="Human-review data with the train split (default: neurips_2023_2025 under "
-    "REVIEWER_DATA_DIR).",
+    multiple=True,
+    help="Human-review data with the train split, repeatable (default: neurips_2023_2025 "
+    "under REVIEWER_DATA_DIR; add -r iclr_2017 for ICLR runs).",
 )
 @click.option(
     "--out",
@@ -217,7 +218,7 @@ def _summary(metrics: dict[str, Any], out: Path) -> None:
 @click.option("--embedding", is_flag=True, help="Also use the abstract's embedding as features.")
 @click.option("--alpha", type=float, default=1.0, show_default=True, help="Ridge penalty.")
 def calibrate_command(**opts: Any) -> None:
-    """Fit score calibration on RUN: our reviews of train-split papers (a run folder).
+    """Fit score calibration on RUNS: our reviews of train-split papers (run folders).
 
     Maps raw scores (+ one intercept per venue-year, + optionally the abstract embedding) to
     the mean human rating on the common 1-10 scale, and fits the accept threshold to the train
@@ -228,9 +229,9 @@ def calibrate_command(**opts: Any) -> None:
     from reviewer.eval.references import load_references
 
     try:
-        refs = load_references(opts["references"])
+        refs = [r for src in opts["references"] or (None,) for r in load_references(src)]
         calibration = fit_run(
-            opts["run"], refs, use_embedding=opts["embedding"], alpha=opts["alpha"]
+            opts["runs"], refs, use_embedding=opts["embedding"], alpha=opts["alpha"]
         )
     except ReviewerError as exc:
         _echo(f"error: {exc}")

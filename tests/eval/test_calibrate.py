@@ -51,7 +51,7 @@ def test_train_samples_refuse_papers_outside_train(tmp_path: Path, refs: Path) -
 def test_fit_run_and_eval_reports_calibrated_beside_raw(tmp_path: Path, refs: Path) -> None:
     references = load_references(refs)
     run = _run(tmp_path / "train-run", {f"t{i}": 8 + i % 2 for i in range(30)})
-    calibration = fit_run(run, references, command="reviewer calibrate train-run")
+    calibration = fit_run([run], references, command="reviewer calibrate train-run")
     assert calibration.fitted["n"] == 30 and calibration.fitted["split"] == "train"
     path = tmp_path / "cal.json"
     calibration.save(path)
@@ -73,3 +73,21 @@ def test_fit_run_and_eval_reports_calibrated_beside_raw(tmp_path: Path, refs: Pa
     expected = calibration.predict({"overall": 8}, "neurips-2024")
     assert m["rating"]["mean_pred"]["value"] == pytest.approx(round(expected, 2))
     assert m["protocol"]["calibration"]["command"] == "reviewer calibrate train-run"
+
+
+def test_calibrate_command_writes_the_file_and_refuses_test_papers(
+    tmp_path: Path, refs: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from reviewer.eval.cli import calibrate_command
+
+    run = _run(tmp_path / "run", {f"t{i}": 7 + i % 3 for i in range(30)})
+    out = tmp_path / "cal.json"
+    result = CliRunner().invoke(calibrate_command, [str(run), "-r", str(refs), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "fitted on 30 train papers" in result.output
+    assert Calibration.load(out).fitted["runs"] == [str(run)]
+    leaky = _run(tmp_path / "leaky", {"t1": 7, "x1": 8})
+    result = CliRunner().invoke(calibrate_command, [str(leaky), "-r", str(refs), "-o", str(out)])
+    assert result.exit_code == 2 and "calibration is fitted on train only" in result.output
