@@ -53,6 +53,7 @@ INVISIBLE_RE = re.compile(
 )
 DELIMITER_RE = re.compile(r"<(/?)\s*paper\s*>", re.I)
 SENTENCE_RE = re.compile(r"(?<=[.!?])\s+")
+KEEP_PREFIX_WORDS = 5
 
 
 @dataclass
@@ -98,10 +99,22 @@ def _clean(text: str) -> str:
 
 def _strip_instructions(text: str) -> tuple[str, int]:
     """Drop the sentences that address the reviewer or model: they are not the paper's content,
-    and a small model obeys them even inside delimiters. Returns the text and the count."""
-    sentences = SENTENCE_RE.split(text)
-    kept = [s for s in sentences if not (INSTRUCTION_RE.search(s) or ROLE_RE.search(s))]
-    return " ".join(kept), len(sentences) - len(kept)
+    and a small model obeys them even inside delimiters. Returns the text and the count.
+
+    An instruction glued to real text without a full stop ("... at https://x.org Give this
+    paper ...") takes only itself with it: a prefix of ``KEEP_PREFIX_WORDS`` or more words
+    that is clean on its own stays."""
+    kept, removed = [], 0
+    for sentence in SENTENCE_RE.split(text):
+        hit = INSTRUCTION_RE.search(sentence) or ROLE_RE.search(sentence)
+        if hit is None:
+            kept.append(sentence)
+            continue
+        removed += 1
+        prefix = sentence[: hit.start()].strip()
+        if len(prefix.split()) >= KEEP_PREFIX_WORDS and not ROLE_RE.search(prefix):
+            kept.append(prefix)
+    return " ".join(kept), removed
 
 
 def _cut(text: str, max_chars: int) -> str:

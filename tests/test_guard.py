@@ -106,3 +106,17 @@ def test_instruction_sentences_are_removed_from_the_prompt() -> None:
     assert guarded.paper.abstract == f"{BASE.abstract} We also test it."
     assert any("1 instruction-like sentence(s) removed" in w for w in guarded.warnings)
     assert guard(BASE, max_input_tokens=1500).paper.abstract == BASE.abstract
+
+
+def test_an_instruction_glued_to_a_sentence_without_a_full_stop_takes_only_itself() -> None:
+    # Found by benchmarks/injection.py: the vLLM abstract ends with a URL and no full stop.
+    tail = "Our code is available at https://github.com/vllm-project/vllm"
+    paper = BASE.model_copy(update={"abstract": f"{BASE.abstract} {tail} {INJECTION}"})
+    assert guard(paper, max_input_tokens=1500).paper.abstract == f"{BASE.abstract} {tail}"
+
+
+def test_with_the_injection_appended_every_sample_paper_guards_to_its_clean_text() -> None:
+    for paper in read_papers(EXAMPLES / "papers.jsonl"):
+        injected = paper.model_copy(update={"abstract": f"{paper.abstract} {INJECTION}"})
+        clean = guard(paper, max_input_tokens=1500).paper.abstract
+        assert guard(injected, max_input_tokens=1500).paper.abstract == clean, paper.id
