@@ -33,15 +33,18 @@ class Dry:
 
     Small models copy the abstract sentence by sentence into every section; DRY makes a token that
     would extend an already-seen run of more than ``allowed_length`` tokens exponentially less
-    likely. Quotes, colons and newlines break runs, so JSON structure is never penalised, and
-    grammar-required tokens stay allowed (a rejected draw is redrawn under the grammar).
+    likely. Quotes, colons, newlines and digits break runs, so JSON structure and numbers are
+    never penalised, and grammar-required tokens stay allowed (a rejected draw is redrawn under
+    the grammar).
     """
 
     multiplier: float = 0.8
     base: float = 1.75
     allowed_length: int = 3
     last_n: int = 4096
-    breakers: tuple[str, ...] = ("\n", ":", '"', "*")
+    # Digits break runs too: Qwen spells numbers digit by digit, and a review must be free to
+    # repeat "175B" or "1/7th" exactly (with only the text breakers, the 1.5B wrote "OPT-17B").
+    breakers: tuple[str, ...] = ("\n", ":", '"', "*", *"0123456789")
 
     def sampler(self, llama: llama_cpp.Llama) -> internals.LlamaSampler:
         s = internals.LlamaSampler()
