@@ -43,6 +43,11 @@ def _commit() -> str:
         return "unknown"
 
 
+# The code a benchmark runs is the code it imported at start: later commits during a long run
+# must not be credited with its figures.
+_STARTED_AT_COMMIT = _commit()
+
+
 def describe() -> dict[str, Any]:
     return {
         "cpus": os.cpu_count(),
@@ -50,7 +55,7 @@ def describe() -> dict[str, Any]:
         "memory_gib": _memory_gib(),
         "python": sys.version.split()[0],
         "platform": platform.platform(),
-        "commit": _commit(),
+        "commit": _STARTED_AT_COMMIT,
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": " ".join(["python", *sys.argv]),
     }
