@@ -14,6 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from reviewer.eval.references import Reference, select
+from reviewer.eval.segment import split_comments
+
 MATCHER_VERSION = "minilm-cos-v1"
 """Changes whenever the splitter, the model or a threshold below changes."""
 
@@ -170,3 +173,13 @@ def generic_flags(
             denominator[rows] -= 1
         out[start : start + chunk] = counts >= share * np.maximum(denominator, 1)
     return out
+
+
+def generic_reference_pool(
+    train: list[Reference], papers: list[Reference]
+) -> tuple[list[list[str]], list[str]]:
+    """Human comment units of the generic rule's reference papers, one list per paper, and
+    their ids: the first ``REFERENCE_PAPERS`` train papers (sha256 order), else of ``papers``."""
+    pool = select(train, limit=REFERENCE_PAPERS) if train else papers[:REFERENCE_PAPERS]
+    units = [[u for r in ref.reviews for u in split_comments(r.comment_source)] for ref in pool]
+    return units, [ref.paper_id for ref in pool]

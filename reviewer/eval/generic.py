@@ -33,10 +33,8 @@ class GenericCheck:
     @classmethod
     def from_train_split(cls, references: str | None = None) -> GenericCheck:
         """The eval's reference pool: the first ``REFERENCE_PAPERS`` train papers (sha256 order)."""
-        pool = select(load_references(references), split="train", limit=cm.REFERENCE_PAPERS)
-        reference = [
-            [u for r in ref.reviews for u in split_comments(r.comment_source)] for ref in pool
-        ]
+        train = select(load_references(references), split="train")
+        reference, _ = cm.generic_reference_pool(train, [])
         return cls(Embedder(progress=False), reference)
 
     def flags(self, comments: Sequence[str]) -> list[bool]:

@@ -113,16 +113,6 @@ def _nan(x: float | None) -> float:
     return float("nan") if x is None else float(x)
 
 
-def _reference_pool(
-    train: list[Reference], papers: list[Reference]
-) -> tuple[list[list[str]], list[str]]:
-    """Human comment units of the reference papers of the generic rule, one list per paper."""
-    pool = select(train, limit=cm.REFERENCE_PAPERS) if train else papers[: cm.REFERENCE_PAPERS]
-    return [[u for r in ref.reviews for u in split_comments(r.comment_source)] for ref in pool], [
-        ref.paper_id for ref in pool
-    ]
-
-
 @dataclass
 class Scoring:
     """What every system is scored against: the same papers, vectors, resamples and rules."""
@@ -380,7 +370,7 @@ def run_eval(
     lap("baselines")
 
     prep = Prepared.build(papers)
-    pool_units, pool_ids = _reference_pool(train, papers)
+    pool_units, pool_ids = cm.generic_reference_pool(train, papers)
     texts: list[str] = [u for paper in prep.human_comments for r in paper for u in r]
     texts += [u for units in pool_units for u in units]
     for preds in systems.values():
