@@ -7,7 +7,6 @@ second system (``<name> + calibration``) beside the raw one, so both are always 
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -16,7 +15,7 @@ from pathlib import Path
 from reviewer.calibration import Calibration, Sample, fit, venue_key
 from reviewer.errors import ConfigError
 from reviewer.eval.embed import ABSTRACT_MAX_TOKENS, Embedder, Encoder
-from reviewer.eval.generated import Prediction
+from reviewer.eval.generated import Prediction, load_predictions
 from reviewer.eval.references import Reference
 
 
@@ -25,23 +24,17 @@ def train_samples(
 ) -> list[Sample]:
     """One Sample per reviewed train paper with a human mean rating (abstract embedded if
     ``encoder``). Raises on a paper outside the train split."""
-    path = run / "reviews.jsonl" if run.is_dir() else run
-    if not path.is_file():
-        raise ConfigError(f"no reviews.jsonl in {run}")
     by_id = {r.paper_id: r for r in references}
     rows, refs = [], []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        row = json.loads(line)
-        ref = by_id.get(str(row.get("paper_id")))
-        if ref is None or ref.mean_rating is None or not isinstance(row.get("review"), Mapping):
+    for pid, pred in load_predictions(run).predictions.items():
+        ref = by_id.get(pid)
+        if ref is None or ref.mean_rating is None or pred.rating is None:
             continue
         if ref.split != "train":
             raise ConfigError(
                 f"{ref.paper_id} is in the {ref.split} split: calibration is fitted on train only"
             )
-        rows.append(row["review"])
+        rows.append({**pred.scores, "overall": pred.rating})
         refs.append(ref)
     vectors = encoder.encode([r.abstract for r in refs]) if encoder is not None else None
     return [
