@@ -48,7 +48,7 @@ async def ensemble_review(generator: Generator, paper: Paper) -> Outcome:
     prompt = generator.prompt_for(paper)
     messages, flags, warnings = prompt.messages, prompt.flags, prompt.warnings
     results = await asyncio.gather(
-        *(generator.review(paper, sample=i) for i in range(generator.samples)),
+        *(generator.review(paper, sample=i, prompt=prompt) for i in range(generator.samples)),
         return_exceptions=True,
     )
     CURRENT_PAPER.set((paper.id, 0))

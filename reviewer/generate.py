@@ -187,10 +187,13 @@ class Generator:
                 messages[-1] = {"role": "user", "content": f"{intro.strip()}\n\n{source}"}
         return Prompt(messages, guarded.flags, guarded.warnings, source)
 
-    async def review(self, paper: Paper, *, sample: int = 0) -> Outcome:
-        """A validated review of ``paper``, or ``ReviewFailed`` with the last reason and reply."""
+    async def review(
+        self, paper: Paper, *, sample: int = 0, prompt: Prompt | None = None
+    ) -> Outcome:
+        """A validated review of ``paper``, or ``ReviewFailed`` with the last reason and reply.
+        ``prompt``: the paper's prompt when the caller already built it (ensemble samples)."""
         CURRENT_PAPER.set((paper.id, sample))
-        prompt = self.prompt_for(paper)
+        prompt = prompt or self.prompt_for(paper)
         outcome = await self.validated(prompt.messages, sample=sample, source=prompt.source)
         outcome.flags, outcome.warnings = prompt.flags, [*prompt.warnings, *outcome.warnings]
         return outcome
