@@ -17,8 +17,8 @@ from reviewer.backend import OPENAI_URL, Endpoint, open_endpoint
 from reviewer.batch import BatchRunner, Progress, RunSummary
 from reviewer.batchfile import BatchFiles, paper_index
 from reviewer.cache import CompletionCache
+from reviewer.calibration import embedding_text, venue_key
 from reviewer.calibration import resolve as resolve_calibration
-from reviewer.calibration import venue_key
 from reviewer.client import BatchAPI, ChatClient
 from reviewer.config import Settings, load_settings
 from reviewer.errors import ConfigError, InputError
@@ -132,7 +132,8 @@ class Reviewer:
                 from reviewer.eval.embed import ABSTRACT_MAX_TOKENS, Embedder  # [eval] extra
 
                 self._abstract_encoder = Embedder(ABSTRACT_MAX_TOKENS, progress=False)
-            embedding = self._abstract_encoder.encode([paper.abstract])[0]
+            text = embedding_text(paper.title, paper.abstract)
+            embedding = self._abstract_encoder.encode([text])[0]
         venue = venue_key(paper.venue, paper.year)
         return self.calibration.apply(review.model_dump(), venue, embedding)
 

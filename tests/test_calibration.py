@@ -8,7 +8,15 @@ import numpy as np
 import pytest
 
 from reviewer import Reviewer
-from reviewer.calibration import POOLED, Calibration, Sample, fit, resolve, venue_key
+from reviewer.calibration import (
+    POOLED,
+    Calibration,
+    Sample,
+    fit,
+    fit_prior,
+    resolve,
+    venue_key,
+)
 from reviewer.errors import ConfigError
 from tests.fake_openai import FakeOpenAI
 
@@ -52,6 +60,56 @@ def test_fit_refuses_too_few_samples_and_missing_overall() -> None:
         fit(_samples(5))
     with pytest.raises(ConfigError, match="overall"):
         fit([Sample({"soundness": 3}, "a-2024", 5.0) for _ in range(20)])
+
+
+def _embedded_papers(n: int = 600, seed: int = 1) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Unit vectors whose first coordinate drives the human mean (+ noise); two venues a point
+    apart, so the prior must learn the within-venue part only."""
+    rng = np.random.default_rng(seed)
+    vectors = rng.normal(size=(n, 16))
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    venues = ["a-2024" if i % 2 else "b-2024" for i in range(n)]
+    humans = 5.0 + 4.0 * vectors[:, 0] + np.array([v == "b-2024" for v in venues]) * 1.0
+    return vectors, humans + rng.normal(0, 0.3, n), venues
+
+
+def test_abstract_prior_learns_the_within_venue_signal_out_of_fold() -> None:
+    vectors, humans, venues = _embedded_papers()
+    ids = [f"p{i}" for i in range(len(humans))]
+    prior = fit_prior(ids, vectors, humans, venues)
+    assert prior.fitted["cv_spearman_within_venue"] > 0.7
+    assert set(prior.oof) == set(ids)
+    # out of fold: not the in-sample fit, but close to it on this clean signal
+    in_sample = np.array([prior.predict(v) for v in vectors])
+    oof = np.array([prior.oof[i] for i in ids])
+    assert not np.allclose(oof, in_sample) and np.corrcoef(oof, in_sample)[0, 1] > 0.9
+    # the venue offset is removed from the prior's target
+    assert abs(np.mean(oof[[v == "b-2024" for v in venues]]) - np.mean(oof)) < 0.1
+
+
+def test_calibration_with_the_prior_ranks_papers_the_raw_score_cannot() -> None:
+    vectors, humans, venues = _embedded_papers()
+    ids = [f"p{i}" for i in range(len(humans))]
+    prior = fit_prior(ids, vectors, humans, venues)
+    # a lenient model whose raw score is constant: only the prior can rank
+    samples = [
+        Sample({"overall": 8}, venues[i], humans[i], prior=prior.oof[ids[i]]) for i in range(200)
+    ]
+    without = fit(samples)
+    with_prior = fit(samples, prior=prior)
+    assert with_prior.features == ["overall"] and with_prior.uses_embedding
+    assert without.fitted["raw_spearman_within_venue"] is None  # constant raw score
+    assert abs(without.fitted["cv_spearman_within_venue"] or 0.0) < 0.3  # fold noise only
+    assert with_prior.fitted["cv_spearman_within_venue"] > 0.7
+    assert with_prior.fitted["cv_mae"] < without.fitted["cv_mae"]
+    high, low = vectors[np.argmax(vectors[:, 0])], vectors[np.argmin(vectors[:, 0])]
+    assert with_prior.predict({"overall": 8}, "a-2024", high) > with_prior.predict(
+        {"overall": 8}, "a-2024", low
+    )
+    with pytest.raises(ConfigError, match="abstract embedding"):
+        with_prior.predict({"overall": 8}, "a-2024")
+    with pytest.raises(ConfigError, match="out-of-fold"):
+        fit([Sample({"overall": 8}, "a-2024", 5.0) for _ in range(20)], prior=prior)
 
 
 def test_file_round_trip_and_resolve(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from reviewer.calibration import embedding_text
 from reviewer.errors import ConfigError
 from reviewer.eval.embed import Encoder
 from reviewer.eval.generated import Prediction, prediction_from_human
@@ -42,7 +43,7 @@ def constant_baseline(
 
 
 def abstract_text(ref: Reference) -> str:
-    return f"{ref.title}. {ref.abstract}".strip()
+    return embedding_text(ref.title, ref.abstract)
 
 
 def nearest_train_papers(

@@ -12,7 +12,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from reviewer.calibration import Calibration, Sample, fit, venue_key
+from reviewer.calibration import (
+    Calibration,
+    Prior,
+    Sample,
+    embedding_text,
+    fit,
+    fit_prior,
+    venue_key,
+)
 from reviewer.errors import ConfigError
 from reviewer.eval.embed import ABSTRACT_MAX_TOKENS, Embedder, Encoder
 from reviewer.eval.generated import Prediction, load_predictions
@@ -20,12 +28,12 @@ from reviewer.eval.references import Reference
 
 
 def train_samples(
-    run: Path, references: Sequence[Reference], encoder: Encoder | None = None
+    run: Path, references: Sequence[Reference], prior: Prior | None = None
 ) -> list[Sample]:
-    """One Sample per reviewed train paper with a human mean rating (abstract embedded if
-    ``encoder``). Raises on a paper outside the train split."""
+    """One Sample per reviewed train paper with a human mean rating (with its out-of-fold
+    abstract prior if ``prior``). Raises on a paper outside the train split."""
     by_id = {r.paper_id: r for r in references}
-    rows, refs = [], []
+    samples = []
     for pid, pred in load_predictions(run).predictions.items():
         ref = by_id.get(pid)
         if ref is None or ref.mean_rating is None or pred.rating is None:
@@ -34,19 +42,30 @@ def train_samples(
             raise ConfigError(
                 f"{ref.paper_id} is in the {ref.split} split: calibration is fitted on train only"
             )
-        rows.append({**pred.scores, "overall": pred.rating})
-        refs.append(ref)
-    vectors = encoder.encode([r.abstract for r in refs]) if encoder is not None else None
-    return [
-        Sample(
-            scores=review,
-            venue=venue_key(ref.venue, ref.year),
-            human=float(ref.mean_rating),  # type: ignore[arg-type]
-            accepted=ref.accepted,
-            embedding=None if vectors is None else vectors[i],
+        samples.append(
+            Sample(
+                scores={**pred.scores, "overall": pred.rating},
+                venue=venue_key(ref.venue, ref.year),
+                human=float(ref.mean_rating),
+                accepted=ref.accepted,
+                prior=None if prior is None else prior.oof.get(pid),
+            )
         )
-        for i, (review, ref) in enumerate(zip(rows, refs, strict=True))
-    ]
+    return samples
+
+
+def abstract_prior(references: Sequence[Reference], encoder: Encoder) -> Prior:
+    """The abstract prior fitted on every rated train paper of ``references``."""
+    rated = [r for r in references if r.split == "train" and r.mean_rating is not None]
+    if len(rated) < 20:
+        raise ConfigError(f"too few rated train papers for the abstract prior: {len(rated)}")
+    vectors = encoder.encode([embedding_text(r.title, r.abstract) for r in rated])
+    return fit_prior(
+        [r.paper_id for r in rated],
+        vectors,
+        [float(r.mean_rating) for r in rated],  # type: ignore[arg-type]
+        [venue_key(r.venue, r.year) for r in rated],
+    )
 
 
 def fit_run(
@@ -56,10 +75,13 @@ def fit_run(
     use_embedding: bool = False,
     alpha: float = 1.0,
     command: str = "",
+    encoder: Encoder | None = None,
 ) -> Calibration:
-    encoder = Embedder(ABSTRACT_MAX_TOKENS, progress=False) if use_embedding else None
-    samples = [s for run in runs for s in train_samples(run, references, encoder)]
-    calibration = fit(samples, alpha=alpha, use_embedding=use_embedding)
+    prior = None
+    if use_embedding:
+        prior = abstract_prior(references, encoder or Embedder(ABSTRACT_MAX_TOKENS))
+    samples = [s for run in runs for s in train_samples(run, references, prior)]
+    calibration = fit(samples, alpha=alpha, prior=prior)
     calibration.fitted.update(
         {
             "command": command or " ".join(sys.argv),
@@ -81,7 +103,7 @@ def calibrated_predictions(
     vectors = None
     if calibration.uses_embedding:
         encoder = encoder or Embedder(ABSTRACT_MAX_TOKENS, progress=False)
-        vectors = encoder.encode([p.abstract for p in papers])
+        vectors = encoder.encode([embedding_text(p.title, p.abstract) for p in papers])
     out: dict[str, Prediction] = {}
     for i, paper in enumerate(papers):
         pred = predictions[paper.paper_id]

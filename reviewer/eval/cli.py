@@ -215,14 +215,20 @@ def _summary(metrics: dict[str, Any], out: Path) -> None:
     default=None,
     help="Where to write the fitted file (default: evals/score-calibration.json).",
 )
-@click.option("--embedding", is_flag=True, help="Also use the abstract's embedding as features.")
+@click.option(
+    "--embedding",
+    is_flag=True,
+    help="Add the abstract prior: a ridge from the abstract's embedding, fitted on every rated "
+    "train paper of the references (embeds them once; cached).",
+)
 @click.option("--alpha", type=float, default=1.0, show_default=True, help="Ridge penalty.")
 def calibrate_command(**opts: Any) -> None:
     """Fit score calibration on RUNS: our reviews of train-split papers (run folders).
 
-    Maps raw scores (+ one intercept per venue-year, + optionally the abstract embedding) to
-    the mean human rating on the common 1-10 scale, and fits the accept threshold to the train
-    accept rate. Refuses any paper outside the train split. Prints the cross-validated MAE.
+    Maps raw scores (+ one intercept per venue-year, + optionally the abstract prior) to the
+    mean human rating on the common 1-10 scale, and fits the accept threshold to the train
+    accept rate. Refuses any paper outside the train split. Prints the cross-validated MAE and
+    the within-venue Spearman (the ranking the venue intercepts cannot give).
     """
     from reviewer.calibration import DEFAULT_PATH
     from reviewer.eval.calibrate import fit_run
@@ -240,4 +246,14 @@ def calibrate_command(**opts: Any) -> None:
     calibration.save(out)
     f = calibration.fitted
     _echo(f"fitted on {f['n']} train papers: CV MAE {f['cv_mae']:.3f} (raw {f['raw_mae']:.3f})")
+    _echo(
+        f"within-venue Spearman: CV {f['cv_spearman_within_venue']} "
+        f"(raw {f['raw_spearman_within_venue']})"
+    )
+    if "prior" in f:
+        p = f["prior"]
+        _echo(
+            f"abstract prior: {p['n']} train papers, alpha {p['alpha']}, "
+            f"CV within-venue Spearman {p['cv_spearman_within_venue']}"
+        )
     _echo(f"wrote {out}")

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from reviewer.calibration import Calibration
+from reviewer.calibration import Calibration, embedding_text
 from reviewer.errors import ConfigError
-from reviewer.eval.calibrate import fit_run, train_samples
+from reviewer.eval.calibrate import calibrated_predictions, fit_run, train_samples
+from reviewer.eval.generated import Prediction
 from reviewer.eval.references import load_references
 from reviewer.eval.run import EvalConfig, run_eval
 from tests.eval.conftest import HashEncoder, paper_record
@@ -73,6 +74,23 @@ def test_fit_run_and_eval_reports_calibrated_beside_raw(tmp_path: Path, refs: Pa
     expected = calibration.predict({"overall": 8}, "neurips-2024")
     assert m["rating"]["mean_pred"]["value"] == pytest.approx(round(expected, 2))
     assert m["protocol"]["calibration"]["command"] == "reviewer calibrate train-run"
+
+
+def test_abstract_prior_is_fitted_on_every_rated_train_paper(tmp_path: Path, refs: Path) -> None:
+    references = load_references(refs)
+    run = _run(tmp_path / "train-run", {f"t{i}": 8 for i in range(12)})
+    encoder = HashEncoder()
+    calibration = fit_run([run], references, use_embedding=True, encoder=encoder)
+    assert calibration.uses_embedding
+    assert calibration.fitted["prior"]["n"] == 30  # all train papers, not only the 12 reviewed
+    assert encoder.calls == [30]  # never a test paper
+    papers = [r for r in references if r.split == "test"]
+    preds = {p.paper_id: Prediction(paper_id=p.paper_id, rating=8.0) for p in papers}
+    out = calibrated_predictions(preds, papers, calibration, HashEncoder())
+    for paper in papers:
+        vector = HashEncoder().encode([embedding_text(paper.title, paper.abstract)])[0]
+        expected = calibration.predict({"overall": 8.0}, "neurips-2024", vector)
+        assert out[paper.paper_id].rating == pytest.approx(round(expected, 2))
 
 
 def test_calibrate_command_writes_the_file_and_refuses_test_papers(
