@@ -17,7 +17,7 @@ from reviewer.backend import OPENAI_URL, Endpoint, open_endpoint
 from reviewer.batch import BatchRunner, Progress, RunSummary
 from reviewer.batchfile import BatchFiles, paper_index
 from reviewer.cache import CompletionCache
-from reviewer.calibration import embedding_text, venue_key
+from reviewer.calibration import Calibration, embedding_text, venue_key
 from reviewer.calibration import resolve as resolve_calibration
 from reviewer.client import BatchAPI, ChatClient
 from reviewer.config import Settings, load_settings
@@ -79,7 +79,9 @@ class Reviewer:
         self.samples, self.reflect = samples, reflect
         self.check_quotes, self.check_generic = check_quotes, bool(check_generic)
         self._generic = None if isinstance(check_generic, bool) else check_generic
-        self.calibration = resolve_calibration(calibration)
+        # an explicit file is read now (errors early); the default waits for the model's name
+        self._calibration = resolve_calibration(calibration) if calibration else None
+        self._calibration_resolved = calibration is not None
         self.exemplars = exemplars if isinstance(exemplars, int) else getattr(exemplars, "k", 1)
         self._exemplar_source = None if isinstance(exemplars, int) else exemplars
         self._abstract_encoder: Any = None
@@ -120,6 +122,15 @@ class Reviewer:
             generic=self._generic_rule(),
             exemplars=self._exemplars(),
         )
+
+    @property
+    def calibration(self) -> Calibration | None:
+        """The score calibration in use: an explicit file, or the repo's file when it was
+        fitted on this endpoint's model and this form (opens the endpoint to know the model)."""
+        if not self._calibration_resolved:
+            self._calibration = resolve_calibration(None, self.endpoint.model, self.form.name)
+            self._calibration_resolved = True
+        return self._calibration
 
     def calibrated(self, paper: Paper, review: Review) -> dict[str, Any] | None:
         """The review's overall and decision on the human scale of the paper's venue-year

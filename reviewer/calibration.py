@@ -100,6 +100,11 @@ class Calibration:
         decision = "accept" if overall >= self.accept_at else "reject"
         return {"overall": overall, "decision": decision, "venue": venue}
 
+    def matches(self, model: str | None, form: str | None) -> bool:
+        """Whether reviews by ``model`` in ``form`` are what this calibration was fitted on
+        (another model's scores mean something else)."""
+        return self.fitted.get("model") in (None, model) and self.fitted.get("form") in (None, form)
+
     @property
     def uses_embedding(self) -> bool:
         return self.embedding_coef is not None
@@ -120,12 +125,18 @@ class Calibration:
         return calibration
 
 
-def resolve(spec: str | None) -> Calibration | None:
-    """``none`` -> no calibration; a path -> that file; unset -> the repo's file if present."""
+def resolve(
+    spec: str | None, model: str | None = None, form: str | None = None
+) -> Calibration | None:
+    """``none`` -> no calibration; a path -> that file; unset -> the repo's file, but only for
+    reviews by the model and form it was fitted on."""
     if spec is not None and spec.lower() == "none":
         return None
     if spec is None:
-        return Calibration.load(DEFAULT_PATH) if DEFAULT_PATH.is_file() else None
+        if not DEFAULT_PATH.is_file():
+            return None
+        calibration = Calibration.load(DEFAULT_PATH)
+        return calibration if calibration.matches(model, form) else None
     return Calibration.load(spec)
 
 

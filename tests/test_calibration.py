@@ -127,6 +127,23 @@ def test_file_round_trip_and_resolve(tmp_path: Path) -> None:
         resolve(str(tmp_path / "bad.json"))
 
 
+def test_the_default_file_applies_only_to_the_model_and_form_it_was_fitted_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import reviewer.calibration as module
+
+    cal = fit(_samples())
+    cal.fitted.update({"model": "small-model", "form": "sections"})
+    cal.save(tmp_path / "default.json")
+    monkeypatch.setattr(module, "DEFAULT_PATH", tmp_path / "default.json")
+    assert resolve(None, "small-model", "sections") is not None
+    assert resolve(None, "gpt-4o", "sections") is None  # another model's scores
+    assert resolve(None, "small-model", "referee") is None
+    assert resolve(str(tmp_path / "default.json")) is not None  # explicit: the user's choice
+    monkeypatch.setattr(module, "DEFAULT_PATH", tmp_path / "absent.json")
+    assert resolve(None, "small-model", "sections") is None
+
+
 def test_venue_key() -> None:
     assert venue_key("NeurIPS", 2024) == "neurips-2024"
     assert venue_key(None, 2024) == POOLED and venue_key("ICLR", None) == POOLED

@@ -54,3 +54,20 @@ def test_three_sample_papers_reviewed_offline(tmp_path: Path, isolated_env: Path
         assert re.search(rf"\b{name}\b", text), f"{record['paper_id']}: {review['summary']}"
         assert 1 <= review["overall"] <= 10 and review["decision"] in ("accept", "reject")
         assert record["usage"]["completion_tokens"] > 100
+
+
+def test_conference_and_referee_forms_with_the_embedded_model(
+    tmp_path: Path, isolated_env: Path
+) -> None:
+    """The two other built-in forms, end to end on the real model: each schema-valid review
+    comes back (re-asks allowed) and is about the paper it was given."""
+    paper = next(p for p in read_papers(EXAMPLES / "papers.jsonl") if p.id.startswith("opt-"))
+    for form in ("conference", "referee"):
+        with Reviewer(local_model="0.5b", form=form) as reviewer:
+            summary = reviewer.batch([paper], tmp_path / form, concurrency=1)
+        assert summary.reviewed == 1, (tmp_path / form / "errors.jsonl").read_text()
+        record = json.loads((tmp_path / form / "reviews.jsonl").read_text())
+        review = record["review"]
+        assert record["form"] == form
+        assert re.search(r"\bopt\b", json.dumps(review).lower()), review
+        assert review["decision"] in ("accept", "reject")

@@ -82,14 +82,24 @@ def fit_run(
         prior = abstract_prior(references, encoder or Embedder(ABSTRACT_MAX_TOKENS))
     samples = [s for run in runs for s in train_samples(run, references, prior)]
     calibration = fit(samples, alpha=alpha, prior=prior)
+    loaded = [load_predictions(run) for run in runs]
     calibration.fitted.update(
         {
+            "model": _one({x.model for x in loaded}, "model"),
+            "form": _one({x.form for x in loaded}, "form"),
             "command": command or " ".join(sys.argv),
             "runs": [str(r) for r in runs],
             "split": "train",
         }
     )
     return calibration
+
+
+def _one(values: set[str | None], what: str) -> str | None:
+    """The runs' single model (or form): a calibration fitted on a mix would fit none."""
+    if len(values) > 1:
+        raise ConfigError(f"the runs mix {what}s ({', '.join(sorted(map(str, values)))})")
+    return next(iter(values))
 
 
 def calibrated_predictions(

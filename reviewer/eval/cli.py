@@ -111,8 +111,21 @@ def eval_command(**opts: Any) -> None:
         sys.exit(EXIT_USAGE)
 
 
+def _calibration(spec: str | None, predictions: Any, mapping: Any, scale: Any) -> Any:
+    """The calibration to score with: an explicit file or none; by default the repo's file
+    when the predictions come from the model and form it was fitted on."""
+    from reviewer.calibration import resolve
+    from reviewer.eval.generated import load_predictions
+
+    if predictions is None:
+        return None
+    if spec is not None:
+        return resolve(spec)
+    loaded = load_predictions(predictions, mapping=mapping, scale=scale)
+    return resolve(None, loaded.model, loaded.form)
+
+
 def _run(opts: dict[str, Any]) -> None:
-    from reviewer.calibration import resolve as resolve_calibration
     from reviewer.errors import ConfigError
     from reviewer.eval.baselines import BASELINES
     from reviewer.eval.generated import parse_mapping, parse_scale
@@ -152,7 +165,7 @@ def _run(opts: dict[str, Any]) -> None:
         n_resamples=opts["n_resamples"],
         seed=opts["seed"],
         report=not opts["no_report"],
-        calibration=resolve_calibration(opts["calibration"]) if predictions is not None else None,
+        calibration=_calibration(opts["calibration"], predictions, mapping, scale),
     )
     metrics = run_eval(config, log=_echo)
     _summary(metrics, out)

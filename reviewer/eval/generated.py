@@ -168,6 +168,8 @@ class LoadedPredictions:
     predictions: dict[str, Prediction]
     skipped: int = 0
     duplicates: int = 0
+    model: str | None = None  # as the records name them (None for a mapped file)
+    form: str | None = None
 
 
 def parse_mapping(items: Iterable[str]) -> dict[str, list[str]]:
@@ -288,7 +290,7 @@ def load_predictions(
         raise ConfigError(
             f"{p}: a CSV needs --map (e.g. --map rating=Overall --map decision=Decision)"
         )
-    model = None
+    model = form = None
     for number, row in rows:
         if mapping:
             pred = _mapped_prediction(row, mapping, scale)
@@ -304,6 +306,7 @@ def load_predictions(
                 skipped += 1
                 continue
             model = model or row.get("model")
+            form = form or row.get("form")
             pred = prediction_from_review(str(row["paper_id"]), review, row.get("form"))
         if not pred.paper_id:
             skipped += 1
@@ -315,4 +318,12 @@ def load_predictions(
     label = name or (
         str(model) if model else p.parent.name if p.name == "reviews.jsonl" else p.stem
     )
-    return LoadedPredictions(label, str(p), predictions, skipped, duplicates)
+    return LoadedPredictions(
+        label,
+        str(p),
+        predictions,
+        skipped,
+        duplicates,
+        str(model) if model else None,
+        str(form) if form else None,
+    )

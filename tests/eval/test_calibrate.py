@@ -54,6 +54,7 @@ def test_fit_run_and_eval_reports_calibrated_beside_raw(tmp_path: Path, refs: Pa
     run = _run(tmp_path / "train-run", {f"t{i}": 8 + i % 2 for i in range(30)})
     calibration = fit_run([run], references, command="reviewer calibrate train-run")
     assert calibration.fitted["n"] == 30 and calibration.fitted["split"] == "train"
+    assert calibration.fitted["model"] == "ours" and calibration.fitted["form"] is None
     path = tmp_path / "cal.json"
     calibration.save(path)
     test_run = _run(tmp_path / "test-run", {f"x{i}": 8 for i in range(6)})
