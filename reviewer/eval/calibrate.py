@@ -23,18 +23,18 @@ from reviewer.calibration import (
 )
 from reviewer.errors import ConfigError
 from reviewer.eval.embed import ABSTRACT_MAX_TOKENS, Embedder, Encoder
-from reviewer.eval.generated import Prediction, load_predictions
+from reviewer.eval.generated import LoadedPredictions, Prediction, load_predictions
 from reviewer.eval.references import Reference
 
 
 def train_samples(
-    run: Path, references: Sequence[Reference], prior: Prior | None = None
+    run: LoadedPredictions, references: Sequence[Reference], prior: Prior | None = None
 ) -> list[Sample]:
     """One Sample per reviewed train paper with a human mean rating (with its out-of-fold
     abstract prior if ``prior``). Raises on a paper outside the train split."""
     by_id = {r.paper_id: r for r in references}
     samples = []
-    for pid, pred in load_predictions(run).predictions.items():
+    for pid, pred in run.predictions.items():
         ref = by_id.get(pid)
         if ref is None or ref.mean_rating is None or pred.rating is None:
             continue
@@ -80,9 +80,9 @@ def fit_run(
     prior = None
     if use_embedding:
         prior = abstract_prior(references, encoder or Embedder(ABSTRACT_MAX_TOKENS))
-    samples = [s for run in runs for s in train_samples(run, references, prior)]
-    calibration = fit(samples, alpha=alpha, prior=prior)
     loaded = [load_predictions(run) for run in runs]
+    samples = [s for run in loaded for s in train_samples(run, references, prior)]
+    calibration = fit(samples, alpha=alpha, prior=prior)
     calibration.fitted.update(
         {
             "model": _one({x.model for x in loaded}, "model"),

@@ -11,7 +11,7 @@ import pytest
 from reviewer.calibration import Calibration, embedding_text
 from reviewer.errors import ConfigError
 from reviewer.eval.calibrate import calibrated_predictions, fit_run, train_samples
-from reviewer.eval.generated import Prediction
+from reviewer.eval.generated import Prediction, load_predictions
 from reviewer.eval.references import load_references
 from reviewer.eval.run import EvalConfig, run_eval
 from tests.eval.conftest import HashEncoder, paper_record
@@ -40,9 +40,9 @@ def test_train_samples_refuse_papers_outside_train(tmp_path: Path, refs: Path) -
     references = load_references(refs)
     run = _run(tmp_path / "run", {"t1": 7, "t2": 8, "x0": 8})
     with pytest.raises(ConfigError, match="x0 is in the test split"):
-        train_samples(run, references)
+        train_samples(load_predictions(run), references)
     ok = _run(tmp_path / "ok", {"t1": 7, "t2": 8, "unknown": 5})
-    samples = train_samples(ok, references)
+    samples = train_samples(load_predictions(ok), references)
     assert [s.human for s in samples] == [
         next(r.mean_rating for r in references if r.paper_id == pid) for pid in ("t1", "t2")
     ]
