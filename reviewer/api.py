@@ -17,7 +17,7 @@ from reviewer.backend import OPENAI_URL, Endpoint, open_endpoint
 from reviewer.batch import BatchRunner, Progress, RunSummary
 from reviewer.batchfile import BatchFiles, paper_index
 from reviewer.cache import CompletionCache
-from reviewer.calibration import Calibration, embedding_text, venue_key
+from reviewer.calibration import Calibration, paper_text, venue_key
 from reviewer.calibration import resolve as resolve_calibration
 from reviewer.client import BatchAPI, ChatClient
 from reviewer.config import Settings, load_settings
@@ -84,7 +84,6 @@ class Reviewer:
         self._calibration_resolved = calibration is not None
         self.exemplars = exemplars if isinstance(exemplars, int) else getattr(exemplars, "k", 1)
         self._exemplar_source = None if isinstance(exemplars, int) else exemplars
-        self._abstract_encoder: Any = None
         self._stack = ExitStack()
         self._endpoint: Endpoint | None = None
 
@@ -137,16 +136,9 @@ class Reviewer:
         (pooled when unknown), or None without a calibration. The raw review is unchanged."""
         if self.calibration is None:
             return None
-        embedding = None
-        if self.calibration.uses_embedding:
-            if self._abstract_encoder is None:
-                from reviewer.eval.embed import ABSTRACT_MAX_TOKENS, Embedder  # [eval] extra
-
-                self._abstract_encoder = Embedder(ABSTRACT_MAX_TOKENS, progress=False)
-            text = embedding_text(paper.title, paper.abstract)
-            embedding = self._abstract_encoder.encode([text])[0]
         venue = venue_key(paper.venue, paper.year)
-        return self.calibration.apply(review.model_dump(), venue, embedding)
+        text = paper_text(paper.title, paper.abstract)
+        return self.calibration.apply(review.model_dump(), venue, text)
 
     def _exemplars(self) -> ExemplarSource | None:
         """Nearest train-split papers' human reviews, ``exemplars`` per paper (built once)."""

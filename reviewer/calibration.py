@@ -3,13 +3,13 @@
 Small (and large) models are lenient and barely vary their scores, so a review's raw
 ``overall`` says little on its own. A ridge regression fitted on the train split maps the raw
 scores and one intercept per venue-year to the mean human rating on the common 1-10 scale.
-Optionally an abstract prior is added: a second ridge, from the abstract's embedding to how far a
-paper's human mean sits from its venue-year's, fitted on every rated train paper (thousands, no
-model calls needed). It already predicts in rating units, so it enters as a fixed offset rather
-than a weight learned from the few reviewed papers (which shrank it to noise); the first ridge is
-fitted on what the prior leaves, using each paper's out-of-fold prior value. The fitted
-parameters are a small JSON file (``fit`` writes it with the command that refits it); the raw
-scores always stay in the review, the calibrated ones go beside them in the run record.
+Optionally an abstract prior is added: a second ridge, from the TF-IDF of the title and abstract
+to how far a paper's human mean sits from its venue-year's, fitted on every rated train paper
+(thousands, no model calls needed). It already predicts in rating units, so it enters as a fixed
+offset rather than a weight learned from the few reviewed papers (which shrank it to noise); the
+first ridge is fitted on what the prior leaves, using each paper's out-of-fold prior value. The
+fitted parameters are a small JSON file (``fit`` writes it with the command that refits it); the
+raw scores always stay in the review, the calibrated ones go beside them in the run record.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from reviewer.errors import ConfigError
 
 SCORE_FEATURES = ("overall", "soundness", "presentation", "contribution", "confidence")
 POOLED = "*"
+MIN_PRIOR_PAPERS = 20
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "evals" / "score-calibration.json"
 
 
@@ -37,8 +38,8 @@ def venue_key(venue: str | None, year: int | None) -> str:
     return f"{venue.strip().lower()}-{year}"
 
 
-def embedding_text(title: str, abstract: str) -> str:
-    """What the abstract embedding is taken of (the same text the eval's baselines embed)."""
+def paper_text(title: str, abstract: str) -> str:
+    """What the abstract prior reads (and the eval's baselines embed): title and abstract."""
     return f"{title}. {abstract}".strip()
 
 
@@ -55,16 +56,35 @@ class Sample:
 
 @dataclass
 class Prior:
-    """Ridge from the abstract embedding to (human mean - venue-year mean), with the
-    out-of-fold value for every paper it was fitted on."""
+    """Ridge from the TF-IDF of title and abstract to (human mean - venue-year mean).
 
-    coef: np.ndarray
+    TF-IDF is sklearn's (sublinear term frequency, L2 norm) over a fixed vocabulary of the most
+    frequent uni- and bigrams of the train abstracts; the file keeps each term's idf and weight.
+    On the full dev split (1,367 papers) it ranked papers within their venue-year better than a
+    ridge on MiniLM embeddings (Spearman 0.23 vs 0.16) and needs no embedding model.
+    """
+
+    terms: list[str]
+    idf: list[float]
+    coef: list[float]
     bias: float
-    oof: dict[str, float]
-    fitted: dict[str, Any]
+    ngram_max: int = 2
+    fitted: dict[str, Any] = field(default_factory=dict)
 
-    def predict(self, embedding: np.ndarray) -> float:
-        return float(np.dot(self.coef, embedding)) + self.bias
+    def vectors(self, texts: Sequence[str]) -> Any:
+        """Rows of TF-IDF over the saved vocabulary, exactly as the fitted vectorizer made them."""
+        from sklearn.feature_extraction.text import CountVectorizer
+        from sklearn.preprocessing import normalize
+
+        counts = CountVectorizer(
+            vocabulary=self.terms, ngram_range=(1, self.ngram_max), dtype=np.float64
+        ).transform(texts)
+        counts.data = 1.0 + np.log(counts.data)
+        return normalize(counts.multiply(np.asarray(self.idf)).tocsr())
+
+    def predict(self, texts: Sequence[str]) -> np.ndarray:
+        """The prior (rating units, relative to the venue-year mean) of each text."""
+        return self.vectors(texts) @ np.asarray(self.coef) + self.bias
 
 
 @dataclass
@@ -75,28 +95,26 @@ class Calibration:
     coef: list[float]
     intercepts: dict[str, float]
     accept_at: float
-    embedding_coef: list[float] | None = None
-    embedding_bias: float = 0.0
+    prior: Prior | None = None
     fitted: dict[str, Any] = field(default_factory=dict)
 
-    def predict(
-        self, scores: Mapping[str, Any], venue: str, embedding: np.ndarray | None = None
-    ) -> float:
-        """Calibrated overall on the common 1-10 scale (clipped to it)."""
+    def predict(self, scores: Mapping[str, Any], venue: str, text: str | None = None) -> float:
+        """Calibrated overall on the common 1-10 scale (clipped to it); ``text`` is the
+        paper's :func:`paper_text`, needed when the calibration has the abstract prior."""
         x = [_score(scores, f) for f in self.features]
         value = self.intercepts.get(venue, self.intercepts[POOLED])
         value += float(np.dot(self.coef, x))
-        if self.embedding_coef is not None:
-            if embedding is None:
-                raise ConfigError("this calibration uses the abstract embedding; none was given")
-            value += float(np.dot(self.embedding_coef, embedding)) + self.embedding_bias
+        if self.prior is not None:
+            if text is None:
+                raise ConfigError("this calibration uses the abstract prior; no text was given")
+            value += float(self.prior.predict([text])[0])
         return min(10.0, max(1.0, value))
 
     def apply(
-        self, review: Mapping[str, Any], venue: str, embedding: np.ndarray | None = None
+        self, review: Mapping[str, Any], venue: str, text: str | None = None
     ) -> dict[str, Any]:
         """What a run record stores beside the raw review."""
-        overall = round(self.predict(review, venue, embedding), 2)
+        overall = round(self.predict(review, venue, text), 2)
         decision = "accept" if overall >= self.accept_at else "reject"
         return {"overall": overall, "decision": decision, "venue": venue}
 
@@ -105,24 +123,33 @@ class Calibration:
         (another model's scores mean something else)."""
         return self.fitted.get("model") in (None, model) and self.fitted.get("form") in (None, form)
 
-    @property
-    def uses_embedding(self) -> bool:
-        return self.embedding_coef is not None
-
     def save(self, path: Path) -> None:
-        path.write_text(json.dumps(asdict(self), indent=1) + "\n", encoding="utf-8")
+        path.write_text(_dump(asdict(self)) + "\n", encoding="utf-8")
 
     @classmethod
     def load(cls, path: str | Path) -> Calibration:
         p = Path(path).expanduser()
         try:
             data = json.loads(p.read_text(encoding="utf-8"))
-            calibration = cls(**data)
+            if "embedding_coef" in data:
+                raise ValueError("it has the old embedding prior; refit it with reviewer calibrate")
+            prior = data.pop("prior", None)
+            calibration = cls(**data, prior=None if prior is None else Prior(**prior))
         except (OSError, ValueError, TypeError) as exc:
             raise ConfigError(f"cannot read calibration file {p}: {exc}") from exc
         if POOLED not in calibration.intercepts:
             raise ConfigError(f"calibration file {p} has no pooled ('*') intercept")
         return calibration
+
+
+def _dump(value: Any, indent: str = "") -> str:
+    """JSON with one key per line but lists of numbers or strings on one line, so a prior's
+    thousands of terms stay a few long lines rather than tens of thousands of short ones."""
+    if isinstance(value, dict) and value:
+        inner = indent + " "
+        items = [f"{inner}{json.dumps(k)}: {_dump(v, inner)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + "\n" + indent + "}"
+    return json.dumps(value, ensure_ascii=False)
 
 
 def resolve(
@@ -149,36 +176,50 @@ def _score(scores: Mapping[str, Any], name: str) -> float:
 
 def fit_prior(
     ids: Sequence[str],
-    vectors: np.ndarray,
+    texts: Sequence[str],
     humans: Sequence[float],
     venues: Sequence[str],
     *,
+    max_terms: int = 5000,
     folds: int = 5,
     seed: int = 0,
-) -> Prior:
-    """The abstract prior: ridge (alpha by leave-one-out) from embedding to the paper's human
-    mean minus its venue-year's train mean; ``oof`` holds each paper's out-of-fold value."""
+) -> tuple[Prior, dict[str, float]]:
+    """The abstract prior (alpha by cross-validation) from each paper's text to its human mean
+    minus its venue-year's train mean, and every paper's out-of-fold prior value."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import Ridge, RidgeCV
     from sklearn.model_selection import KFold, cross_val_predict
 
     humans_arr = np.asarray(humans, dtype=float)
     means = {v: float(humans_arr[[u == v for u in venues]].mean()) for v in set(venues)}
     target = humans_arr - np.array([means[v] for v in venues])
-    model = RidgeCV(alphas=(0.3, 1.0, 3.0, 10.0, 30.0, 100.0)).fit(vectors, target)
-    alpha = float(model.alpha_)
-    oof = cross_val_predict(
-        Ridge(alpha=alpha), vectors, target, cv=KFold(folds, shuffle=True, random_state=seed)
+    vectorizer = TfidfVectorizer(
+        ngram_range=(1, 2), max_features=max_terms, min_df=3, sublinear_tf=True
     )
-    return Prior(
-        coef=model.coef_.astype(float),
+    if len(texts) < MIN_PRIOR_PAPERS:
+        raise ConfigError(f"too few rated train papers for the abstract prior: {len(texts)}")
+    try:
+        x = vectorizer.fit_transform(texts)
+    except ValueError as exc:  # every term pruned: the texts share too few words
+        raise ConfigError(f"cannot fit the abstract prior: {exc}") from exc
+    cv = KFold(folds, shuffle=True, random_state=seed)
+    alpha = float(RidgeCV(alphas=(3.0, 10.0, 30.0, 100.0), cv=cv).fit(x, target).alpha_)
+    model = Ridge(alpha=alpha).fit(x, target)
+    oof = cross_val_predict(Ridge(alpha=alpha), x, target, cv=cv)
+    terms = vectorizer.get_feature_names_out()
+    prior = Prior(
+        terms=[str(t) for t in terms],
+        idf=[round(float(v), 6) for v in vectorizer.idf_],
+        coef=[round(float(c), 6) for c in model.coef_],
         bias=float(model.intercept_),
-        oof={pid: float(v) for pid, v in zip(ids, oof, strict=True)},
         fitted={
             "n": len(ids),
             "alpha": alpha,
+            "features": f"TF-IDF of title and abstract, {len(terms)} uni- and bigrams",
             "cv_spearman_within_venue": _within_venue_spearman(oof, target, venues),
         },
     )
+    return prior, {pid: float(v) for pid, v in zip(ids, oof, strict=True)}
 
 
 def fit(
@@ -235,8 +276,7 @@ def fit(
         coef=[float(c) for c in model.coef_[:n_features]],
         intercepts=intercepts,
         accept_at=round(accept_at, 4),
-        embedding_coef=None if prior is None else [float(c) for c in prior.coef],
-        embedding_bias=0.0 if prior is None else prior.bias,
+        prior=prior,
         fitted={
             "n": len(samples),
             "alpha": alpha,
@@ -245,7 +285,6 @@ def fit(
             "cv_spearman_within_venue": _within_venue_spearman(cv_rank, y, sample_venues),
             "raw_spearman_within_venue": _within_venue_spearman(x[:, 0], y, sample_venues),
             "venues": {v: int(c) for v, c in zip(venues, counts, strict=True)},
-            **({"prior": prior.fitted} if prior is not None else {}),
         },
     )
 

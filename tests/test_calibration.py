@@ -62,54 +62,83 @@ def test_fit_refuses_too_few_samples_and_missing_overall() -> None:
         fit([Sample({"soundness": 3}, "a-2024", 5.0) for _ in range(20)])
 
 
-def _embedded_papers(n: int = 600, seed: int = 1) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Unit vectors whose first coordinate drives the human mean (+ noise); two venues a point
-    apart, so the prior must learn the within-venue part only."""
+WORDS = [f"w{i}" for i in range(40)]
+
+
+def _papers(n: int = 600, seed: int = 1) -> tuple[list[str], np.ndarray, list[str]]:
+    """Texts of random filler words where 'sound' lifts and 'flawed' lowers the human mean
+    (+ noise); two venues a point apart, so the prior must learn the within-venue part only."""
     rng = np.random.default_rng(seed)
-    vectors = rng.normal(size=(n, 16))
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    texts, humans = [], []
     venues = ["a-2024" if i % 2 else "b-2024" for i in range(n)]
-    humans = 5.0 + 4.0 * vectors[:, 0] + np.array([v == "b-2024" for v in venues]) * 1.0
-    return vectors, humans + rng.normal(0, 0.3, n), venues
+    for i in range(n):
+        words = list(rng.choice(WORDS, size=12))
+        quality = int(rng.integers(-1, 2))  # -1, 0 or 1
+        words += {1: ["sound", "sound"], -1: ["flawed"], 0: []}[quality]
+        texts.append(" ".join(rng.permutation(words)))
+        humans.append(5.0 + 1.5 * quality + (1.0 if venues[i] == "b-2024" else 0.0))
+    return texts, np.array(humans) + rng.normal(0, 0.3, n), venues
 
 
 def test_abstract_prior_learns_the_within_venue_signal_out_of_fold() -> None:
-    vectors, humans, venues = _embedded_papers()
+    texts, humans, venues = _papers()
     ids = [f"p{i}" for i in range(len(humans))]
-    prior = fit_prior(ids, vectors, humans, venues)
+    prior, oof = fit_prior(ids, texts, humans, venues)
     assert prior.fitted["cv_spearman_within_venue"] > 0.7
-    assert set(prior.oof) == set(ids)
+    assert set(oof) == set(ids) and "sound" in prior.terms and "flawed" in prior.terms
+    assert prior.coef[prior.terms.index("sound")] > 0 > prior.coef[prior.terms.index("flawed")]
     # out of fold: not the in-sample fit, but close to it on this clean signal
-    in_sample = np.array([prior.predict(v) for v in vectors])
-    oof = np.array([prior.oof[i] for i in ids])
-    assert not np.allclose(oof, in_sample) and np.corrcoef(oof, in_sample)[0, 1] > 0.9
+    in_sample = prior.predict(texts)
+    oof_arr = np.array([oof[i] for i in ids])
+    assert not np.allclose(oof_arr, in_sample) and np.corrcoef(oof_arr, in_sample)[0, 1] > 0.9
     # the venue offset is removed from the prior's target
-    assert abs(np.mean(oof[[v == "b-2024" for v in venues]]) - np.mean(oof)) < 0.1
+    assert abs(np.mean(oof_arr[[v == "b-2024" for v in venues]]) - np.mean(oof_arr)) < 0.1
 
 
-def test_calibration_with_the_prior_ranks_papers_the_raw_score_cannot() -> None:
-    vectors, humans, venues = _embedded_papers()
+def test_prior_vectors_are_sklearns_tfidf_over_the_saved_vocabulary() -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts, humans, venues = _papers(200)
+    prior, _ = fit_prior([str(i) for i in range(200)], texts, humans, venues)
+    reference = TfidfVectorizer(ngram_range=(1, 2), max_features=5000, min_df=3, sublinear_tf=True)
+    expected = reference.fit_transform(texts)
+    assert list(reference.get_feature_names_out()) == prior.terms
+    new = ["sound sound w1 w2 w1 unseen", "flawed w3"]
+    got = prior.vectors(new).toarray()
+    np.testing.assert_allclose(got, reference.transform(new).toarray(), atol=1e-5)
+    np.testing.assert_allclose(
+        prior.vectors(texts[:5]).toarray(), expected[:5].toarray(), atol=1e-5
+    )
+
+
+def test_calibration_with_the_prior_ranks_papers_the_raw_score_cannot(tmp_path: Path) -> None:
+    texts, humans, venues = _papers()
     ids = [f"p{i}" for i in range(len(humans))]
-    prior = fit_prior(ids, vectors, humans, venues)
+    prior, oof = fit_prior(ids, texts, humans, venues)
     # a lenient model whose raw score is constant: only the prior can rank
-    samples = [
-        Sample({"overall": 8}, venues[i], humans[i], prior=prior.oof[ids[i]]) for i in range(200)
-    ]
+    samples = [Sample({"overall": 8}, venues[i], humans[i], prior=oof[ids[i]]) for i in range(200)]
     without = fit(samples)
     with_prior = fit(samples, prior=prior)
-    assert with_prior.features == ["overall"] and with_prior.uses_embedding
+    assert with_prior.features == ["overall"] and with_prior.prior is prior
     assert without.fitted["raw_spearman_within_venue"] is None  # constant raw score
     assert abs(without.fitted["cv_spearman_within_venue"] or 0.0) < 0.3  # fold noise only
     assert with_prior.fitted["cv_spearman_within_venue"] > 0.7
     assert with_prior.fitted["cv_mae"] < without.fitted["cv_mae"]
-    high, low = vectors[np.argmax(vectors[:, 0])], vectors[np.argmin(vectors[:, 0])]
-    assert with_prior.predict({"overall": 8}, "a-2024", high) > with_prior.predict(
-        {"overall": 8}, "a-2024", low
+    good, bad = "w1 sound w2 sound w3", "w1 flawed w2 w3"
+    assert with_prior.predict({"overall": 8}, "a-2024", good) > with_prior.predict(
+        {"overall": 8}, "a-2024", bad
     )
-    with pytest.raises(ConfigError, match="abstract embedding"):
+    with pytest.raises(ConfigError, match="abstract prior"):
         with_prior.predict({"overall": 8}, "a-2024")
     with pytest.raises(ConfigError, match="out-of-fold"):
         fit([Sample({"overall": 8}, "a-2024", 5.0) for _ in range(20)], prior=prior)
+    # the file keeps the prior: same predictions after a round trip
+    with_prior.save(tmp_path / "cal.json")
+    again = Calibration.load(tmp_path / "cal.json")
+    assert again.predict({"overall": 8}, "a-2024", good) == pytest.approx(
+        with_prior.predict({"overall": 8}, "a-2024", good)
+    )
+    assert len((tmp_path / "cal.json").read_text().splitlines()) < 60  # terms on one line
 
 
 def test_file_round_trip_and_resolve(tmp_path: Path) -> None:

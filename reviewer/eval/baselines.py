@@ -5,6 +5,10 @@ rating metric is worth when nothing about the paper is known.
 ``nearest-neighbour``: every paper gets the first human review of the train paper whose title
 and abstract embed closest to its own. It shows what a real but off-target review scores on
 comment overlap, specificity and text similarity.
+``abstract-prior``: every paper gets its venue-year's train mean plus the calibration's abstract
+prior (a TF-IDF ridge on title and abstract) fitted on the train papers of every year, as the
+calibration's is. No review, so rating only: it shows how much of a calibrated system's ranking
+the wording of the abstract alone gives.
 """
 
 from __future__ import annotations
@@ -13,13 +17,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from reviewer.calibration import embedding_text
+from reviewer.calibration import fit_prior, paper_text, venue_key
 from reviewer.errors import ConfigError
 from reviewer.eval.embed import Encoder
 from reviewer.eval.generated import Prediction, prediction_from_human
 from reviewer.eval.references import Reference
 
-BASELINES = ("constant", "nearest-neighbour")
+BASELINES = ("constant", "nearest-neighbour", "abstract-prior")
 
 
 def _train_with_ratings(train: Sequence[Reference], name: str) -> list[Reference]:
@@ -43,7 +47,7 @@ def constant_baseline(
 
 
 def abstract_text(ref: Reference) -> str:
-    return embedding_text(ref.title, ref.abstract)
+    return paper_text(ref.title, ref.abstract)
 
 
 def nearest_train_papers(
@@ -74,3 +78,22 @@ def nearest_neighbour_baseline(
         paper.paper_id: prediction_from_human(paper.paper_id, neighbour.reviews[0])
         for paper, neighbour in zip(papers, neighbours, strict=True)
     }
+
+
+def abstract_prior_baseline(
+    train: Sequence[Reference], papers: Sequence[Reference]
+) -> dict[str, Prediction]:
+    usable = _train_with_ratings(train, "abstract-prior")
+    venues = [venue_key(r.venue, r.year) for r in usable]
+    humans = np.array([r.mean_rating for r in usable], dtype=float)
+    prior, _ = fit_prior(
+        [r.paper_id for r in usable], [abstract_text(r) for r in usable], humans, venues
+    )
+    means = {v: float(humans[[u == v for u in venues]].mean()) for v in set(venues)}
+    offsets = prior.predict([abstract_text(p) for p in papers]) if papers else []
+    out = {}
+    for paper, offset in zip(papers, offsets, strict=True):
+        level = means.get(venue_key(paper.venue, paper.year), float(humans.mean()))
+        rating = min(10.0, max(1.0, level + float(offset)))
+        out[paper.paper_id] = Prediction(paper_id=paper.paper_id, rating=rating)
+    return out

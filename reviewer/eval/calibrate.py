@@ -16,22 +16,23 @@ from reviewer.calibration import (
     Calibration,
     Prior,
     Sample,
-    embedding_text,
     fit,
     fit_prior,
+    paper_text,
     venue_key,
 )
 from reviewer.errors import ConfigError
-from reviewer.eval.embed import ABSTRACT_MAX_TOKENS, Embedder, Encoder
 from reviewer.eval.generated import LoadedPredictions, Prediction, load_predictions
 from reviewer.eval.references import Reference
 
 
 def train_samples(
-    run: LoadedPredictions, references: Sequence[Reference], prior: Prior | None = None
+    run: LoadedPredictions,
+    references: Sequence[Reference],
+    prior_oof: Mapping[str, float] | None = None,
 ) -> list[Sample]:
     """One Sample per reviewed train paper with a human mean rating (with its out-of-fold
-    abstract prior if ``prior``). Raises on a paper outside the train split."""
+    abstract prior from ``prior_oof``). Raises on a paper outside the train split."""
     by_id = {r.paper_id: r for r in references}
     samples = []
     for pid, pred in run.predictions.items():
@@ -48,21 +49,19 @@ def train_samples(
                 venue=venue_key(ref.venue, ref.year),
                 human=float(ref.mean_rating),
                 accepted=ref.accepted,
-                prior=None if prior is None else prior.oof.get(pid),
+                prior=None if prior_oof is None else prior_oof.get(pid),
             )
         )
     return samples
 
 
-def abstract_prior(references: Sequence[Reference], encoder: Encoder) -> Prior:
-    """The abstract prior fitted on every rated train paper of ``references``."""
+def abstract_prior(references: Sequence[Reference]) -> tuple[Prior, dict[str, float]]:
+    """The abstract prior fitted on every rated train paper of ``references``, with each
+    paper's out-of-fold value."""
     rated = [r for r in references if r.split == "train" and r.mean_rating is not None]
-    if len(rated) < 20:
-        raise ConfigError(f"too few rated train papers for the abstract prior: {len(rated)}")
-    vectors = encoder.encode([embedding_text(r.title, r.abstract) for r in rated])
     return fit_prior(
         [r.paper_id for r in rated],
-        vectors,
+        [paper_text(r.title, r.abstract) for r in rated],
         [float(r.mean_rating) for r in rated],  # type: ignore[arg-type]
         [venue_key(r.venue, r.year) for r in rated],
     )
@@ -72,16 +71,13 @@ def fit_run(
     runs: Sequence[Path],
     references: Sequence[Reference],
     *,
-    use_embedding: bool = False,
+    use_prior: bool = False,
     alpha: float = 1.0,
     command: str = "",
-    encoder: Encoder | None = None,
 ) -> Calibration:
-    prior = None
-    if use_embedding:
-        prior = abstract_prior(references, encoder or Embedder(ABSTRACT_MAX_TOKENS))
+    prior, oof = abstract_prior(references) if use_prior else (None, None)
     loaded = [load_predictions(run) for run in runs]
-    samples = [s for run in loaded for s in train_samples(run, references, prior)]
+    samples = [s for run in loaded for s in train_samples(run, references, oof)]
     calibration = fit(samples, alpha=alpha, prior=prior)
     calibration.fitted.update(
         {
@@ -106,16 +102,11 @@ def calibrated_predictions(
     predictions: Mapping[str, Prediction],
     papers: Sequence[Reference],
     calibration: Calibration,
-    encoder: Encoder | None = None,
 ) -> dict[str, Prediction]:
     """The same reviews with ``rating`` and ``decision`` from the calibration."""
     papers = [p for p in papers if p.paper_id in predictions]
-    vectors = None
-    if calibration.uses_embedding:
-        encoder = encoder or Embedder(ABSTRACT_MAX_TOKENS, progress=False)
-        vectors = encoder.encode([embedding_text(p.title, p.abstract) for p in papers])
     out: dict[str, Prediction] = {}
-    for i, paper in enumerate(papers):
+    for paper in papers:
         pred = predictions[paper.paper_id]
         if pred.rating is None:
             out[paper.paper_id] = pred
@@ -123,7 +114,7 @@ def calibrated_predictions(
         applied = calibration.apply(
             {**pred.scores, "overall": pred.rating},
             venue_key(paper.venue, paper.year),
-            None if vectors is None else vectors[i],
+            paper_text(paper.title, paper.abstract),
         )
         out[paper.paper_id] = replace(
             pred, rating=applied["overall"], decision=applied["decision"] == "accept"

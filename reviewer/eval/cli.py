@@ -65,10 +65,10 @@ def _echo(message: str) -> None:
 @click.option(
     "--baseline",
     "baselines",
-    type=click.Choice(["constant", "nearest-neighbour"]),
+    type=click.Choice(["constant", "nearest-neighbour", "abstract-prior"]),
     multiple=True,
     help="Score this baseline as the system under test when there are no predictions "
-    "(repeatable). Both baselines are always scored beside the system.",
+    "(repeatable). All three baselines are always scored beside the system.",
 )
 @click.option("--no-baselines", is_flag=True, help="Score the predictions alone.")
 @click.option(
@@ -99,7 +99,7 @@ def _echo(message: str) -> None:
     "the raw system.",
 )
 def eval_command(**opts: Any) -> None:
-    """Score generated reviews against held-out human reviews, beside two baselines.
+    """Score generated reviews against held-out human reviews, beside three baselines.
 
     Writes metrics.json (every figure with a 95% bootstrap interval and n_papers),
     per_paper.jsonl, report.md, report.html (self-contained) and plots/ into --out.
@@ -229,10 +229,10 @@ def _summary(metrics: dict[str, Any], out: Path) -> None:
     help="Where to write the fitted file (default: evals/score-calibration.json).",
 )
 @click.option(
-    "--embedding",
+    "--prior",
     is_flag=True,
-    help="Add the abstract prior: a ridge from the abstract's embedding, fitted on every rated "
-    "train paper of the references (embeds them once; cached).",
+    help="Add the abstract prior: a ridge on the TF-IDF of title and abstract, fitted on every "
+    "rated train paper of the references (no model calls; about a minute).",
 )
 @click.option("--alpha", type=float, default=1.0, show_default=True, help="Ridge penalty.")
 def calibrate_command(**opts: Any) -> None:
@@ -249,9 +249,7 @@ def calibrate_command(**opts: Any) -> None:
 
     try:
         refs = [r for src in opts["references"] or (None,) for r in load_references(src)]
-        calibration = fit_run(
-            opts["runs"], refs, use_embedding=opts["embedding"], alpha=opts["alpha"]
-        )
+        calibration = fit_run(opts["runs"], refs, use_prior=opts["prior"], alpha=opts["alpha"])
     except ReviewerError as exc:
         _echo(f"error: {exc}")
         sys.exit(EXIT_USAGE)
@@ -263,8 +261,8 @@ def calibrate_command(**opts: Any) -> None:
         f"within-venue Spearman: CV {f['cv_spearman_within_venue']} "
         f"(raw {f['raw_spearman_within_venue']})"
     )
-    if "prior" in f:
-        p = f["prior"]
+    if calibration.prior is not None:
+        p = calibration.prior.fitted
         _echo(
             f"abstract prior: {p['n']} train papers, alpha {p['alpha']}, "
             f"CV within-venue Spearman {p['cv_spearman_within_venue']}"

@@ -19,7 +19,12 @@ import numpy as np
 from reviewer.calibration import Calibration
 from reviewer.errors import ConfigError
 from reviewer.eval import comments as cm
-from reviewer.eval.baselines import BASELINES, constant_baseline, nearest_neighbour_baseline
+from reviewer.eval.baselines import (
+    BASELINES,
+    abstract_prior_baseline,
+    constant_baseline,
+    nearest_neighbour_baseline,
+)
 from reviewer.eval.calibrate import calibrated_predictions
 from reviewer.eval.coverage import ASPECTS, AspectDetector, load_detector
 from reviewer.eval.embed import ABSTRACT_MAX_TOKENS, MODEL_NAME, Embedder, Encoder
@@ -361,12 +366,17 @@ def run_eval(
     if "nearest-neighbour" in config.baselines:
         abstract_encoder = abstract_encoder or Embedder(ABSTRACT_MAX_TOKENS)
         systems["nearest-neighbour"] = nearest_neighbour_baseline(train, papers, abstract_encoder)
+    if "abstract-prior" in config.baselines:
+        try:
+            # every year's train papers: the prior learns offsets from each venue-year's mean
+            all_train = select(everything, split="train")
+            systems["abstract-prior"] = abstract_prior_baseline(all_train, papers)
+        except ConfigError as exc:  # a small train split: the other baselines still stand
+            log(f"abstract-prior baseline skipped: {exc}")
     primary = loaded.name if loaded is not None else config.baselines[0]
     if loaded is not None and config.calibration is not None:
         primary = f"{loaded.name} + calibration"
-        systems[primary] = calibrated_predictions(
-            loaded.predictions, papers, config.calibration, abstract_encoder
-        )
+        systems[primary] = calibrated_predictions(loaded.predictions, papers, config.calibration)
     lap("baselines")
 
     prep = Prepared.build(papers)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from reviewer.calibration import Calibration, embedding_text
+from reviewer.calibration import Calibration, paper_text
 from reviewer.errors import ConfigError
 from reviewer.eval.calibrate import calibrated_predictions, fit_run, train_samples
 from reviewer.eval.generated import Prediction, load_predictions
@@ -32,7 +32,10 @@ def refs(tmp_path: Path, write_jsonl: Callable[..., Path]) -> Path:
     records = [
         paper_record(f"t{i}", [3 + i % 6, 4 + i % 5], i % 3 == 0, split="train") for i in range(30)
     ]
-    records += [paper_record(f"x{i}", [4 + i % 4, 5], i % 2 == 0, split="test") for i in range(6)]
+    records += [
+        paper_record(f"x{i}", [4 + i % 4, 5], i % 2 == 0, split="test", abstract=f"zebra {i}.")
+        for i in range(6)
+    ]
     return write_jsonl(tmp_path / "refs" / "papers.jsonl", records).parent
 
 
@@ -80,17 +83,16 @@ def test_fit_run_and_eval_reports_calibrated_beside_raw(tmp_path: Path, refs: Pa
 def test_abstract_prior_is_fitted_on_every_rated_train_paper(tmp_path: Path, refs: Path) -> None:
     references = load_references(refs)
     run = _run(tmp_path / "train-run", {f"t{i}": 8 for i in range(12)})
-    encoder = HashEncoder()
-    calibration = fit_run([run], references, use_embedding=True, encoder=encoder)
-    assert calibration.uses_embedding
-    assert calibration.fitted["prior"]["n"] == 30  # all train papers, not only the 12 reviewed
-    assert encoder.calls == [30]  # never a test paper
+    calibration = fit_run([run], references, use_prior=True)
+    assert calibration.prior is not None
+    assert calibration.prior.fitted["n"] == 30  # all train papers, not only the 12 reviewed
+    assert "zebra" not in calibration.prior.terms  # a word only the test papers have
     papers = [r for r in references if r.split == "test"]
     preds = {p.paper_id: Prediction(paper_id=p.paper_id, rating=8.0) for p in papers}
-    out = calibrated_predictions(preds, papers, calibration, HashEncoder())
+    out = calibrated_predictions(preds, papers, calibration)
     for paper in papers:
-        vector = HashEncoder().encode([embedding_text(paper.title, paper.abstract)])[0]
-        expected = calibration.predict({"overall": 8.0}, "neurips-2024", vector)
+        text = paper_text(paper.title, paper.abstract)
+        expected = calibration.predict({"overall": 8.0}, "neurips-2024", text)
         assert out[paper.paper_id].rating == pytest.approx(round(expected, 2))
 
 
