@@ -85,10 +85,12 @@ def test_every_builtin_form_works_end_to_end_on_the_fake_server(
     assert review.comments()
 
 
-def test_referee_needs_one_response_per_major_comment() -> None:
+def test_referee_major_comments_each_carry_an_authors_response() -> None:
     form = load_form("referee")
     text = "A specific objection about the evaluation protocol and reported numbers here."
     comment = {"location": "Abstract", "comment": text}
+    response = {"response": "We would add the held-out evaluation.", "revision": "yes"}
+    major = {**comment, "authors_response": response}
     base = {
         "pith": "The paper shows sparse attention matches dense attention on long inputs.",
         "core_claim": "Sparse attention matches dense attention at a fraction of the cost.",
@@ -97,14 +99,17 @@ def test_referee_needs_one_response_per_major_comment() -> None:
         "what_would_settle_it": "An evaluation on held-out long-document tasks with variance.",
         "summary": "The manuscript proposes sparse attention and evaluates it on long inputs only.",
         "significance": "If it holds, long-context models get cheaper to train and to serve too.",
-        "major_comments": [comment, comment],
+        "major_comments": [major, {**comment}],
         "minor_comments": [comment],
-        "authors_response": [{"response": text, "revision": "yes"}],
         "overall": 5,
         "confidence": 3,
         "decision": "reject",
     }
-    with pytest.raises(ValueError, match="one entry per major comment"):
-        form.schema.model_validate(base)
-    base["authors_response"] *= 2
-    assert len(form.schema.model_validate(base).comments()) == 3
+    with pytest.raises(ValueError, match="authors_response"):
+        form.schema.model_validate(base)  # the second major comment has no response
+    base["major_comments"] = [major, major]
+    review = form.schema.model_validate(base)
+    # the comments are the reviewer's text only, never the simulated responses
+    assert review.comments() == [text, text, text]
+    schema = form.schema.model_json_schema()
+    assert "authors_response" not in schema["properties"]

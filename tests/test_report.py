@@ -39,12 +39,16 @@ def referee_review() -> dict[str, Any]:
         "pith": "The paper claims block sparsity keeps accuracy on long inputs.",
         "summary": "First paragraph of the summary.\n\nSecond paragraph of the summary.",
         "major_comments": [
-            {"location": "Section 3", "comment": "The baseline is tuned less than the method."},
-            {"location": "Table 2", "comment": "Variance over seeds is not reported at all."},
-        ],
-        "authors_response": [
-            {"response": "We tuned both equally.", "revision": "partial"},
-            {"response": "We add seeds.", "revision": "yes"},
+            {
+                "location": "Section 3",
+                "comment": "The baseline is tuned less than the method.",
+                "authors_response": {"response": "We tuned both equally.", "revision": "partial"},
+            },
+            {
+                "location": "Table 2",
+                "comment": "Variance over seeds is not reported at all.",
+                "authors_response": {"response": "We add seeds.", "revision": "yes"},
+            },
         ],
         "overall": 4,
         "confidence": 3,
@@ -170,9 +174,12 @@ def test_reviews_render_with_their_sections_whatever_the_form(tmp_path: Path) ->
         "summary", "methodology", "experiments", "reproducibility", "limitations", "impact",
         "strengths", "weaknesses", "questions",
     ]  # fmt: skip
-    assert {"pith", "major_comments", "authors_response"} <= set(fields)
+    assert {"pith", "major_comments"} <= set(fields)
     assert "<h4>Major comments</h4>" in html
     assert '<span class="key">Location</span> <p>Section 3</p>' in html
+    # each major comment's simulated authors' response renders inside that comment
+    table2 = html.split("<p>Table 2</p>")[1].split("</li>")[0]
+    assert '<span class="key">Authors response</span>' in table2 and "We add seeds." in table2
 
 
 def test_render_value_maps_strings_lists_and_objects() -> None:

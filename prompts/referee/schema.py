@@ -1,12 +1,14 @@
 """Schema of the ``referee`` form: a deeper referee report with a simulated rebuttal.
 
-The pith and the load-bearing premise come first so the comments are written against them;
-each major comment gets exactly one simulated authors' response, checked by a validator.
+The pith and the load-bearing premise come first so the comments are written against them.
+Each major comment carries its own simulated authors' response, so "one response per major
+comment" is part of the structure the grammar enforces, not a count a validator re-asks for
+(with the responses in a separate list, the 0.5B model never matched the counts).
 """
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from reviewer.review import Review, Score5, Score10
 
@@ -28,6 +30,10 @@ class Response(BaseModel):
     revision: Literal["yes", "partial", "no"]
 
 
+class MajorComment(Comment):
+    authors_response: Response
+
+
 class RefereeReview(Review):
     pith: Sentence
     core_claim: Sentence
@@ -36,21 +42,11 @@ class RefereeReview(Review):
     what_would_settle_it: Sentence
     summary: Paragraph
     significance: Paragraph
-    major_comments: list[Comment] = Field(min_length=1, max_length=4)
+    major_comments: list[MajorComment] = Field(min_length=1, max_length=4)
     minor_comments: list[Comment] = Field(min_length=1, max_length=4)
-    authors_response: list[Response] = Field(min_length=1, max_length=4)
     overall: Score10
     confidence: Score5
     decision: Literal["accept", "reject"]
-
-    @model_validator(mode="after")
-    def _one_response_per_major_comment(self) -> "RefereeReview":
-        if len(self.authors_response) != len(self.major_comments):
-            raise ValueError(
-                f"authors_response needs one entry per major comment "
-                f"({len(self.major_comments)}), got {len(self.authors_response)}"
-            )
-        return self
 
 
 SCHEMA = RefereeReview
