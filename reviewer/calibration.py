@@ -28,6 +28,8 @@ from reviewer.errors import ConfigError
 SCORE_FEATURES = ("overall", "soundness", "presentation", "contribution", "confidence")
 POOLED = "*"
 MIN_PRIOR_PAPERS = 20
+# Penalties tried on the score weights; the largest all but zeroes them.
+ALPHAS = (0.1, 1.0, 10.0, 100.0, 1000.0, 10000.0)
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "evals" / "score-calibration.json"
 
 
@@ -225,20 +227,22 @@ def fit_prior(
 def fit(
     samples: Sequence[Sample],
     *,
-    alpha: float = 1.0,
+    alpha: float | None = None,
     prior: Prior | None = None,
     folds: int = 5,
     seed: int = 0,
 ) -> Calibration:
-    """Ridge on raw scores and venue-year one-hots (+ the abstract prior as an offset); reports
+    """Ridge on raw scores within each venue-year (+ the abstract prior as an offset); reports
     k-fold CV error and within-venue Spearman.
 
+    Venue-year levels are fitted exactly and only the score weights are shrunk, so a large
+    penalty means "the scores add nothing", never "every venue has the same mean". ``alpha``
+    (None: the one of :data:`ALPHAS` with the lowest CV error) is that penalty.
     Score features that are missing from any sample are left out (forms differ in sub-scores).
     With ``prior``, every sample needs its out-of-fold prior value (``Sample.prior``).
     ``accept_at`` is the calibrated score above which the train papers' share is their accept
     rate (or, without decisions, the share of human means >= 6): the rule is fitted, not assumed.
     """
-    from sklearn.linear_model import Ridge
     from sklearn.model_selection import KFold
 
     if len(samples) < folds * 2:
@@ -250,43 +254,69 @@ def fit(
         raise ConfigError("every sample needs a numeric 'overall'")
     if prior is not None and any(s.prior is None for s in samples):
         raise ConfigError("the abstract prior needs every sample's out-of-fold prior value")
-    venues = sorted({s.venue for s in samples})
-    x, y = _design(samples, features, venues), np.array([s.human for s in samples])
+    x = np.array([[_score(s.scores, f) for f in features] for s in samples], dtype=float)
+    y = np.array([s.human for s in samples])
     offset = np.array([s.prior or 0.0 for s in samples]) if prior is not None else np.zeros(len(y))
-    n_features = len(features)
-    # cv: held-out predictions; cv_rank: the same without the venue intercepts, which differ
-    # from fold to fold and would otherwise swamp (and bias) the within-venue ranking
-    cv, cv_rank = np.zeros(len(samples)), np.zeros(len(samples))
-    for train, held in KFold(folds, shuffle=True, random_state=seed).split(x):
-        model = Ridge(alpha=alpha).fit(x[train], y[train] - offset[train])
-        cv[held] = model.predict(x[held]) + offset[held]
-        cv_rank[held] = x[held, :n_features] @ model.coef_[:n_features] + offset[held]
-    model = Ridge(alpha=alpha).fit(x, y - offset)
-    venue_coef = model.coef_[n_features:]
-    intercepts = {v: float(model.intercept_ + c) for v, c in zip(venues, venue_coef, strict=True)}
-    counts = np.array([sum(s.venue == v for s in samples) for v in venues], float)
-    intercepts[POOLED] = float(np.dot(counts, list(intercepts.values())) / counts.sum())
-    fitted = model.predict(x) + offset
+    venues = np.array([s.venue for s in samples])
+    splits = list(KFold(folds, shuffle=True, random_state=seed).split(x))
+
+    def cross_validate(a: float) -> tuple[np.ndarray, np.ndarray]:
+        # cv: held-out predictions; cv_rank: the same without the venue levels, which differ
+        # from fold to fold and would otherwise swamp (and bias) the within-venue ranking
+        cv, cv_rank = np.zeros(len(y)), np.zeros(len(y))
+        for train, held in splits:
+            coef, levels = _fit_within(x[train], y[train] - offset[train], venues[train], a)
+            cv_rank[held] = x[held] @ coef + offset[held]
+            cv[held] = cv_rank[held] + [levels.get(v, levels[POOLED]) for v in venues[held]]
+        return cv, cv_rank
+
+    runs = {a: cross_validate(a) for a in ((alpha,) if alpha is not None else ALPHAS)}
+    errors = {a: float(np.abs(cv - y).mean()) for a, (cv, _) in runs.items()}
+    chosen = min(errors, key=lambda a: (errors[a], -a))  # ties: the simpler (flatter) model
+    cv, cv_rank = runs[chosen]
+    coef, intercepts = _fit_within(x, y - offset, venues, chosen)
+    fitted_values = x @ coef + offset + [intercepts[v] for v in venues]
     decided = [s.accepted for s in samples if s.accepted is not None]
     accept_share = float(np.mean(decided)) if decided else float(np.mean(y >= 6.0))
-    accept_at = float(np.quantile(fitted, 1.0 - accept_share)) if accept_share > 0 else 10.0
-    sample_venues = [s.venue for s in samples]
+    accept_at = float(np.quantile(fitted_values, 1.0 - accept_share)) if accept_share > 0 else 10.0
     return Calibration(
         features=features,
-        coef=[float(c) for c in model.coef_[:n_features]],
+        coef=[float(c) for c in coef],
         intercepts=intercepts,
         accept_at=round(accept_at, 4),
         prior=prior,
         fitted={
             "n": len(samples),
-            "alpha": alpha,
-            "cv_mae": round(float(np.abs(cv - y).mean()), 4),
+            "alpha": chosen,
+            "cv_mae_by_alpha": {str(a): round(e, 4) for a, e in errors.items()},
+            "cv_mae": round(errors[chosen], 4),
             "raw_mae": round(float(np.mean(np.abs(x[:, 0] - y))), 4),
-            "cv_spearman_within_venue": _within_venue_spearman(cv_rank, y, sample_venues),
-            "raw_spearman_within_venue": _within_venue_spearman(x[:, 0], y, sample_venues),
-            "venues": {v: int(c) for v, c in zip(venues, counts, strict=True)},
+            "cv_spearman_within_venue": _within_venue_spearman(cv_rank, y, list(venues)),
+            "raw_spearman_within_venue": _within_venue_spearman(x[:, 0], y, list(venues)),
+            "venues": {v: int(np.sum(venues == v)) for v in sorted(set(venues))},
         },
     )
+
+
+def _fit_within(
+    x: np.ndarray, target: np.ndarray, venues: np.ndarray, alpha: float
+) -> tuple[np.ndarray, dict[str, float]]:
+    """Ridge weights of the scores on venue-demeaned data, and each venue-year's level (plus
+    the paper-weighted pooled level for venues the fit never saw)."""
+    from sklearn.linear_model import Ridge
+
+    centred_x, centred_t = x.copy(), target.copy()
+    means: dict[str, tuple[np.ndarray, float]] = {}
+    for v in sorted(set(venues)):
+        rows = venues == v
+        means[str(v)] = (x[rows].mean(axis=0), float(target[rows].mean()))
+        centred_x[rows] -= means[str(v)][0]
+        centred_t[rows] -= means[str(v)][1]
+    coef = Ridge(alpha=alpha, fit_intercept=False).fit(centred_x, centred_t).coef_
+    levels = {v: float(mt - mx @ coef) for v, (mx, mt) in means.items()}
+    counts = [int(np.sum(venues == v)) for v in levels]
+    levels[POOLED] = float(np.dot(counts, list(levels.values())) / sum(counts))
+    return coef, levels
 
 
 def _within_venue_spearman(
@@ -304,12 +334,3 @@ def _within_venue_spearman(
         total += len(idx) * float(spearmanr(pred[idx], human[idx]).statistic)
         weight += len(idx)
     return round(total / weight, 4) if weight else None
-
-
-def _design(samples: Sequence[Sample], features: list[str], venues: list[str]) -> np.ndarray:
-    rows = []
-    for s in samples:
-        row = [_score(s.scores, f) for f in features]
-        row += [1.0 if s.venue == v else 0.0 for v in venues]
-        rows.append(row)
-    return np.array(rows, dtype=float)

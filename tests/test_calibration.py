@@ -45,6 +45,46 @@ def test_fit_beats_the_raw_scores_and_learns_venue_intercepts() -> None:
     )
 
 
+def test_cv_picks_a_small_penalty_when_the_scores_carry_signal() -> None:
+    cal = fit(_samples())
+    assert cal.fitted["alpha"] <= 10.0
+    assert cal.coef[0] == pytest.approx(0.8, abs=0.1)
+    assert set(cal.fitted["cv_mae_by_alpha"]) == {
+        "0.1",
+        "1.0",
+        "10.0",
+        "100.0",
+        "1000.0",
+        "10000.0",
+    }
+
+
+def test_noise_scores_get_no_weight_but_venue_levels_are_kept() -> None:
+    """Scores unrelated to the human mean: CV picks the largest penalty, which zeroes the
+    score weights and leaves each venue-year's level at its train mean (not shrunk)."""
+    rng = np.random.default_rng(3)
+    samples = [
+        Sample(
+            {"overall": int(rng.integers(5, 9))},
+            venue := ("a-2024" if i % 2 else "b-2024"),
+            (4.0 if venue == "a-2024" else 7.0) + rng.normal(0, 0.5),
+        )
+        for i in range(200)
+    ]
+    cal = fit(samples)
+    assert cal.fitted["alpha"] >= 100.0 and abs(cal.coef[0]) < 0.01
+    for venue in ("a-2024", "b-2024"):
+        mean = np.mean([s.human for s in samples if s.venue == venue])
+        assert cal.predict({"overall": 9}, venue) == pytest.approx(mean, abs=0.05)
+    assert cal.fitted["cv_mae"] <= min(cal.fitted["cv_mae_by_alpha"].values())
+
+
+def test_a_fixed_alpha_is_used_as_given() -> None:
+    cal = fit(_samples(), alpha=1000.0)
+    assert cal.fitted["alpha"] == 1000.0 and list(cal.fitted["cv_mae_by_alpha"]) == ["1000.0"]
+    assert abs(cal.coef[0]) < fit(_samples()).coef[0]
+
+
 def test_accept_threshold_reproduces_the_train_accept_rate() -> None:
     samples = _samples()
     cal = fit(samples)

@@ -72,7 +72,7 @@ def fit_run(
     references: Sequence[Reference],
     *,
     use_prior: bool = False,
-    alpha: float = 1.0,
+    alpha: float | None = None,
     command: str = "",
 ) -> Calibration:
     prior, oof = abstract_prior(references) if use_prior else (None, None)

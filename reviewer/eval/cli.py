@@ -234,11 +234,17 @@ def _summary(metrics: dict[str, Any], out: Path) -> None:
     help="Add the abstract prior: a ridge on the TF-IDF of title and abstract, fitted on every "
     "rated train paper of the references (no model calls; about a minute).",
 )
-@click.option("--alpha", type=float, default=1.0, show_default=True, help="Ridge penalty.")
+@click.option(
+    "--alpha",
+    type=float,
+    default=None,
+    help="Ridge penalty on the score weights (venue-year levels are never shrunk). "
+    "Default: the one of 0.1, 1, 10, 100, 1000, 10000 with the lowest 5-fold CV error.",
+)
 def calibrate_command(**opts: Any) -> None:
     """Fit score calibration on RUNS: our reviews of train-split papers (run folders).
 
-    Maps raw scores (+ one intercept per venue-year, + optionally the abstract prior) to the
+    Maps raw scores (+ one level per venue-year, + optionally the abstract prior) to the
     mean human rating on the common 1-10 scale, and fits the accept threshold to the train
     accept rate. Refuses any paper outside the train split. Prints the cross-validated MAE and
     the within-venue Spearman (the ranking the venue intercepts cannot give).
@@ -256,7 +262,10 @@ def calibrate_command(**opts: Any) -> None:
     out = opts["out"] or DEFAULT_PATH
     calibration.save(out)
     f = calibration.fitted
-    _echo(f"fitted on {f['n']} train papers: CV MAE {f['cv_mae']:.3f} (raw {f['raw_mae']:.3f})")
+    _echo(
+        f"fitted on {f['n']} train papers, alpha {f['alpha']:g}: "
+        f"CV MAE {f['cv_mae']:.3f} (raw {f['raw_mae']:.3f})"
+    )
     _echo(
         f"within-venue Spearman: CV {f['cv_spearman_within_venue']} "
         f"(raw {f['raw_spearman_within_venue']})"
