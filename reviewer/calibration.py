@@ -96,7 +96,7 @@ class Calibration:
     features: list[str]
     coef: list[float]
     intercepts: dict[str, float]
-    accept_at: float
+    accept_at: dict[str, float]
     prior: Prior | None = None
     fitted: dict[str, Any] = field(default_factory=dict)
 
@@ -117,7 +117,8 @@ class Calibration:
     ) -> dict[str, Any]:
         """What a run record stores beside the raw review."""
         overall = round(self.predict(review, venue, text), 2)
-        decision = "accept" if overall >= self.accept_at else "reject"
+        threshold = self.accept_at.get(venue, self.accept_at[POOLED])
+        decision = "accept" if overall >= threshold else "reject"
         return {"overall": overall, "decision": decision, "venue": venue}
 
     def matches(self, model: str | None, form: str | None) -> bool:
@@ -136,11 +137,13 @@ class Calibration:
             if "embedding_coef" in data:
                 raise ValueError("it has the old embedding prior; refit it with reviewer calibrate")
             prior = data.pop("prior", None)
+            if isinstance(data.get("accept_at"), int | float):  # files from before per-venue
+                data["accept_at"] = {POOLED: float(data["accept_at"])}
             calibration = cls(**data, prior=None if prior is None else Prior(**prior))
         except (OSError, ValueError, TypeError) as exc:
             raise ConfigError(f"cannot read calibration file {p}: {exc}") from exc
-        if POOLED not in calibration.intercepts:
-            raise ConfigError(f"calibration file {p} has no pooled ('*') intercept")
+        if POOLED not in calibration.intercepts or POOLED not in calibration.accept_at:
+            raise ConfigError(f"calibration file {p} has no pooled ('*') intercept or threshold")
         return calibration
 
 
@@ -240,8 +243,9 @@ def fit(
     (None: the one of :data:`ALPHAS` with the lowest CV error) is that penalty.
     Score features that are missing from any sample are left out (forms differ in sub-scores).
     With ``prior``, every sample needs its out-of-fold prior value (``Sample.prior``).
-    ``accept_at`` is the calibrated score above which the train papers' share is their accept
-    rate (or, without decisions, the share of human means >= 6): the rule is fitted, not assumed.
+    ``accept_at`` holds, per venue-year (and pooled), the calibrated score above which that
+    venue's train papers' share is their accept rate (or, without decisions, the share of human
+    means >= 6): the rule is fitted per venue, not assumed, since accept rates differ.
     """
     from sklearn.model_selection import KFold
 
@@ -276,14 +280,16 @@ def fit(
     cv, cv_rank = runs[chosen]
     coef, intercepts = _fit_within(x, y - offset, venues, chosen)
     fitted_values = x @ coef + offset + [intercepts[v] for v in venues]
-    decided = [s.accepted for s in samples if s.accepted is not None]
-    accept_share = float(np.mean(decided)) if decided else float(np.mean(y >= 6.0))
-    accept_at = float(np.quantile(fitted_values, 1.0 - accept_share)) if accept_share > 0 else 10.0
+    accept_at = {
+        v: _threshold(fitted_values[venues == v], [samples[i] for i in np.flatnonzero(venues == v)])
+        for v in sorted(set(venues))
+    }
+    accept_at[POOLED] = _threshold(fitted_values, samples)
     return Calibration(
         features=features,
         coef=[float(c) for c in coef],
         intercepts=intercepts,
-        accept_at=round(accept_at, 4),
+        accept_at=accept_at,
         prior=prior,
         fitted={
             "n": len(samples),
@@ -296,6 +302,16 @@ def fit(
             "venues": {v: int(np.sum(venues == v)) for v in sorted(set(venues))},
         },
     )
+
+
+def _threshold(calibrated: np.ndarray, samples: Sequence[Sample]) -> float:
+    """The score above which the papers' share is their accept rate (or, without decisions,
+    their share of human means >= 6)."""
+    decided = [s.accepted for s in samples if s.accepted is not None]
+    share = (
+        float(np.mean(decided)) if decided else float(np.mean([s.human >= 6.0 for s in samples]))
+    )
+    return round(float(np.quantile(calibrated, 1.0 - share)), 4) if share > 0 else 10.0
 
 
 def _fit_within(

@@ -85,14 +85,31 @@ def test_a_fixed_alpha_is_used_as_given() -> None:
     assert abs(cal.coef[0]) < fit(_samples()).coef[0]
 
 
-def test_accept_threshold_reproduces_the_train_accept_rate() -> None:
-    samples = _samples()
+def test_accept_thresholds_reproduce_each_venues_train_accept_rate() -> None:
+    """Venue b rates a point higher and is stricter (accepts from 6.5, a from 5): each venue
+    gets its own threshold and keeps its own accept rate, which no pooled one can do. Scores
+    are averaged (as an ensemble's are), so the calibrated values have no ties."""
+    rng = np.random.default_rng(5)
+    samples = []
+    for i in range(400):
+        raw = round(float(rng.uniform(5, 9)), 2)
+        venue = "a-2024" if i % 2 else "b-2024"
+        human = 0.8 * raw - 1.5 + (1.0 if venue == "b-2024" else 0.0) + rng.normal(0, 0.3)
+        bar = 5.0 if venue == "a-2024" else 6.5
+        samples.append(Sample({"overall": raw, "soundness": 3}, venue, human, human >= bar))
     cal = fit(samples)
+    for venue in ("a-2024", "b-2024"):
+        mine = [s for s in samples if s.venue == venue]
+        decisions = [cal.apply(s.scores, venue)["decision"] == "accept" for s in mine]
+        assert np.mean(decisions) == pytest.approx(np.mean([s.accepted for s in mine]), abs=0.05)
+    assert cal.accept_at["b-2024"] - cal.accept_at["a-2024"] == pytest.approx(1.5, abs=0.3)
     calibrated = [cal.predict(s.scores, s.venue) for s in samples]
-    share = np.mean([c >= cal.accept_at for c in calibrated])
+    share = np.mean([c >= cal.accept_at[POOLED] for c in calibrated])
     assert share == pytest.approx(np.mean([s.accepted for s in samples]), abs=0.05)
-    applied = cal.apply({"overall": 9, "soundness": 3}, "b-2024")
-    assert applied["decision"] == ("accept" if applied["overall"] >= cal.accept_at else "reject")
+    unknown = cal.apply({"overall": 9, "soundness": 3}, "unknown-1999")
+    assert unknown["decision"] == (
+        "accept" if unknown["overall"] >= cal.accept_at[POOLED] else "reject"
+    )
 
 
 def test_fit_refuses_too_few_samples_and_missing_overall() -> None:
@@ -191,6 +208,11 @@ def test_file_round_trip_and_resolve(tmp_path: Path) -> None:
     )
     assert resolve("none") is None and resolve("NONE") is None
     assert resolve(str(path)).intercepts == cal.intercepts
+    assert again.accept_at == cal.accept_at
+    old = json.loads(path.read_text())  # a file from before per-venue thresholds
+    old["accept_at"] = 5.5
+    path.write_text(json.dumps(old))
+    assert Calibration.load(path).accept_at == {POOLED: 5.5}
     (tmp_path / "bad.json").write_text("{not json")
     with pytest.raises(ConfigError, match="cannot read calibration"):
         resolve(str(tmp_path / "bad.json"))

@@ -245,9 +245,10 @@ def calibrate_command(**opts: Any) -> None:
     """Fit score calibration on RUNS: our reviews of train-split papers (run folders).
 
     Maps raw scores (+ one level per venue-year, + optionally the abstract prior) to the
-    mean human rating on the common 1-10 scale, and fits the accept threshold to the train
-    accept rate. Refuses any paper outside the train split. Prints the cross-validated MAE and
-    the within-venue Spearman (the ranking the venue intercepts cannot give).
+    mean human rating on the common 1-10 scale, and fits one accept threshold per venue-year
+    to its train accept rate. Refuses any paper outside the train split. Prints the
+    cross-validated MAE and the within-venue Spearman (the ranking the venue levels cannot
+    give).
     """
     from reviewer.calibration import DEFAULT_PATH
     from reviewer.eval.calibrate import fit_run
