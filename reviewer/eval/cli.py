@@ -232,7 +232,7 @@ def _summary(metrics: dict[str, Any], out: Path) -> None:
     "--prior",
     is_flag=True,
     help="Add the abstract prior: a ridge on the TF-IDF of title and abstract, fitted on every "
-    "rated train paper of the references (no model calls; about a minute).",
+    "rated train paper of the references (no model calls; about 15 s).",
 )
 @click.option(
     "--alpha",
