@@ -120,10 +120,13 @@ def main() -> None:
     parser.add_argument("--model", default="1.5b")
     args = parser.parse_args()
 
-    refs = load_references("neurips_2023_2025") + load_references("iclr_2017")
+    loaded = {source: load_references(source) for source, _ in TARGETS.values()}
+    # the order of `reviewer calibrate -r neurips_2023_2025 -r iclr_2017`: the prior's CV folds,
+    # hence every out-of-fold value, depend on it
+    refs = loaded["neurips_2023_2025"] + loaded["iclr_2017"]
     papers: list[Reference] = []
     for source, years in TARGETS.values():
-        papers += select(load_references(source), split=args.split, years=years, limit=args.limit)
+        papers += select(loaded[source], split=args.split, years=years, limit=args.limit)
     out = ROOT / "outputs" / "probe" / f"{args.split}.jsonl"
     out.parent.mkdir(parents=True, exist_ok=True)
     probe(papers, out, args.model)
