@@ -30,6 +30,7 @@ from reviewer.paper import Paper, paper_from_record
 from reviewer.ratelimit import RateLimiter
 from reviewer.review import Review
 from reviewer.runstore import RunStore
+from reviewer.slots import SlotGate
 
 
 class Reviewer:
@@ -103,10 +104,12 @@ class Reviewer:
             api_key=ep.api_key,
             model=ep.model,
             structured=ep.structured,
-            timeout=self.settings.timeout,
+            timeout=self.settings.request_timeout(ep.embedded),
             max_attempts=self.settings.max_retries + 1,
             backoff_base=self.settings.backoff_base,
             limiter=RateLimiter(self.rpm, self.tpm) if (self.rpm or self.tpm) else None,
+            gate=SlotGate(ep.slots, ep.base_url) if ep.slots else None,
+            cache_id=ep.cache_id,
         )
         return Generator(
             client,
@@ -179,6 +182,12 @@ class Reviewer:
         """A schema-valid review of ``paper``; raises ``ReviewFailed`` when none could be had."""
         return self.review_outcome(paper, sample=sample).review
 
+    def concurrency_for(self, requested: int) -> int:
+        """Papers in flight: ``requested``, capped at the server's slots when it has a known
+        number (more would only wait for a slot)."""
+        slots = self.endpoint.slots
+        return min(requested, slots) if slots else requested
+
     def batch(
         self,
         papers: Iterable[Paper | InputError | dict[str, Any]],
@@ -188,7 +197,9 @@ class Reviewer:
         limit: int | None = None,
         progress: Progress | None = None,
     ) -> RunSummary:
-        """Review ``papers`` into the run directory ``out`` (resuming what is already there)."""
+        """Review ``papers`` into the run directory ``out`` (resuming what is already there).
+        ``concurrency`` is capped at the server's slots (``concurrency_for``)."""
+        concurrency = self.concurrency_for(concurrency)
         items = (p if isinstance(p, Paper | InputError) else paper_from_record(p) for p in papers)
 
         async def go() -> RunSummary:
@@ -284,7 +295,7 @@ class Reviewer:
         work = Path(out) / "openai-batch"
         work.mkdir(parents=True, exist_ok=True)
         api = BatchAPI(base_url=files.base_url, api_key=self.settings.api_key,
-                       timeout=self.settings.timeout)  # fmt: skip
+                       timeout=self.settings.request_timeout())  # fmt: skip
         summary, earlier = RunSummary(), RunSummary()
         for round_no in range(1, self.max_reasks + 3):
             requests = work / f"requests-{round_no}.jsonl"
@@ -321,7 +332,8 @@ class Reviewer:
             "max_reasks": self.max_reasks,
             "temperature": self.temperature,
             "cache": self.cache.enabled,
-            "timeout": self.settings.timeout,
+            "timeout": self.settings.request_timeout(ep.embedded),
+            "server_slots": ep.slots,
             "max_retries": self.settings.max_retries,
             "samples": self.samples,
             "reflect": self.reflect,

@@ -24,6 +24,10 @@ class Endpoint:
     label: str
     embedded: bool = False
     context_window: int | None = None
+    slots: int | None = None  # requests the server generates at once, when known
+    # What the cache keys name instead of the URL: the embedded server's port changes with
+    # every start, its model and server program do not.
+    cache_id: str | None = None
 
 
 @contextmanager
@@ -41,19 +45,26 @@ def open_endpoint(settings: Settings, local_model: str | None = None) -> Iterato
             settings.structured,
             label,
             context_window=settings.context_window,
+            slots=settings.slots,
         )
         return
     from reviewer import local  # imported only when the embedded model is really used
 
     structured = "json_object" if settings.structured == "auto" else settings.structured
-    with local.embedded_endpoint(local_model, n_ctx=EMBEDDED_CONTEXT) as (base_url, model):
-        label = f"embedded model {model} · {base_url} (no endpoint configured)"
+    with local.embedded_endpoint(local_model, n_ctx=EMBEDDED_CONTEXT) as served:
+        slots = f"{served.slots} slot{'s' if served.slots > 1 else ''}"
+        label = (
+            f"embedded model {served.model} · {served.runtime}, {slots} · {served.base_url} "
+            "(no endpoint configured)"
+        )
         yield Endpoint(
-            base_url,
+            served.base_url,
             "local",
-            model,
+            served.model,
             structured,
             label,
             embedded=True,
             context_window=EMBEDDED_CONTEXT,
+            slots=served.slots,
+            cache_id=f"embedded:{served.model}:{served.runtime}",
         )

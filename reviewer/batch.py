@@ -82,6 +82,8 @@ class BatchRunner:
                 "completion_tokens": outcome.completion_tokens,
             },
             "latency_ms": outcome.latency_ms,
+            "service_ms": outcome.service_ms,
+            "queue_ms": outcome.queue_ms,
             "cached": outcome.cached,
             "attempts": outcome.attempts,
             "flags": outcome.flags,

@@ -65,6 +65,10 @@ class FileClient:
     requests_sent: int = 0
     written: int = 0
 
+    @property
+    def cache_id(self) -> str:
+        return self.base_url
+
     async def complete(
         self,
         messages: list[dict[str, str]],

@@ -10,6 +10,7 @@ import itertools
 import json
 import signal
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,7 +24,6 @@ from rich.progress import (
     Progress,
     TextColumn,
     TimeElapsedColumn,
-    TimeRemainingColumn,
 )
 
 from reviewer.api import Reviewer
@@ -32,6 +32,7 @@ from reviewer.cli_report import report_command
 from reviewer.config import load_settings
 from reviewer.errors import ConfigError, InputError, ReviewerError, ReviewFailed
 from reviewer.forms import list_forms, load_form
+from reviewer.local import DEFAULT_PARALLEL
 from reviewer.paper import Paper, read_papers
 from reviewer.report import write_report
 from reviewer.runstore import RunStore
@@ -256,7 +257,13 @@ def batch(
             total = _count_records(input_path, limit)
             with make_reviewer(opts, rpm=rpm, tpm=tpm) as reviewer:
                 err.print(f"reviewer: {reviewer.endpoint.label} · form {reviewer.form.name}")
-                summary = _run_with_progress(reviewer, items, out, concurrency, None, total)
+                capped = reviewer.concurrency_for(concurrency)
+                if capped < concurrency:
+                    err.print(
+                        f"concurrency {concurrency} capped at {capped}: the server generates "
+                        f"{capped} at a time, and more would only wait for a slot"
+                    )
+                summary = _run_with_progress(reviewer, items, out, capped, total)
     report = write_report(out, price=load_settings().price_for(_run_model(out)))
     _print_summary(summary, out)
     err.print(f"report: {report}")
@@ -315,38 +322,46 @@ def _count_records(path: Path, limit: int | None) -> int | None:
 
 
 def _run_with_progress(
-    reviewer: Reviewer,
-    items: Any,
-    out: Path,
-    concurrency: int,
-    limit: int | None,
-    total: int | None,
+    reviewer: Reviewer, items: Any, out: Path, concurrency: int, total: int | None
 ) -> RunSummary:
+    """The batch under a progress bar: papers done, reviews per hour and an ETA from the rate
+    of fresh reviews, which already reflects how many the server generates at once."""
     columns = [
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("{task.fields[rate]}"),
         TimeElapsedColumn(),
-        TextColumn("eta"),
-        TimeRemainingColumn(),
+        TextColumn("{task.fields[eta]}"),
         TextColumn("{task.fields[tokens]}"),
     ]
     with Progress(*columns, console=err, transient=False) as bar:
-        task = bar.add_task("reviewing", total=total, rate="", tokens="")
+        task = bar.add_task("reviewing", total=total, rate="", eta="", tokens="")
+        started = time.monotonic()
 
         def tick(_paper_id: str, s: RunSummary) -> None:
-            finished = s.reviewed + s.failed
-            elapsed = bar.tasks[task].elapsed or 0.0
-            rate = f"{finished / elapsed:.2f}/s" if elapsed > 0 else ""
+            done = s.reviewed + s.failed + s.skipped + s.rejected
+            fresh = s.reviewed + s.failed - s.cached
+            hours = (time.monotonic() - started) / 3600
+            per_hour = fresh / hours if fresh and hours > 0 else 0.0
+            rate = f"{per_hour:,.0f} reviews/h" if per_hour else ""
+            eta = ""
+            if per_hour and total is not None:
+                eta = f"eta {_clock(max(0, total - done) / per_hour * 3600)}"
             tokens = f"{s.prompt_tokens:,} in / {s.completion_tokens:,} out tok"
-            bar.update(task, completed=finished + s.skipped + s.rejected, rate=rate, tokens=tokens)
+            bar.update(task, completed=done, rate=rate, eta=eta, tokens=tokens)
 
-        summary = reviewer.batch(items, out, concurrency=concurrency, limit=limit, progress=tick)
+        summary = reviewer.batch(items, out, concurrency=concurrency, progress=tick)
         bar.update(
             task, completed=summary.reviewed + summary.failed + summary.skipped + summary.rejected
         )
     return summary
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds + 0.5), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}"
 
 
 def _print_summary(s: RunSummary, out: Path) -> None:
@@ -454,20 +469,33 @@ def cache_clear() -> None:
 @main.command()
 @click.option("--local-model", help="1.5b (default), 0.5b, or a path to a GGUF file.")
 @click.option("--port", type=click.IntRange(1, 65535), help="Port on 127.0.0.1 (default: free).")
-@click.option("--n-ctx", type=click.IntRange(512), default=4096, show_default=True)
-def serve(local_model: str | None, port: int | None, n_ctx: int) -> None:
+@click.option(
+    "--n-ctx", type=click.IntRange(512), default=4096, show_default=True, help="Context per slot."
+)
+@click.option(
+    "--parallel",
+    type=click.IntRange(1, 16),
+    help="Reviews generated at once (llama.cpp's server only; default "
+    f"{DEFAULT_PARALLEL}). Commands sharing the server share its slots.",
+)
+def serve(local_model: str | None, port: int | None, n_ctx: int, parallel: int | None) -> None:
     """Keep the embedded model running so later commands reuse it (Ctrl-C stops it).
 
     While it runs, `reviewer review` and `reviewer batch` without an endpoint use this
-    server instead of loading the model themselves.
+    server instead of loading the model themselves; requests from all of them wait on the
+    client side for one of its slots.
     """
     with user_errors():
         from reviewer import local
 
         def ready(info: local.ServerInfo) -> None:
-            err.print(f"serving {info.model} at {info.base_url} (pid {info.pid}); Ctrl-C stops")
+            err.print(
+                f"serving {info.model} at {info.base_url} ({info.runtime}, {info.slots} "
+                f"slot{'s' if info.slots > 1 else ''}, pid {info.pid}); Ctrl-C stops"
+            )
 
-        sys.exit(local.serve(local_model, port=port, n_ctx=n_ctx, on_ready=ready))
+        code = local.serve(local_model, port=port, n_ctx=n_ctx, parallel=parallel, on_ready=ready)
+        sys.exit(code)
 
 
 main.add_command(report_command, "report")

@@ -10,6 +10,7 @@ once when the server rejects the request format.
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import random
 import time
@@ -23,6 +24,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_aft
 
 from reviewer.errors import ConfigError, EndpointError
 from reviewer.ratelimit import RateLimiter
+from reviewer.slots import SlotGate
 
 MODES = ("json_schema", "json_object", "prompt")
 RETRY_STATUS = {408, 409, 429}
@@ -39,6 +41,10 @@ class Completion:
     prompt_tokens: int
     completion_tokens: int
     model: str = ""
+    # Seconds spent sending and being served (all attempts) and waiting for a free slot or
+    # the rate limiter before that: a queue is never counted as the model's time.
+    service_s: float = 0.0
+    queue_s: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -62,6 +68,8 @@ class Completion:
             **{k: data.get(k) for k in ("text", "finish_reason", "model")},
             prompt_tokens=int(data.get("prompt_tokens") or 0),
             completion_tokens=int(data.get("completion_tokens") or 0),
+            service_s=float(data.get("service_s") or 0.0),
+            queue_s=float(data.get("queue_s") or 0.0),
         )
 
 
@@ -118,6 +126,14 @@ def request_body(
     return body
 
 
+@dataclass
+class _Clock:
+    """Where one completion's time went, over all its attempts."""
+
+    service_s: float = 0.0
+    queue_s: float = 0.0
+
+
 class _Backoff:
     """Honour ``Retry-After`` when given (capped), else exponential backoff with full jitter."""
 
@@ -155,10 +171,14 @@ class ChatClient:
         backoff_base: float = 1.0,
         backoff_cap: float = 30.0,
         limiter: RateLimiter | None = None,
+        gate: SlotGate | None = None,
+        cache_id: str | None = None,
     ) -> None:
+        """``cache_id``: the endpoint's name in cache keys (default: ``base_url``)."""
         if structured not in (*MODES, "auto"):
             raise ConfigError(f"unknown structured-output mode {structured!r}")
         self.base_url = base_url
+        self.cache_id = cache_id or base_url
         self.model = model
         self.mode = "json_schema" if structured == "auto" else structured
         self._auto = structured == "auto"
@@ -174,6 +194,7 @@ class ChatClient:
         )
         self.requests_sent = 0
         self.limiter = limiter
+        self.gate = gate
 
     def _retryable(self, exc: BaseException) -> bool:
         """Transport faults retry; a format rejection while ``auto`` still probes does not."""
@@ -181,7 +202,7 @@ class ChatClient:
             return False
         return _retryable(exc)
 
-    async def _create(self, body: dict[str, Any]) -> Any:
+    async def _create(self, body: dict[str, Any], clock: _Clock) -> Any:
         async for attempt in AsyncRetrying(
             retry=retry_if_exception(self._retryable),
             stop=stop_after_attempt(self.max_attempts),
@@ -189,11 +210,23 @@ class ChatClient:
             reraise=True,
         ):
             with attempt:
-                if self.limiter is not None:
-                    await self.limiter.acquire(_estimate_tokens(body))
-                self.requests_sent += 1
-                return await self._client.chat.completions.create(**body)
+                return await self._send(body, clock)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _send(self, body: dict[str, Any], clock: _Clock) -> Any:
+        """One attempt: wait for the rate limiter and a free slot, then send. The request
+        timeout starts only here, so it covers service time, never time spent queueing."""
+        queued = time.monotonic()
+        if self.limiter is not None:
+            await self.limiter.acquire(_estimate_tokens(body))
+        async with self.gate.slot() if self.gate else contextlib.nullcontext(0.0):
+            sent = time.monotonic()
+            clock.queue_s += sent - queued
+            self.requests_sent += 1
+            try:
+                return await self._client.chat.completions.create(**body)
+            finally:
+                clock.service_s += time.monotonic() - sent
 
     async def complete(
         self,
@@ -204,6 +237,7 @@ class ChatClient:
         params: dict[str, Any],
     ) -> Completion:
         """One completion, transport-retried; raises ``EndpointError`` when it fails for good."""
+        clock = _Clock()
         while True:
             body = request_body(
                 self.model,
@@ -214,7 +248,7 @@ class ChatClient:
                 mode=self.mode,
             )
             try:
-                response = await self._create(body)
+                response = await self._create(body, clock)
             except openai.APIStatusError as exc:
                 if self._auto and self.mode != "prompt" and _rejects_format(exc):
                     self.mode = MODES[MODES.index(self.mode) + 1]
@@ -224,7 +258,9 @@ class ChatClient:
             except openai.APIError as exc:
                 raise EndpointError(self._describe(exc)) from None
             self._probing = False
-            return self._completion(response)
+            completion = self._completion(response)
+            completion.service_s, completion.queue_s = clock.service_s, clock.queue_s
+            return completion
 
     def _completion(self, response: Any) -> Completion:
         choice = response.choices[0] if response.choices else None

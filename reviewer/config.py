@@ -17,6 +17,10 @@ from pydantic import BaseModel, Field
 
 from reviewer.errors import ConfigError
 
+DEFAULT_TIMEOUT = 120.0
+# 900 output tokens at the slowest generation seen here (10 tokens/s) plus the prompt: ~2 min.
+EMBEDDED_TIMEOUT = 600.0
+
 
 def cache_root() -> Path:
     """The directory for caches and assembled model files (``REVIEWER_CACHE_DIR`` wins)."""
@@ -44,16 +48,26 @@ class Settings(BaseModel):
     api_key: str | None = Field(default=None, exclude=True, repr=False)
     model: str | None = None
     structured: str = "auto"  # auto | json_schema | json_object | prompt
-    timeout: float = 120.0
+    timeout: float | None = Field(default=None, gt=0)  # seconds of service per request
     max_retries: int = Field(default=4, ge=0)  # transport retries after the first attempt
     backoff_base: float = 1.0
     context_window: int | None = None  # tokens; when known, oversized prompts are refused
+    # Requests the server generates at once (llama.cpp's --parallel); when known, the rest wait
+    # on the client side for a free slot instead of in the server's queue.
+    slots: int | None = Field(default=None, ge=1)
     prices: dict[str, Price] = Field(default_factory=dict)
 
     @property
     def uses_endpoint(self) -> bool:
         """True when the user configured a remote endpoint or key (so no embedded model)."""
         return bool(self.base_url or self.api_key)
+
+    def request_timeout(self, embedded: bool = False) -> float:
+        """The configured timeout, else the default: generous for the embedded model, whose
+        longest reply on a slow CPU takes minutes (nothing queues in front of it)."""
+        if self.timeout is not None:
+            return self.timeout
+        return EMBEDDED_TIMEOUT if embedded else DEFAULT_TIMEOUT
 
     def price_for(self, model: str) -> Price | None:
         return self.prices.get(model)

@@ -27,6 +27,8 @@ def _stage(outcomes: list[Outcome]) -> dict[str, Any]:
         "prompt_tokens": sum(o.prompt_tokens for o in outcomes),
         "completion_tokens": sum(o.completion_tokens for o in outcomes),
         "cached": all(o.cached for o in outcomes),
+        "service_ms": sum(o.service_ms for o in outcomes),
+        "queue_ms": sum(o.queue_ms for o in outcomes),
     }
 
 
@@ -95,6 +97,8 @@ async def ensemble_review(generator: Generator, paper: Paper) -> Outcome:
         prompt_tokens=sum(s["prompt_tokens"] for s in everything),
         completion_tokens=sum(s["completion_tokens"] for s in everything),
         latency_ms=round((time.perf_counter() - started) * 1000),
+        service_ms=sum(s["service_ms"] for s in everything),
+        queue_ms=sum(s["queue_ms"] for s in everything),
         attempts=sum(s["calls"] for s in everything),
         cached=all(s["cached"] for s in everything),
         flags=flags,

@@ -97,7 +97,9 @@ class Outcome:
     review: Review
     prompt_tokens: int = 0
     completion_tokens: int = 0
-    latency_ms: int = 0
+    latency_ms: int = 0  # wall time of the whole review, queueing included
+    service_ms: int = 0  # time the endpoint spent serving its requests (fresh replies only)
+    queue_ms: int = 0  # time its requests waited for a free server slot or the rate limiter
     attempts: int = 0
     cached: bool = True
     flags: list[str] = field(default_factory=list)
@@ -139,7 +141,7 @@ class Generator:
 
     def _key(self, messages: Messages, params: dict[str, Any], sample: int) -> str:
         return completion_key(
-            base_url=self.client.base_url,
+            base_url=self.client.cache_id,
             model=self.client.model,
             messages=messages,
             params={**params, "structured": self.client.mode},
@@ -223,12 +225,16 @@ class Generator:
         self._check_size(messages)
         params = params or self.params(sample)
         usage = [0, 0]
+        service_s = queue_s = 0.0
         all_cached = True
         reason, last_text = "", ""
         attempts = self.max_reasks + 1
         for attempt in range(1, attempts + 1):
             completion, cached = await self._completion(messages, _warmer(params, attempt), sample)
             all_cached = all_cached and cached
+            if not cached:
+                service_s += completion.service_s
+                queue_s += completion.queue_s
             usage[0] += completion.prompt_tokens
             usage[1] += completion.completion_tokens
             try:
@@ -264,6 +270,8 @@ class Generator:
                 prompt_tokens=usage[0],
                 completion_tokens=usage[1],
                 latency_ms=round((time.perf_counter() - started) * 1000),
+                service_ms=round(service_s * 1000),
+                queue_ms=round(queue_s * 1000),
                 attempts=attempt,
                 cached=all_cached,
                 warnings=[f"grounding: {w}" for w in warnings],

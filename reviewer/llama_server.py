@@ -16,7 +16,7 @@ on the internals of the pinned llama-cpp-python release, which the local-model t
 from __future__ import annotations
 
 import ctypes
-from dataclasses import dataclass
+from dataclasses import asdict
 from typing import Any
 
 import llama_cpp
@@ -24,27 +24,13 @@ import numpy as np
 from llama_cpp import _internals as internals
 from llama_cpp import llama_cpp as C
 
+from reviewer.local import DRY, DryPenalty
+
 _NEG_INF = float("-inf")
 
 
-@dataclass(frozen=True)
-class Dry:
-    """DRY ("don't repeat yourself") penalty over the whole context, the paper included.
-
-    Small models copy the abstract sentence by sentence into every section; DRY makes a token that
-    would extend an already-seen run of more than ``allowed_length`` tokens exponentially less
-    likely. Quotes, colons, newlines and digits break runs, so JSON structure and numbers are
-    never penalised, and grammar-required tokens stay allowed (a rejected draw is redrawn under
-    the grammar).
-    """
-
-    multiplier: float = 0.8
-    base: float = 1.75
-    allowed_length: int = 3
-    last_n: int = 4096
-    # Digits break runs too: Qwen spells numbers digit by digit, and a review must be free to
-    # repeat "175B" or "1/7th" exactly (with only the text breakers, the 1.5B wrote "OPT-17B").
-    breakers: tuple[str, ...] = ("\n", ":", '"', "*", *"0123456789")
+class Dry(DryPenalty):
+    """The embedded DRY penalty (``reviewer.local.DryPenalty``) as a llama.cpp sampler."""
 
     def sampler(self, llama: llama_cpp.Llama) -> internals.LlamaSampler:
         s = internals.LlamaSampler()
@@ -146,7 +132,7 @@ _stock_init_sampler = llama_cpp.Llama._init_sampler
 class GrammarLastLlama(llama_cpp.Llama):
     """``Llama`` whose grammar-constrained requests use ``GrammarLastSampler`` (and ``dry``)."""
 
-    dry: Dry | None = Dry()
+    dry: Dry | None = Dry(**asdict(DRY))
 
     def _init_sampler(
         self, *args: Any, grammar: llama_cpp.LlamaGrammar | None = None, **params: Any

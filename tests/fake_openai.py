@@ -238,8 +238,14 @@ class FakeOpenAI:
         faults: FaultMix | None = None,
         usage: tuple[int, int] = (100, 50),
         record: bool = True,
+        slots: int | None = None,
     ) -> None:
         self.latency = latency
+        # Like llama.cpp's server: at most ``slots`` completions generated at once, the rest
+        # wait in the server's queue (their time there counts against the client's timeout).
+        self.slots = threading.BoundedSemaphore(slots) if slots else None
+        self.in_service = 0
+        self.max_in_service = 0
         self.responder = responder
         self.faults = faults
         self.usage = usage
@@ -327,8 +333,16 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             if fake.record:
                 with fake._lock:
                     fake.headers.append({k.lower(): v for k, v in self.headers.items()})
-            reply = fake._next(request)
-            time.sleep(fake.latency + reply.delay)
+            with fake.slots or contextlib.nullcontext():
+                with fake._lock:
+                    fake.in_service += 1
+                    fake.max_in_service = max(fake.max_in_service, fake.in_service)
+                try:
+                    reply = fake._next(request)
+                    time.sleep(fake.latency + reply.delay)
+                finally:
+                    with fake._lock:
+                        fake.in_service -= 1
             if reply.drop:
                 self.close_connection = True
                 self.connection.close()

@@ -259,10 +259,13 @@ def test_find_running_removes_stale_state(tmp_path: Path) -> None:
 def test_serve_records_state_and_embedded_endpoint_reuses_it(tmp_path: Path) -> None:
     gguf = tmp_path / "m.gguf"
     gguf.write_bytes(b"GGUF")
-    seen: list[tuple[str, str]] = []
+    seen: list[local.Served] = []
+
+    info_slots: list[int] = []
 
     def on_ready(info: ServerInfo) -> None:
         assert local.find_running() == info
+        info_slots.append(info.slots)
         assert info.model == "m" and info.model_path == str(gguf.resolve())
         with local.embedded_endpoint(str(gguf)) as endpoint:
             seen.append(endpoint)
@@ -270,8 +273,52 @@ def test_serve_records_state_and_embedded_endpoint_reuses_it(tmp_path: Path) -> 
 
     code = local.serve(str(gguf), on_ready=on_ready)
     assert code == -signal.SIGTERM
-    assert seen and seen[0][1] == "m" and seen[0][0].startswith("http://127.0.0.1:")
+    assert seen and seen[0].model == "m" and seen[0].base_url.startswith("http://127.0.0.1:")
+    assert seen[0].slots == info_slots[0]
     assert not local.state_path().exists()
+
+
+# --- which server program, how many slots, how its threads wait -------------------------------
+
+
+def test_llama_server_program_gets_parallel_slots_each_with_a_full_context(tmp_path: Path) -> None:
+    program = tmp_path / "llama-server"
+    program.write_text("")
+    server = LocalServer(tmp_path / "m.gguf", alias="m", n_ctx=4096, parallel=3, program=program)
+    server.port = 5555
+    command = server.command()
+    assert command[0] == str(program) and server.slots == 3 and server.runtime == "llama-server"
+    assert command[command.index("--parallel") + 1] == "3"
+    assert command[command.index("--ctx-size") + 1] == str(3 * 4096)
+    assert command[command.index("--dry-multiplier") + 1] == str(local.DRY.multiplier)
+
+
+def test_python_server_has_one_slot(tmp_path: Path) -> None:
+    server = LocalServer(tmp_path / "m.gguf", parallel=4, program=False)
+    assert server.slots == 1 and server.runtime == "llama-cpp-python"
+
+
+def test_llama_server_is_found_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    program = tmp_path / "my-llama-server"
+    monkeypatch.setenv("REVIEWER_LLAMA_SERVER", str(program))
+    with pytest.raises(LocalModelError, match="no such file"):
+        local.find_llama_server()
+    program.write_text("")
+    assert local.find_llama_server() == program
+
+
+@pytest.mark.parametrize(
+    ("ticks", "busy"),
+    [([(100, 1000), (700, 2000)], True), ([(100, 1000), (200, 2000)], False)],
+)
+def test_busy_means_cpu_use_right_now_not_the_load_average(
+    monkeypatch: pytest.MonkeyPatch, ticks: list[tuple[int, int]], busy: bool
+) -> None:
+    monkeypatch.setattr(local, "_cpu_ticks", lambda: ticks.pop(0))
+    monkeypatch.setattr(local.os, "getloadavg", lambda: (99.0, 99.0, 99.0))  # must not decide
+    assert local._machine_busy(window=0) is busy
 
 
 # --- the real model -----------------------------------------------------------------------------

@@ -1,0 +1,210 @@
+"""Batches on the embedded model: throughput by slot count, waste, failures and memory.
+
+    python benchmarks/embedded_batch.py slots --parallel 1 2 4 --limit 12
+    python benchmarks/embedded_batch.py batch               # the 100 sample papers
+    python benchmarks/embedded_batch.py demo                # the README demo (3 papers)
+
+Every run uses an empty completion cache (a temporary REVIEWER_CACHE_DIR; the assembled model
+file is linked in), so each review is a fresh generation. ``slots`` and ``batch`` start
+``reviewer serve --parallel N`` (the server a batch starts for itself, kept so that its log can
+be read) and run the default batch command against it: ``reviewer batch PAPERS --out D``, no
+options. ``demo`` runs the README's first command's batch as it is (it starts its own server)
+and records the load average it started under. Figures: wall time, reviews per hour, failures,
+server generations against the completions the client used (reviews plus re-asks: the
+difference is wasted generation), service and queue time per review, the server's own
+prompt and generation speed (tokens/s: the machine's speed, to compare timings across
+machines), and peak memory of the server and the batch process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.machine import describe, peak_rss_mib, write_results  # noqa: E402
+from reviewer import local  # noqa: E402
+from reviewer.config import cache_root  # noqa: E402
+
+REVIEWER = [sys.executable, "-m", "reviewer"]
+PAPERS = ROOT / "examples" / "papers.jsonl"
+# llama.cpp's server logs one timing block per finished request and one line per request it
+# starts; llama-cpp-python's logs llama_perf_context_print lines per generation.
+START = re.compile(r"launch_slot_|llama_perf_context_print:\s+load time")
+PROMPT = re.compile(r"prompt eval time =\s*([\d.]+) ms /\s*(\d+) tokens")
+EVAL = re.compile(r"(?<!prompt )eval time =\s*([\d.]+) ms /\s*(\d+) (?:tokens|runs)")
+
+
+def fresh_cache() -> Path:
+    """An empty cache directory with the assembled model linked in (no reassembly timed)."""
+    cache = Path(tempfile.mkdtemp(prefix="bench-embedded-"))
+    model = local.resolve_model(None)  # assembled once into the real cache
+    (cache / "models").mkdir()
+    for path in (model, model.with_name(model.name + ".verified")):
+        if path.exists():
+            (cache / "models" / path.name).symlink_to(path)
+    return cache
+
+
+class RssPeak:
+    """Peak resident memory of a process, sampled twice a second while it lives."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak = pid, 0.0
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+        self._thread.start()
+
+    def _poll(self) -> None:
+        status = Path(f"/proc/{self.pid}/status")
+        while True:
+            try:
+                text = status.read_text()
+            except OSError:
+                return
+            match = re.search(r"VmRSS:\s+(\d+) kB", text)
+            if match:
+                self.peak = max(self.peak, int(match.group(1)) / 1024)
+            time.sleep(0.5)
+
+
+def start_server(env: dict[str, str], parallel: int) -> tuple[subprocess.Popen[bytes], dict]:
+    proc = subprocess.Popen([*REVIEWER, "serve", "--parallel", str(parallel)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    state = Path(env["REVIEWER_CACHE_DIR"]) / "server.json"
+    deadline = time.monotonic() + 180
+    while not state.exists():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit("reviewer serve did not start")
+        time.sleep(0.2)
+    return proc, json.loads(state.read_text())
+
+
+def server_figures(log: str) -> dict[str, Any]:
+    prompt = [(float(ms), int(n)) for ms, n in PROMPT.findall(log)]
+    gen = [(float(ms), int(n)) for ms, n in EVAL.findall(log)]
+
+    def rate(pairs: list[tuple[float, int]]) -> float | None:
+        ms = sum(p[0] for p in pairs)
+        return round(sum(p[1] for p in pairs) / ms * 1000, 1) if ms else None
+
+    return {
+        "generations_started": len(START.findall(log)),
+        "generations_finished": len(gen),
+        "prompt_tokens_per_s": rate(prompt),
+        "gen_tokens_per_s_per_request": rate(gen),
+    }
+
+
+def run_batch(env: dict[str, str], out: Path, limit: int | None) -> dict[str, Any]:
+    command = [*REVIEWER, "batch", str(PAPERS), "--out", str(out)]
+    if limit is not None:
+        command += ["--limit", str(limit)]
+    started = time.perf_counter()
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    rss = RssPeak(proc.pid)
+    _, stderr = proc.communicate()
+    wall = time.perf_counter() - started
+    records = [json.loads(x) for x in (out / "reviews.jsonl").read_text().splitlines() if x]
+    errors_path = out / "errors.jsonl"
+    errors = [json.loads(x) for x in errors_path.read_text().splitlines() if x] if (
+        errors_path.exists()) else []  # fmt: skip
+    service = [r["service_ms"] / 1000 for r in records]
+    queue = [r["queue_ms"] / 1000 for r in records]
+    completions = sum(r["attempts"] for r in records) + sum(e.get("attempts", 1) for e in errors)
+    return {
+        "exit_code": proc.returncode,
+        "stderr_tail": stderr.decode(errors="replace").strip().splitlines()[-3:],
+        "papers": len(records) + len(errors),
+        "reviewed": len(records),
+        "failed": len(errors),
+        "error_kinds": sorted({e.get("kind", "?") for e in errors}),
+        "completions_used": completions,
+        "reasks": completions - len(records) - len(errors),
+        "wall_s": round(wall, 1),
+        "reviews_per_hour": round(len(records) / wall * 3600, 1),
+        "median_service_s": round(statistics.median(service), 1) if service else None,
+        "median_queue_s": round(statistics.median(queue), 1) if queue else None,
+        "completion_tokens_mean": round(
+            statistics.mean(r["usage"]["completion_tokens"] for r in records), 1
+        )
+        if records
+        else None,  # fmt: skip
+        "batch_peak_rss_mib": round(rss.peak, 1),
+    }
+
+
+def served_run(parallel: int, limit: int | None, keep: Path | None = None) -> dict[str, Any]:
+    """``reviewer serve --parallel N`` plus the default batch command against it."""
+    cache = fresh_cache()
+    env = {**os.environ, "REVIEWER_CACHE_DIR": str(cache)}
+    for name in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "REVIEWER_MODEL"):
+        env.pop(name, None)
+    server, info = start_server(env, parallel)
+    try:
+        out = keep or cache / "run"
+        result = {"parallel": parallel, "runtime": info.get("runtime"), "slots": info.get("slots")}
+        result |= run_batch(env, out, limit)
+        result["server_peak_rss_mib"] = peak_rss_mib(info["pid"])
+        log = Path(info["log_path"]).read_text(errors="replace")
+        result |= server_figures(log)
+        result["wasted_generations"] = result["generations_started"] - result["completions_used"]
+        return result
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=60)
+
+
+def demo() -> dict[str, Any]:
+    """The README's first command's batch, as it is, on an empty cache."""
+    cache = fresh_cache()
+    env = {**os.environ, "REVIEWER_CACHE_DIR": str(cache)}
+    load = os.getloadavg()
+    result = {"load_average_at_start": [round(x, 2) for x in load]}
+    result |= run_batch(env, cache / "demo", limit=3)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="mode", required=True)
+    slots = sub.add_parser("slots", help="throughput by slot count, side by side")
+    slots.add_argument("--parallel", type=int, nargs="+", default=[1, 2, 4])
+    slots.add_argument("--limit", type=int, default=12)
+    full = sub.add_parser("batch", help="the 100 sample papers with the default slots")
+    full.add_argument("--limit", type=int, default=None)
+    full.add_argument("--parallel", type=int, default=local.DEFAULT_PARALLEL)
+    full.add_argument("--out", type=Path, help="keep the run here (default: a temp folder)")
+    sub.add_parser("demo", help="README demo: 3 papers, the default command as it is")
+    args = parser.parse_args()
+    machine = describe()
+    if args.mode == "slots":
+        rows = [served_run(n, args.limit) for n in args.parallel]
+        result = {"machine": machine, "runs": rows}
+        stem, title = "embedded-slots", "Embedded model: reviews per hour by slot count"
+    elif args.mode == "batch":
+        row = served_run(args.parallel, args.limit, args.out)
+        result = {"machine": machine, **row}
+        stem, title = "embedded-batch", "Embedded model: the 100 sample papers, default command"
+    else:
+        result = {"machine": machine, **demo()}
+        stem, title = "embedded-demo", "Embedded model: README demo (3 papers)"
+    print(json.dumps(result, indent=2))
+    print(write_results(stem, title, result))
+    print(f"cache root used for the model: {cache_root()}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""Client-side slots for servers that generate a fixed number of requests at a time.
+
+A server such as the embedded llama.cpp one works on ``slots`` requests at once and queues the
+rest. A request waiting in that queue spends its timeout there, times out, is retried, and the
+server still generates the abandoned answer: the cascade that sank long batches. So requests
+wait here instead, for a free slot, and only then go out; the request timeout then measures
+service time alone.
+
+Slots are lock files (``flock``) in the cache directory, keyed by the endpoint's URL, so every
+process that talks to one server (a ``reviewer serve`` shared by several commands) shares its
+slots, and a process that dies frees its slots with it. Where ``fcntl`` is missing the gate is
+per process only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import os
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from reviewer.config import cache_root
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX
+    fcntl = None  # type: ignore[assignment]
+
+POLL_SECONDS = 0.05
+
+
+def slot_dir(key: str) -> Path:
+    """Where the lock files of the server at ``key`` (its base URL) live."""
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    return cache_root() / "slots" / digest
+
+
+class SlotGate:
+    """At most ``slots`` requests in flight to one server, across processes."""
+
+    def __init__(self, slots: int, key: str, directory: Path | None = None) -> None:
+        if slots < 1:
+            raise ValueError("a server has at least one slot")
+        self.slots = slots
+        self.directory = directory or slot_dir(key)
+        self._local = asyncio.Semaphore(slots)  # this process never polls for more than it may hold
+
+    def _try_lock(self) -> int | None:
+        """A descriptor holding one free slot's lock, or None when all are taken elsewhere."""
+        if fcntl is None:
+            return -1
+        self.directory.mkdir(parents=True, exist_ok=True)
+        for n in range(self.slots):
+            fd = os.open(self.directory / f"slot-{n}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                continue
+            return fd
+        return None
+
+    @contextlib.asynccontextmanager
+    async def slot(self) -> AsyncIterator[float]:
+        """Hold one slot for the block; yields the seconds spent waiting for it."""
+        started = time.monotonic()
+        async with self._local:
+            while (fd := self._try_lock()) is None:
+                await asyncio.sleep(POLL_SECONDS)
+            try:
+                yield time.monotonic() - started
+            finally:
+                if fd >= 0:
+                    os.close(fd)  # closing the descriptor releases its flock
