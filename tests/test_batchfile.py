@@ -178,9 +178,7 @@ class FlagPlaceholders:
         return ["placeholder" in c for c in comments]
 
 
-def test_export_honours_exemplars(
-    tmp_path: Path, make_reviewer: Callable[..., Reviewer]
-) -> None:
+def test_export_honours_exemplars(tmp_path: Path, make_reviewer: Callable[..., Reviewer]) -> None:
     make_reviewer(exemplars=OneShot()).export_requests(papers(2), tmp_path / "req.jsonl")
     for request in read(tmp_path / "req.jsonl"):
         user = request["body"]["messages"][1]["content"]
