@@ -84,6 +84,7 @@ class Reviewer:
         self._calibration_resolved = calibration is not None
         self.exemplars = exemplars if isinstance(exemplars, int) else getattr(exemplars, "k", 1)
         self._exemplar_source = None if isinstance(exemplars, int) else exemplars
+        self._require_extras()  # before any endpoint, model or progress bar is started
         self._stack = ExitStack()
         self._endpoint: Endpoint | None = None
         self.notes: list[str] = []  # what the user should know about the run (e.g. an extra)
@@ -162,11 +163,18 @@ class Reviewer:
         text = paper_text(paper.title, paper.abstract)
         return self.calibration.apply(review.model_dump(), venue, text)
 
+    def _require_extras(self) -> None:
+        """A feature whose extra is missing fails now, in one line naming the extra."""
+        if self._exemplar_source is None and self.exemplars > 0:
+            require_extra("--exemplars", "embeddings")
+        if self.check_generic and self._generic is None:
+            require_extra("--generic-check", "eval")
+            require_extra("--generic-check", "embeddings")
+
     def _exemplars(self) -> ExemplarSource | None:
         """Nearest train-split papers' human reviews, ``exemplars`` per paper (built once)."""
         if self._exemplar_source is None and self.exemplars > 0:
-            require_extra("--exemplars", "embeddings")
-            from reviewer.exemplars import ExemplarIndex
+            from reviewer.exemplars import ExemplarIndex  # the [eval] extra (checked at start)
 
             self._exemplar_source = ExemplarIndex.from_train_split(k=self.exemplars)
         return self._exemplar_source
@@ -174,9 +182,7 @@ class Reviewer:
     def _generic_rule(self) -> GenericRule | None:
         """The eval's generic-comment rule over train-split human comments (built once)."""
         if self.check_generic and self._generic is None:
-            require_extra("--generic-check", "eval")
-            require_extra("--generic-check", "embeddings")
-            from reviewer.eval.generic import GenericCheck
+            from reviewer.eval.generic import GenericCheck  # the [eval] extra (checked at start)
 
             self._generic = GenericCheck.from_train_split()
         return self._generic
