@@ -29,6 +29,7 @@ from rich.progress import (
 
 from reviewer.api import Reviewer
 from reviewer.batch import RunSummary
+from reviewer.cli_data import data_command
 from reviewer.cli_report import report_command
 from reviewer.config import load_settings
 from reviewer.errors import ConfigError, InputError, ReviewerError, ReviewFailed
@@ -476,6 +477,7 @@ def serve(local_model: str | None, port: int | None, n_ctx: int) -> None:
 
 
 main.add_command(report_command, "report")
+main.add_command(data_command, "data")
 
 
 def _register_optional() -> None:
