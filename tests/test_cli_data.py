@@ -37,7 +37,7 @@ def test_fetch_then_list_then_eval_by_name(tmp_path: Path, monkeypatch: pytest.M
     result = runner.invoke(main, [*args, "--bootstrap", "20", "--no-report", "--out", str(out)])
     assert result.exit_code == 0, result.output
     metrics = json.loads((out / "metrics.json").read_text())
-    assert metrics["references"]["n_papers"] == 11  # the desk-rejected paper has no review
+    assert metrics["references"]["n_papers"] == 12  # every status kept, desk-rejected too
     assert metrics["references"]["path"].endswith("iclr_2024")
 
 

@@ -265,6 +265,8 @@ def resolve_references(path: str | Path | None) -> Path:
     given = Path(path).expanduser() if path is not None else None
     if given is not None and given.exists():
         return given
+    if given is None and os.environ.get("REVIEWER_DATA_DIR"):
+        return data_dir() / DEFAULT_SET  # the data folder the user set wins
     name = given if given is not None else Path(DEFAULT_SET)
     for root in search_dirs():
         if (root / name).exists():
