@@ -2,7 +2,8 @@
 # Set up (or update) the project's virtual environment in .venv with every extra:
 # the embedded local model (llama-cpp-python, compiled once: about 4 minutes on 2 cores),
 # the eval harness (CPU torch, sentence-transformers, scikit-learn...), the input readers
-# (PDF, BibTeX), the OpenReview client for `reviewer data fetch`, Playwright for the report's browser test, and the dev tools.
+# (PDF, BibTeX), the OpenReview client (`reviewer data fetch`), Playwright for the report's
+# browser test, and the dev tools.
 # Safe to rerun: pip skips what is already installed and reuses the built wheel.
 set -euo pipefail
 cd "$(dirname "$0")"
