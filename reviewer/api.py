@@ -253,8 +253,9 @@ class Reviewer:
             raise ConfigError("batch files need a model: pass --model or set REVIEWER_MODEL")
         mode = "json_schema" if s.structured == "auto" else s.structured
         self._calibration_for(s.model)
+        options = {**self._options(), "context_window": s.context_window}  # as a live run's
         return BatchFiles(self.form, self.cache, s.base_url or OPENAI_URL, s.model, mode,
-                          self._options())  # fmt: skip
+                          options)  # fmt: skip
 
     def export_requests(
         self, papers: Iterable[Paper | InputError | dict[str, Any]], path: str | Path

@@ -262,3 +262,13 @@ def test_live_only_options_are_refused_with_batch_files(
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2 and flag[0] in result.output
     assert not (tmp_path / "r").exists()
+
+
+def test_export_refuses_a_prompt_too_large_for_the_configured_context(
+    tmp_path: Path, fake: FakeOpenAI
+) -> None:
+    from reviewer.config import Settings
+
+    settings = Settings(base_url=fake.base_url, api_key="k", model="m", context_window=600)
+    counts = Reviewer(settings=settings).export_requests(papers(1), tmp_path / "req.jsonl")
+    assert counts == {"requests": 0, "already_reviewed": 0, "failed": 1}  # as live: refused
