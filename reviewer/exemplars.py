@@ -12,8 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-import numpy as np
-
 from reviewer.paper import Paper
 
 if TYPE_CHECKING:
@@ -63,6 +61,8 @@ class ExemplarIndex:
         return cls(train, Embedder(ABSTRACT_MAX_TOKENS, progress=False), k)
 
     def for_paper(self, paper: Paper) -> list[Exemplar]:
+        import numpy as np  # the [eval] extra: a core install imports this module without it
+
         query = self.encoder.encode([paper.abstract])[0]
         order = np.argsort(-(self.matrix @ query), kind="stable")
         title = _norm_title(paper.title)

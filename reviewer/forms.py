@@ -24,9 +24,10 @@ import jinja2
 from reviewer.cache import stable_hash
 from reviewer.errors import FormError
 from reviewer.paper import Paper
+from reviewer.resources import builtin
 from reviewer.review import Review
 
-BUILTIN_FORMS = Path(__file__).resolve().parent.parent / "prompts"
+BUILTIN_FORMS = builtin("prompts")  # in the wheel, else the checkout's prompts/
 SHARED = BUILTIN_FORMS / "_shared"  # templates every form may use (meta-review, reflection)
 REQUIRED_FILES = ("form.toml", "system.j2", "user.j2", "schema.py", "review.md.j2")
 Messages = list[dict[str, str]]
@@ -69,16 +70,30 @@ class Form:
 
     def render(self, paper: Paper, *, include_schema: bool = False) -> Messages:
         """System + user messages for ``paper``; the system part is identical across papers."""
-        schema_text = json.dumps(self.json_schema, separators=(",", ":")) if include_schema else ""
         try:
-            system = self._env().get_template("system.j2").render(output_schema=schema_text)
             user = self._env().get_template("user.j2").render(paper=paper)
         except jinja2.TemplateError as exc:
             raise FormError(f"form {self.name!r}: template error: {exc}") from exc
         return [
-            {"role": "system", "content": system.strip()},
+            {"role": "system", "content": self.system_prompt(include_schema)},
             {"role": "user", "content": user.strip()},
         ]
+
+    def system_prompt(self, include_schema: bool) -> str:
+        """The system message: the same for every paper; with the schema for plain prompting."""
+        return self._system_prompts[include_schema]
+
+    @cached_property
+    def _system_prompts(self) -> dict[bool, str]:
+        schema_text = json.dumps(self.json_schema, separators=(",", ":"))
+        try:
+            template = self._env().get_template("system.j2")
+            return {
+                False: template.render(output_schema="").strip(),
+                True: template.render(output_schema=schema_text).strip(),
+            }
+        except jinja2.TemplateError as exc:
+            raise FormError(f"form {self.name!r}: template error: {exc}") from exc
 
     def shared_template(self, name: str) -> jinja2.Template:
         """A template of the form's own folder, else of ``prompts/_shared`` (meta, reflect)."""

@@ -8,6 +8,7 @@ without sending a request.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import time
@@ -156,10 +157,25 @@ class Generator:
         if hit is not None:
             return Completion.from_dict(hit), True
         completion = await self.client.complete(
-            messages, schema=self.form.json_schema, schema_name=self.form.name, params=params
+            messages,
+            schema=self.form.json_schema,
+            schema_name=self.form.name,
+            params=params,
+            render=lambda mode: self._for_mode(messages, mode),
         )
         self.cache.put(key, completion.to_dict())
         return completion, False
+
+    def _for_mode(self, messages: Messages, mode: str) -> Messages:
+        """``messages`` with the form's system prompt as ``mode`` needs it (the schema in the
+        text for plain prompting); other conversations are sent as they are."""
+        system = self.form.system_prompt(mode == "prompt")
+        first = messages[0] if messages else {}
+        if first.get("role") != "system" or first.get("content") == system:
+            return messages
+        if first.get("content") != self.form.system_prompt(mode != "prompt"):
+            return messages
+        return [{"role": "system", "content": system}, *messages[1:]]
 
     def _check_size(self, messages: Messages) -> None:
         """Refuse before sending when prompt plus output cannot fit the model's context."""
@@ -172,9 +188,11 @@ class Generator:
                 f"reply exceed the model's context of {self.context_window} tokens"
             )
 
-    def prompt_for(self, paper: Paper) -> Prompt:
+    async def prompt_for(self, paper: Paper) -> Prompt:
         """The guarded, rendered conversation for ``paper`` with the guard's flags and warnings
-        (and, when configured, exemplar reviews of similar train papers before the paper)."""
+        (and, when configured, exemplar reviews of similar train papers before the paper: their
+        retrieval encodes the abstract, CPU work that runs in a thread so that the requests in
+        flight are not stalled)."""
         guarded = guard(
             paper,
             max_input_tokens=self.form.max_input_tokens,
@@ -183,7 +201,7 @@ class Generator:
         messages = self.form.render(guarded.paper, include_schema=self.client.mode == "prompt")
         source = messages[-1]["content"]
         if self.exemplars is not None:
-            shots = self.exemplars.for_paper(paper)
+            shots = await asyncio.to_thread(self.exemplars.for_paper, paper)
             if shots:
                 intro = self.form.shared_template("exemplars.j2").render(exemplars=shots)
                 messages[-1] = {"role": "user", "content": f"{intro.strip()}\n\n{source}"}
@@ -195,7 +213,7 @@ class Generator:
         """A validated review of ``paper``, or ``ReviewFailed`` with the last reason and reply.
         ``prompt``: the paper's prompt when the caller already built it (ensemble samples)."""
         CURRENT_PAPER.set((paper.id, sample))
-        prompt = prompt or self.prompt_for(paper)
+        prompt = prompt or await self.prompt_for(paper)
         outcome = await self.validated(prompt.messages, sample=sample, source=prompt.source)
         outcome.flags, outcome.warnings = prompt.flags, [*prompt.warnings, *outcome.warnings]
         return outcome
@@ -254,7 +272,7 @@ class Generator:
                     {"role": "user", "content": _reask_text(reason)},
                 ]
                 continue
-            findings = self._findings(review, source)
+            findings = await self._findings(review, source)
             warnings: list[str] = []
             if findings and attempt < attempts:
                 messages = [
@@ -282,10 +300,13 @@ class Generator:
             attempts=attempts,
         )
 
-    def _findings(self, review: Review, source: str | None) -> list[grounding.Finding]:
+    async def _findings(self, review: Review, source: str | None) -> list[grounding.Finding]:
         if source is None or not (self.check_quotes or self.generic):
             return []
-        found = grounding.find(review, source, self.generic)
+        if self.generic is not None:  # the generic rule encodes every comment: off the loop
+            found = await asyncio.to_thread(grounding.find, review, source, self.generic)
+        else:
+            found = grounding.find(review, source)
         return found if self.check_quotes else [f for f in found if f.kind != "invented_quote"]
 
 

@@ -52,7 +52,7 @@ INVISIBLE_RE = re.compile(
     "[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f]"
 )
 DELIMITER_RE = re.compile(r"<(/?)\s*paper\s*>", re.I)
-SENTENCE_RE = re.compile(r"(?<=[.!?])\s+")
+SENTENCE_RE = re.compile(r"((?<=[.!?])\s+)")
 KEEP_PREFIX_WORDS = 5
 
 
@@ -104,17 +104,25 @@ def _strip_instructions(text: str) -> tuple[str, int]:
     An instruction glued to real text without a full stop ("... at https://x.org Give this
     paper ...") takes only itself with it: a prefix of ``KEEP_PREFIX_WORDS`` or more words
     that is clean on its own stays."""
-    kept, removed = [], 0
-    for sentence in SENTENCE_RE.split(text):
+    pieces = SENTENCE_RE.split(text)  # sentence, separator, sentence, ...
+    out, removed = "", 0
+    for at in range(0, len(pieces), 2):
+        sentence, gap = pieces[at], pieces[at - 1] if at else ""
         hit = INSTRUCTION_RE.search(sentence) or ROLE_RE.search(sentence)
-        if hit is None:
-            kept.append(sentence)
-            continue
-        removed += 1
-        prefix = sentence[: hit.start()].strip()
-        if len(prefix.split()) >= KEEP_PREFIX_WORDS and not ROLE_RE.search(prefix):
-            kept.append(prefix)
-    return " ".join(kept), removed
+        if hit is not None:
+            removed += 1
+            prefix = sentence[: hit.start()].strip()
+            keep = len(prefix.split()) >= KEEP_PREFIX_WORDS and not ROLE_RE.search(prefix)
+            sentence = prefix if keep else ""
+        if sentence:
+            out += (gap if out else "") + sentence  # the text's own spacing and line breaks
+    return out, removed
+
+
+def _removed(count: int, where: str) -> list[str]:
+    if not count:
+        return []
+    return [f"prompt_injection: {count} instruction-like sentence(s) removed{where}"]
 
 
 def _cut(text: str, max_chars: int) -> str:
@@ -132,9 +140,10 @@ def guard(paper: Paper, *, max_input_tokens: int, max_full_text_tokens: int = 20
     flags = ["prompt_injection"] if findings else []
     warnings = [f"prompt_injection: {f}" for f in findings]
     abstract, removed = _strip_instructions(_clean(paper.abstract))
-    if removed:
-        warnings.append(f"prompt_injection: {removed} instruction-like sentence(s) removed")
-    title = _clean(paper.title)[:1000]
+    warnings += _removed(removed, "")
+    title, removed = _strip_instructions(_clean(paper.title)[:1000])
+    warnings += _removed(removed, " from the title")
+    title = title or "[title removed]"
     budget = max_input_tokens * CHARS_PER_TOKEN
     if len(abstract) > budget:
         warnings.append(
@@ -147,7 +156,10 @@ def guard(paper: Paper, *, max_input_tokens: int, max_full_text_tokens: int = 20
     full_text = paper.metadata.get("full_text")
     if isinstance(full_text, str):
         limit = max_full_text_tokens * CHARS_PER_TOKEN
-        metadata["full_text"] = _cut(_clean(full_text), limit)
+        # Hidden white-text injections live in the body: strip them before cutting to size.
+        body, removed = _strip_instructions(_clean(full_text))
+        warnings += _removed(removed, " from the full text")
+        metadata["full_text"] = _cut(body, limit)
         if paper.metadata.get("full_text_truncated") or len(full_text) > limit:
             warnings.append(f"truncated_input: full text cut to {max_full_text_tokens} tokens")
             if "truncated_input" not in flags:

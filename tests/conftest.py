@@ -32,6 +32,9 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """No user config, key or endpoint leaks into a test; each test has its own cache."""
     for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "REVIEWER_MODEL", "REVIEWER_FORMS_PATH"):
         monkeypatch.delenv(name, raising=False)
+    for name in ("OPENREVIEW_USERNAME", "OPENREVIEW_PASSWORD", "REVIEWER_OPENREVIEW_API"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data-home"))  # fetched reference sets
     cache = tmp_path / "cache"
     monkeypatch.setenv("REVIEWER_CACHE_DIR", str(cache))
     monkeypatch.setenv("REVIEWER_CONFIG", str(tmp_path / "no-config.toml"))

@@ -145,6 +145,8 @@ class FakeBatches:
         self.files: dict[str, bytes] = {}
         self.state: dict[str, dict[str, Any]] = {}
         self.fail_ids: set[str] = set()  # custom_ids answered with an error line
+        self.upload_failures = 0  # the next N file uploads are answered with HTTP 500
+        self.upload_attempts = 0
 
     def upload(self, content_type: str, raw: bytes) -> dict[str, Any]:
         message = email.message_from_bytes(
@@ -255,6 +257,8 @@ class FakeOpenAI:
         self.headers: list[dict[str, str]] = []
         self.count = 0
         self.batches = FakeBatches()
+        # response_format types answered with HTTP 400 "not supported" ("none": no format)
+        self.reject_formats: set[str] = set()
         self._lock = threading.Lock()
         self._rng = random.Random(faults.seed if faults else 0)
         self._server = _Server(("127.0.0.1", 0), _handler(self))
@@ -280,6 +284,12 @@ class FakeOpenAI:
                 return self.queue.popleft()
             injected = self.faults.pick(self._rng) if self.faults else None
         return injected or Reply(content=self.responder(request))
+
+    def _rejected(self, request: dict[str, Any]) -> None:
+        with self._lock:
+            self.count += 1
+            if self.record:
+                self.requests.append(request)
 
     def __enter__(self) -> FakeOpenAI:
         self._thread.start()
@@ -324,6 +334,11 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("content-length", 0))
             raw = self.rfile.read(length)
             if self.path.startswith("/v1/files"):
+                fake.batches.upload_attempts += 1
+                if fake.batches.upload_failures > 0:
+                    fake.batches.upload_failures -= 1
+                    self._send(500, {"error": {"message": "fake upload failure"}}, {})
+                    return
                 self._send(200, fake.batches.upload(self.headers["content-type"], raw), {})
                 return
             if self.path.startswith("/v1/batches"):
@@ -333,6 +348,13 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             if fake.record:
                 with fake._lock:
                     fake.headers.append({k.lower(): v for k, v in self.headers.items()})
+            fmt = (request.get("response_format") or {}).get("type", "none")
+            if fmt in fake.reject_formats:
+                fake._rejected(request)
+                time.sleep(fake.latency)
+                message = f"response_format {fmt} is not supported by this server"
+                self._send(400, {"error": {"message": message}}, {})
+                return
             with fake.slots or contextlib.nullcontext():
                 with fake._lock:
                     fake.in_service += 1

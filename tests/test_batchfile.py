@@ -158,3 +158,117 @@ def test_bad_results_file_is_a_config_error(
 
     with pytest.raises(ConfigError, match="not an OpenAI Batch result line"):
         make_reviewer().import_results(papers(1), tmp_path / "res.jsonl", tmp_path / "run")
+
+
+class OneShot:
+    """A stand-in exemplar source: one fixed human review before every paper."""
+
+    k = 1
+
+    def for_paper(self, paper: Any) -> list[Any]:
+        from reviewer.exemplars import Exemplar
+
+        return [Exemplar("t1", "A train paper", 5.0, "EXEMPLAR REVIEW TEXT about pooling.")]
+
+
+class FlagPlaceholders:
+    """A stand-in generic rule: every placeholder comment of the fake endpoint is generic."""
+
+    def flags(self, comments: Any) -> list[bool]:
+        return ["placeholder" in c for c in comments]
+
+
+def test_export_honours_exemplars(tmp_path: Path, make_reviewer: Callable[..., Reviewer]) -> None:
+    make_reviewer(exemplars=OneShot()).export_requests(papers(2), tmp_path / "req.jsonl")
+    for request in read(tmp_path / "req.jsonl"):
+        user = request["body"]["messages"][1]["content"]
+        assert "EXEMPLAR REVIEW TEXT" in user and user.index("EXEMPLAR") < user.index("<paper>")
+
+
+def test_import_honours_the_generic_check(
+    tmp_path: Path, make_reviewer: Callable[..., Reviewer]
+) -> None:
+    make_reviewer().export_requests(papers(2), tmp_path / "req.jsonl")
+    (tmp_path / "res.jsonl").write_text(results_for(read(tmp_path / "req.jsonl")))
+    summary = make_reviewer(check_generic=FlagPlaceholders()).import_results(
+        papers(2), tmp_path / "res.jsonl", tmp_path / "run"
+    )
+    assert summary.reviewed == 0 and summary.followup_requests == 2  # re-asked, as live
+
+
+def test_import_honours_no_quote_check(
+    tmp_path: Path, make_reviewer: Callable[..., Reviewer]
+) -> None:
+    make_reviewer().export_requests(papers(1), tmp_path / "req.jsonl")
+    requests = read(tmp_path / "req.jsonl")
+    quoting = placeholder_review("Paper number 0") | {"weaknesses": ['Says "trained on Mars".']}
+    lines = json.loads(results_for(requests))
+    lines["response"]["body"]["choices"][0]["message"]["content"] = json.dumps(quoting)
+    (tmp_path / "res.jsonl").write_text(json.dumps(lines) + "\n")
+    summary = make_reviewer(check_quotes=False).import_results(
+        papers(1), tmp_path / "res.jsonl", tmp_path / "run"
+    )
+    assert summary.reviewed == 1 and summary.followup_requests == 0
+
+
+def test_import_applies_the_calibration(
+    tmp_path: Path, make_reviewer: Callable[..., Reviewer]
+) -> None:
+    from reviewer.calibration import POOLED, Calibration
+
+    cal = Calibration(["overall"], [0.0], {POOLED: 4.5}, {POOLED: 6.0})
+    cal.save(tmp_path / "cal.json")
+    make_reviewer().export_requests(papers(2), tmp_path / "req.jsonl")
+    (tmp_path / "res.jsonl").write_text(results_for(read(tmp_path / "req.jsonl")))
+    make_reviewer(calibration=str(tmp_path / "cal.json")).import_results(
+        papers(2), tmp_path / "res.jsonl", tmp_path / "run"
+    )
+    records = read(tmp_path / "run" / "reviews.jsonl")
+    assert len(records) == 2
+    for record in records:
+        assert record["calibrated"] == {"overall": 4.5, "decision": "reject", "venue": POOLED}
+
+
+def test_batch_api_has_one_retry_layer(
+    tmp_path: Path, fake: FakeOpenAI, make_reviewer: Callable[..., Reviewer]
+) -> None:
+    """A failing upload is tried max_retries + 1 times in all: the SDK adds none of its own."""
+    from reviewer import EndpointError
+
+    fake.batches.upload_failures = 100
+    with pytest.raises(EndpointError, match="HTTP 500|500"):
+        make_reviewer(max_retries=2).batch_via_openai(papers(1), tmp_path / "run", poll_seconds=0)
+    assert fake.batches.upload_attempts == 3
+
+
+def test_batch_api_retries_a_transient_upload_failure(
+    tmp_path: Path, fake: FakeOpenAI, make_reviewer: Callable[..., Reviewer]
+) -> None:
+    fake.batches.upload_failures = 1
+    summary = make_reviewer(max_retries=2).batch_via_openai(
+        papers(2), tmp_path / "run", poll_seconds=0
+    )
+    assert summary.reviewed == 2 and fake.batches.upload_attempts == 2
+
+
+@pytest.mark.parametrize("flag", [["--rpm", "10"], ["--tpm", "1000"]])
+def test_live_only_options_are_refused_with_batch_files(
+    tmp_path: Path, fake: FakeOpenAI, monkeypatch, flag: list[str]
+) -> None:
+    monkeypatch.setenv("REVIEWER_MODEL", "fake-model")
+    monkeypatch.setenv("OPENAI_BASE_URL", fake.base_url)
+    inp = write_jsonl(tmp_path / "in.jsonl", papers(1))
+    args = ["batch", str(inp), "--export-requests", str(tmp_path / "r"), *flag]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2 and flag[0] in result.output
+    assert not (tmp_path / "r").exists()
+
+
+def test_export_refuses_a_prompt_too_large_for_the_configured_context(
+    tmp_path: Path, fake: FakeOpenAI
+) -> None:
+    from reviewer.config import Settings
+
+    settings = Settings(base_url=fake.base_url, api_key="k", model="m", context_window=600)
+    counts = Reviewer(settings=settings).export_requests(papers(1), tmp_path / "req.jsonl")
+    assert counts == {"requests": 0, "already_reviewed": 0, "failed": 1}  # as live: refused

@@ -1,6 +1,7 @@
 """Score calibration: fitting, applying, the file, and records of a batch (FAKE server)."""
 
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,13 +12,15 @@ from reviewer import Reviewer
 from reviewer.calibration import (
     POOLED,
     Calibration,
+    Prior,
     Sample,
     fit,
     fit_prior,
     resolve,
+    resolve_default,
     venue_key,
 )
-from reviewer.errors import ConfigError
+from reviewer.errors import ConfigError, MissingExtra
 from tests.fake_openai import FakeOpenAI
 
 
@@ -273,3 +276,42 @@ def test_no_calibration_means_no_calibrated_field(
     )
     record = json.loads((tmp_path / "run" / "reviews.jsonl").read_text())
     assert "calibrated" not in record
+
+
+def _with_prior(path: Path) -> Calibration:
+    prior = Prior(terms=["graph"], idf=[1.0], coef=[0.5], bias=0.0)
+    cal = Calibration(["overall"], [0.0], {POOLED: 5.0}, {POOLED: 6.0}, prior=prior)
+    cal.fitted.update({"model": "small-model", "form": "sections"})
+    cal.save(path)
+    return cal
+
+
+def test_without_the_eval_extra_the_default_is_skipped_with_a_note(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import reviewer.calibration as module
+
+    _with_prior(tmp_path / "default.json")
+    monkeypatch.setattr(module, "DEFAULT_PATH", tmp_path / "default.json")
+    assert resolve_default("small-model", "sections")[0] is not None
+    monkeypatch.setitem(sys.modules, "sklearn", None)  # as if the [eval] extra were missing
+    calibration, note = resolve_default("small-model", "sections")
+    assert calibration is None and "[eval]" in note and "sklearn" in note
+    with pytest.raises(MissingExtra, match=r"\[eval\] extra"):
+        resolve(str(tmp_path / "default.json"))  # asked for by name: an error, exit 2
+
+
+def test_a_calibration_without_the_prior_needs_no_numpy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cal = Calibration(["overall"], [0.5], {POOLED: 2.0}, {POOLED: 6.0})
+    cal.save(tmp_path / "c.json")
+    for name in ("numpy", "sklearn", "scipy"):
+        monkeypatch.setitem(sys.modules, name, None)
+    loaded = resolve(str(tmp_path / "c.json"))
+    assert loaded is not None
+    assert loaded.apply({"overall": 8}, POOLED) == {
+        "overall": 6.0,
+        "decision": "accept",
+        "venue": POOLED,
+    }

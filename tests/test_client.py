@@ -77,3 +77,37 @@ def test_api_key_is_sent_as_bearer_and_scrubbed_from_errors(
         make_reviewer(api_key=key).review(PAPER)
     assert fake.headers[0]["authorization"] == f"Bearer {key}"
     assert key not in str(info.value)
+
+
+def _formats(fake: FakeOpenAI) -> list[str]:
+    return [(r.get("response_format") or {}).get("type", "none") for r in fake.requests]
+
+
+def test_auto_steps_down_once_under_concurrency(
+    tmp_path, fake: FakeOpenAI, make_reviewer: Callable[..., Reviewer]
+) -> None:
+    """Eight requests rejected for json_schema at once step down to json_object, not past it."""
+    from tests.conftest import papers
+
+    fake.latency, fake.reject_formats = 0.2, {"json_schema"}
+    summary = make_reviewer(structured="auto").batch(papers(8), tmp_path / "run", concurrency=8)
+    assert summary.reviewed == 8 and summary.ok
+    sent = _formats(fake)
+    assert sent.count("json_schema") == 8  # all in flight together, all rejected
+    assert "none" not in sent  # json_object was never skipped
+    assert sent.count("json_object") == 8
+
+
+def test_requests_in_flight_at_a_step_down_to_prompt_carry_the_schema(
+    tmp_path, fake: FakeOpenAI, make_reviewer: Callable[..., Reviewer]
+) -> None:
+    """A request rendered before the step-down to plain prompting is sent with the schema text."""
+    from tests.conftest import papers
+
+    fake.latency, fake.reject_formats = 0.2, {"json_schema", "json_object"}
+    summary = make_reviewer(structured="auto").batch(papers(8), tmp_path / "run", concurrency=8)
+    assert summary.reviewed == 8 and summary.ok
+    prompted = [r for r in fake.requests if "response_format" not in r]
+    assert len(prompted) == 8
+    for request in prompted:
+        assert "It must match this JSON schema" in request["messages"][0]["content"]

@@ -62,3 +62,13 @@ def test_endpoint_without_model_is_a_config_error(make_reviewer: Callable[..., R
     reviewer = make_reviewer(model=None)
     with pytest.raises(ConfigError, match="no model configured"):
         reviewer.review({"id": "a", "title": "T", "abstract": "A"})
+
+
+def test_unknown_config_key_is_rejected_by_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text("timout = 3\n")
+    monkeypatch.setenv("REVIEWER_CONFIG", str(config))
+    with pytest.raises(ConfigError, match="timout"):
+        load_settings()

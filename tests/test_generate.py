@@ -1,5 +1,6 @@
 """The validation stage against the FAKE server: parse, repair, re-ask, cache."""
 
+import asyncio
 import json
 from collections.abc import Callable
 
@@ -152,3 +153,41 @@ def test_cache_key_changes_with_output_relevant_inputs_only(
     assert fake.count == 5
     make_reviewer(structured="json_object").review(PAPER)
     assert fake.count == 6
+
+
+class LoopProbe:
+    """Records whether it was called on the event loop's thread (where it would stall every
+    request in flight) or off it; stands in for MiniLM-backed exemplars and generic rule."""
+
+    k = 1
+
+    def __init__(self) -> None:
+        self.on_loop: list[bool] = []
+
+    def _note(self) -> None:
+        try:
+            asyncio.get_running_loop()
+            self.on_loop.append(True)
+        except RuntimeError:
+            self.on_loop.append(False)
+
+    def for_paper(self, paper: object) -> list:
+        self._note()
+        return []
+
+    def flags(self, comments: list[str]) -> list[bool]:
+        self._note()
+        return [False] * len(comments)
+
+
+def test_embedding_work_runs_off_the_event_loop(
+    tmp_path, fake: FakeOpenAI, make_reviewer: Callable[..., Reviewer]
+) -> None:
+    from tests.conftest import papers
+
+    exemplars, generic = LoopProbe(), LoopProbe()
+    reviewer = make_reviewer(exemplars=exemplars, check_generic=generic)
+    summary = reviewer.batch(papers(4), tmp_path / "run", concurrency=4)
+    assert summary.reviewed == 4
+    assert exemplars.on_loop == [False] * 4
+    assert generic.on_loop and not any(generic.on_loop)

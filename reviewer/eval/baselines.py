@@ -29,7 +29,7 @@ BASELINES = ("constant", "nearest-neighbour", "abstract-prior")
 def _train_with_ratings(train: Sequence[Reference], name: str) -> list[Reference]:
     usable = [r for r in train if r.ratings]
     if not usable:
-        raise ConfigError(f"baseline {name}: the references have no train split with ratings")
+        raise ConfigError(f"{name} needs a train split with ratings; these references have none")
     return usable
 
 

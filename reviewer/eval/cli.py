@@ -126,7 +126,9 @@ def _calibration(spec: str | None, predictions: Any, mapping: Any, scale: Any) -
 
 
 def _run(opts: dict[str, Any]) -> None:
-    from reviewer.errors import ConfigError
+    from reviewer.errors import ConfigError, require_extra
+
+    require_extra("reviewer eval")
     from reviewer.eval.baselines import BASELINES
     from reviewer.eval.generated import parse_mapping, parse_scale
     from reviewer.eval.run import EvalConfig, run_eval
@@ -251,10 +253,13 @@ def calibrate_command(**opts: Any) -> None:
     give).
     """
     from reviewer.calibration import DEFAULT_PATH
-    from reviewer.eval.calibrate import fit_run
-    from reviewer.eval.references import load_references
+    from reviewer.errors import require_extra
 
     try:
+        require_extra("reviewer calibrate")
+        from reviewer.eval.calibrate import fit_run
+        from reviewer.eval.references import load_references
+
         refs = [r for src in opts["references"] or (None,) for r in load_references(src)]
         calibration = fit_run(opts["runs"], refs, use_prior=opts["prior"], alpha=opts["alpha"])
     except ReviewerError as exc:

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from reviewer.eval.embed import MODEL_NAME, Encoder
+from reviewer.resources import builtin
 
 ASPECTS = (
     "motivation",
@@ -47,7 +48,7 @@ DISAPERE_ASPECTS = {
 
 C_GRID = (0.3, 1.0, 3.0, 10.0)
 THRESHOLD_GRID = tuple(round(t, 3) for t in np.arange(0.05, 0.951, 0.025))
-DETECTOR_PATH = Path(__file__).resolve().parents[2] / "evals" / "aspect_detector.json"
+DETECTOR_PATH = builtin("evals") / "aspect_detector.json"
 
 
 @dataclass

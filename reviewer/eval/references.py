@@ -46,6 +46,25 @@ def data_dir() -> Path:
     return Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
 
+def references_home() -> Path:
+    """Where ``reviewer data fetch`` writes references sets: the user's data directory."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("reviewer")) / "references"
+
+
+def search_dirs() -> list[Path]:
+    """Folders whose sub-folders are references sets, in the order a name is looked up:
+    ``REVIEWER_DATA_DIR`` (it wins), the user's fetched sets, the checkout's ``../shared/data``."""
+    dirs = (
+        [Path(os.environ["REVIEWER_DATA_DIR"]).expanduser()]
+        if os.environ.get("REVIEWER_DATA_DIR")
+        else []
+    )
+    dirs += [references_home(), Path(__file__).resolve().parents[2].parent / "shared" / "data"]
+    return list(dict.fromkeys(dirs))
+
+
 def native_scale(venue: str | None, year: int | None) -> tuple[float, float]:
     """The rating scale a venue used in a year."""
     return VENUE_YEAR_SCALES.get(((venue or "").lower(), year or 0), DEFAULT_SCALE)
@@ -237,17 +256,28 @@ def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         raise ConfigError(f"cannot read references file {path}: {exc}") from exc
 
 
+DEFAULT_SET = "neurips_2023_2025"
+
+
 def resolve_references(path: str | Path | None) -> Path:
-    """A references path as given, else relative to the data folder, else the NeurIPS default."""
-    if path is None:
-        return data_dir() / "neurips_2023_2025"
-    given = Path(path).expanduser()
-    if given.exists():
+    """A references path as given, else a set of that name in :func:`search_dirs` (the first
+    that has it), else, when none is given, the NeurIPS default."""
+    given = Path(path).expanduser() if path is not None else None
+    if given is not None and given.exists():
         return given
-    inside = data_dir() / given
-    if inside.exists():
-        return inside
-    raise ConfigError(f"references not found: {given} (nor {inside})")
+    if given is None and os.environ.get("REVIEWER_DATA_DIR"):
+        return data_dir() / DEFAULT_SET  # the data folder the user set wins
+    name = given if given is not None else Path(DEFAULT_SET)
+    for root in search_dirs():
+        if (root / name).exists():
+            return root / name
+    where = ", ".join(str(d) for d in search_dirs())
+    if given is None:
+        raise ConfigError(
+            f"no references given and no {DEFAULT_SET} in {where}: pass -r PATH or NAME, or "
+            "fetch a venue's reviews with `reviewer data fetch VENUE_ID`"
+        )
+    raise ConfigError(f"references not found: {given} (not a path, nor a set in {where})")
 
 
 def load_references(path: str | Path | None = None) -> list[Reference]:

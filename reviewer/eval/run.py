@@ -361,19 +361,26 @@ def run_eval(
     lap("select_papers")
 
     sentence_encoder = sentence_encoder or Embedder()
-    if "constant" in config.baselines:
-        systems["constant"] = constant_baseline(train, papers)
-    if "nearest-neighbour" in config.baselines:
-        abstract_encoder = abstract_encoder or Embedder(ABSTRACT_MAX_TOKENS)
-        systems["nearest-neighbour"] = nearest_neighbour_baseline(train, papers, abstract_encoder)
-    if "abstract-prior" in config.baselines:
+    builders: dict[str, Callable[[], dict[str, Prediction]]] = {
+        "constant": lambda: constant_baseline(train, papers),
+        "nearest-neighbour": lambda: nearest_neighbour_baseline(
+            train, papers, abstract_encoder or Embedder(ABSTRACT_MAX_TOKENS)
+        ),
+        # every year's train papers: the prior learns offsets from each venue-year's mean
+        "abstract-prior": lambda: abstract_prior_baseline(
+            select(everything, split="train"), papers
+        ),
+    }
+    skipped: dict[str, str] = {}
+    for name in config.baselines:
         try:
-            # every year's train papers: the prior learns offsets from each venue-year's mean
-            all_train = select(everything, split="train")
-            systems["abstract-prior"] = abstract_prior_baseline(all_train, papers)
-        except ConfigError as exc:  # a small train split: the other baselines still stand
-            log(f"abstract-prior baseline skipped: {exc}")
-    primary = loaded.name if loaded is not None else config.baselines[0]
+            systems[name] = builders[name]()
+        except ConfigError as exc:  # no (or a small) train split: everything else is scored
+            skipped[name] = str(exc)
+            log(f"{name} baseline skipped: {exc}")
+    if loaded is None and not systems:
+        raise ConfigError(f"nothing to score: every baseline was skipped ({root})")
+    primary = loaded.name if loaded is not None else next(iter(systems))
     if loaded is not None and config.calibration is not None:
         primary = f"{loaded.name} + calibration"
         systems[primary] = calibrated_predictions(loaded.predictions, papers, config.calibration)
@@ -428,6 +435,7 @@ def run_eval(
     metrics["coverage"]["detector"] = _detector_summary(detector)
     metrics["human"] = human
     metrics["baselines"] = {b: results[b] for b in config.baselines if b in results}
+    metrics["baselines_skipped"] = skipped
     if loaded is not None and primary != loaded.name:  # calibrated: the raw scores beside
         metrics["uncalibrated"] = {loaded.name: results[loaded.name]}
     metrics["protocol"] = _protocol(config)

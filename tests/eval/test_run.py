@@ -257,3 +257,28 @@ def test_generate_reviews_papers_without_leaking(
             assert secret not in dumped
     m = json.loads((out / "metrics.json").read_text())
     assert m["references"]["n_papers"] == 3 and m["system"] == "fake"
+
+
+def test_foreign_references_without_a_train_split_score_everything_else(
+    tmp_path: Path, write_jsonl, fake_embedder
+) -> None:
+    """Another system's file against references with no train split: the baselines that need
+    one are skipped with one line each, and the system is still scored."""
+    from tests.eval.conftest import HAND_PAPERS, paper_record
+
+    refs = write_jsonl(
+        tmp_path / "foreign" / "refs.jsonl",
+        [paper_record(pid, r, a, split="test") for pid, r, a in HAND_PAPERS],
+    )
+    csv = tmp_path / "other.csv"
+    csv.write_text(CSV)
+    out = tmp_path / "out"
+    args = ["--references", str(refs), "--predictions", str(csv), *MAP, "--out", str(out)]
+    result = CliRunner().invoke(eval_command, [*args, "--bootstrap", "50", "--no-report"])
+    assert result.exit_code == 0, result.output
+    skipped = [line for line in result.output.splitlines() if "skipped" in line]
+    assert len(skipped) == 3 and all("needs a train split" in line for line in skipped)
+    m = json.loads((out / "metrics.json").read_text())
+    assert m["baselines"] == {}
+    assert set(m["baselines_skipped"]) == {"constant", "nearest-neighbour", "abstract-prior"}
+    assert value(m, "rating.mae") == pytest.approx(7 / 6)  # as with a train split: same papers

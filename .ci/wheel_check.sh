@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The wheel is the product: build it, install it into a fresh venv without extras, and from a
+# folder outside the checkout list the forms and review 20 papers against the fake endpoint;
+# then add the [eval] extra and score that run against a small references fixture.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+WORK="$(mktemp -d)"
+FAKE_PID=""
+cleanup() {
+  if [ -n "$FAKE_PID" ]; then kill "$FAKE_PID" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+echo "wheel check: building the wheel"
+"${BUILD_PYTHON:-$ROOT/.venv/bin/python}" -m pip wheel --quiet --no-deps --no-build-isolation -w "$WORK/dist" "$ROOT"
+WHEEL="$(ls "$WORK"/dist/reviewer-*.whl)"
+python3 -m venv "$WORK/venv"
+"$WORK/venv/bin/python" -m pip install --quiet --upgrade pip
+"$WORK/venv/bin/python" -m pip install --quiet "$WHEEL"
+REVIEWER="$WORK/venv/bin/reviewer"
+export REVIEWER_CACHE_DIR="$WORK/cache" REVIEWER_CONFIG="$WORK/no-config.toml"
+unset OPENAI_API_KEY OPENAI_BASE_URL REVIEWER_MODEL REVIEWER_FORMS_PATH REVIEWER_DATA_DIR || true
+
+mkdir "$WORK/outside" && cd "$WORK/outside"
+echo "wheel check: reviewer forms (core install, no extras)"
+"$REVIEWER" forms | tee forms.txt
+grep -q "^sections" forms.txt
+
+# The FAKE OpenAI-compatible endpoint (stdlib only): prints its base URL when it listens.
+"$WORK/venv/bin/python" "$ROOT/tests/fake_openai.py" > fake_url.txt &
+FAKE_PID=$!
+for _ in $(seq 50); do [ -s fake_url.txt ] && break; sleep 0.1; done
+URL="$(head -n 1 fake_url.txt)"
+
+echo "wheel check: a 20-paper batch against the fake endpoint at $URL"
+"$REVIEWER" batch "$ROOT/tests/fixtures/ci/papers.jsonl" --out run \
+  --base-url "$URL" --model fake-model --concurrency 8
+test "$(wc -l < run/reviews.jsonl)" -eq 20
+
+echo "wheel check: [eval] extra (torch pinned first: any other torch request pulls gigabytes)"
+"$WORK/venv/bin/python" -m pip install --quiet "torch==2.13.0"
+"$WORK/venv/bin/python" -m pip install --quiet "$WHEEL[eval]"
+"$REVIEWER" eval --predictions run --references "$ROOT/tests/fixtures/ci/references" \
+  --split test --bootstrap 200 --out eval
+python3 - <<'PY'
+import json
+m = json.load(open("eval/metrics.json"))
+assert m["references"]["n_papers"] == 20, m["references"]
+assert m["rating"]["mae"]["value"] is not None
+assert "constant" in m["baselines"], sorted(m["baselines"])
+print("wheel check: eval scored", m["references"]["n_papers"], "papers; baselines:",
+      ", ".join(sorted(m["baselines"])))
+PY
+echo "wheel check: passed"

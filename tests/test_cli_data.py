@@ -1,0 +1,58 @@
+"""`reviewer data fetch` and `reviewer data list` on the command line (FAKE OpenReview API)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from reviewer.cli import main
+from reviewer.eval.references import references_home
+from tests.fake_openreview import VENUE, FakeOpenReview
+
+
+def test_fetch_then_list_then_eval_by_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("openreview", reason="needs the [data] extra")
+    monkeypatch.setenv("REVIEWER_DATA_DIR", str(tmp_path / "nothing-here"))
+    runner = CliRunner()
+    with FakeOpenReview(papers=12) as api:
+        args = ["data", "fetch", VENUE, "--api-url", api.url, "--delay", "0", "--page-size", "5"]
+        result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "iclr_2024: 12 papers" in result.output and "3 requests" in result.output
+    listed = runner.invoke(main, ["data", "list"])
+    assert listed.exit_code == 0
+    line = next(x for x in listed.output.splitlines() if x.startswith("iclr_2024"))
+    assert "12 papers" in line and VENUE in line and str(references_home()) in line
+    pytest.importorskip("sklearn", reason="reviewer eval needs the [eval] extra")
+    import reviewer.eval.run as run_module
+    from tests.eval.conftest import HashEncoder
+
+    monkeypatch.setattr(run_module, "Embedder", lambda *a, **k: HashEncoder())
+    out = tmp_path / "eval"
+    args = ["eval", "-r", "iclr_2024", "--split", "all", "--baseline", "constant"]
+    result = runner.invoke(main, [*args, "--bootstrap", "20", "--no-report", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["references"]["n_papers"] == 12  # every status kept, desk-rejected too
+    assert metrics["references"]["path"].endswith("iclr_2024")
+
+
+def test_fetch_without_the_data_extra_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "openreview", None)
+    result = CliRunner().invoke(main, ["data", "fetch", VENUE, "--delay", "0"])
+    assert result.exit_code == 2
+    assert "[data] extra" in result.output and "Traceback" not in result.output
+
+
+def test_list_with_no_sets_says_how_to_get_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import reviewer.cli_data as module
+
+    monkeypatch.setattr(module, "search_dirs", lambda: [tmp_path / "empty"])
+    result = CliRunner().invoke(main, ["data", "list"])
+    assert result.exit_code == 0 and "reviewer data fetch VENUE_ID" in result.output
