@@ -331,7 +331,8 @@ class Reviewer:
         work = Path(out) / "openai-batch"
         work.mkdir(parents=True, exist_ok=True)
         api = BatchAPI(base_url=files.base_url, api_key=self.settings.api_key,
-                       timeout=self.settings.request_timeout(), max_attempts=self.settings.max_retries + 1,
+                       timeout=self.settings.request_timeout(),
+                       max_attempts=self.settings.max_retries + 1,
                        backoff_base=self.settings.backoff_base)  # fmt: skip
         summary, earlier = RunSummary(), RunSummary()
         for round_no in range(1, self.max_reasks + 3):
