@@ -1,0 +1,79 @@
+"""Numbers and names of a review are looked up in the paper text, in their usual spellings."""
+
+import pytest
+
+from reviewer.specifics import Source, names, numbers
+
+OPT = (
+    "Title: OPT: Open Pre-trained Transformer Language Models\nAbstract:\n"
+    "We present Open Pre-trained Transformers (OPT), a suite of decoder-only pre-trained "
+    "transformers ranging from 125M to 175B parameters. We show that OPT-175B is comparable "
+    "to GPT-3, while requiring only 1/7th the carbon footprint to develop. Accuracy improves "
+    "by 51.6% on two benchmarks and training is twice as fast with reinforcement learning."
+)
+ALBERT = (
+    "Title: ALBERT: A Lite BERT for Self-supervised Learning of Language Representations\n"
+    "Abstract:\nWe present two parameter-reduction techniques to lower memory consumption and "
+    "increase the training speed of BERT. We also use a self-supervised loss that focuses on "
+    "modeling inter-sentence coherence, and establish new state-of-the-art results on the GLUE, "
+    "RACE, and SQuAD benchmarks."
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The 175 billion parameter model",  # "175B" spelled out
+        "OPT-175B needs one seventh of the carbon: 1/7 of GPT-3's.",
+        "It is 2x faster.",  # "twice"
+        "a gain of 52%",  # 51.6% rounded
+        "a gain of 51.6 percent on 2 benchmarks",
+        "models from 125 million parameters",
+        "released in 2022 as GPT-3 rival",
+    ],
+)
+def test_numbers_the_paper_states_in_another_spelling_are_grounded(text: str) -> None:
+    source = Source(OPT + " Year: 2022")
+    assert source.invented_numbers(text) == []
+
+
+def test_numbers_the_paper_never_states_are_reported_as_written() -> None:
+    source = Source(OPT)
+    assert source.invented_numbers("It gains 35% on 12 tasks with 3.5x less memory.") == [
+        "35%",
+        "12",
+        "3.5x",
+    ]
+
+
+def test_digits_inside_names_are_names_not_numbers() -> None:
+    assert [w for w, _ in numbers("GPT-4 and ResNet-50 beat L2 in 3D on 7 tasks")] == ["7"]
+
+
+def test_issue_16_albert_invention_is_caught() -> None:
+    review = (
+        "ALBERT's two parameter-reduction techniques are one based on quantization and another "
+        "based on pruning, evaluated on GLUE and ImageNet."
+    )
+    assert Source(ALBERT).invented_names(review) == ["ImageNet", "quantization", "pruning"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The LLM runs on a GPU and claims SOTA results.",  # generic acronyms
+        "However, the Transformer baseline is weak.",  # sentence start, generic term
+        "The method uses RL to train the policy.",  # initials of "reinforcement learning"
+        "Results on SQuAD and GLUE are strong; see Section 4 and Table 2.",  # structure words
+        "BERT's memory use drops; the OPT models are open.",  # possessive, plural
+        "Abstract: the claim rests on RACE.",
+    ],
+)
+def test_common_words_and_the_papers_own_names_are_not_invented(text: str) -> None:
+    source = Source(OPT + "\n" + ALBERT)
+    assert source.invented_names(text) == []
+
+
+def test_name_candidates_are_acronyms_camelcase_digits_and_midsentence_capitals() -> None:
+    text = "We like LoRA, the Adam optimizer and T5. Deep nets are fine."
+    assert names(text) == ["LoRA", "Adam", "T5"]
