@@ -13,7 +13,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from reviewer.backend import OPENAI_URL, Endpoint, open_endpoint
+from reviewer.backend import OPENAI_URL, Endpoint, choose_profile, open_endpoint
 from reviewer.batch import BatchRunner, Progress, RunSummary
 from reviewer.batchfile import BatchFiles, paper_index
 from reviewer.cache import CompletionCache
@@ -59,6 +59,7 @@ class Reviewer:
         check_generic: bool | GenericRule = False,
         calibration: str | None = None,
         exemplars: int | ExemplarSource = 0,
+        profile: str | None = None,
     ) -> None:
         self.settings = settings or load_settings(
             model=model,
@@ -67,8 +68,12 @@ class Reviewer:
             structured=structured,
             timeout=timeout,
             max_retries=max_retries,
+            profile=profile,
         )
-        self.form = load_form(form)
+        if settings is not None and profile is not None:
+            self.settings = settings.model_copy(update={"profile": profile})
+        name, explicit = choose_profile(self.settings)
+        self.form = load_form(form, name, explicit=explicit)
         self.cache = CompletionCache(Path(cache_dir) if cache_dir else None, enabled=cache)
         self.local_model = local_model
         self.max_reasks = max_reasks
@@ -257,7 +262,8 @@ class Reviewer:
                     generator=files.generator(client), store=store, concurrency=concurrency,
                     price=self.settings.price_for(files.model), progress=progress,
                     settings={"base_url": files.base_url, "model": files.model,
-                              "form": self.form.name, "structured": files.mode,
+                              "form": self.form.name, "profile": self.form.profile,
+                              "structured": files.mode,
                               "results_file": str(results), "followups_file": str(path)},
                 )  # fmt: skip
                 return await runner.run(items), problems, client.written
@@ -317,6 +323,7 @@ class Reviewer:
             "model": ep.model,
             "embedded": ep.embedded,
             "form": self.form.name,
+            "profile": self.form.profile,
             "structured": ep.structured,
             "max_reasks": self.max_reasks,
             "temperature": self.temperature,

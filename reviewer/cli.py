@@ -31,7 +31,8 @@ from reviewer.batch import RunSummary
 from reviewer.cli_report import report_command
 from reviewer.config import load_settings
 from reviewer.errors import ConfigError, InputError, ReviewerError, ReviewFailed
-from reviewer.forms import list_forms, load_form
+from reviewer.backend import choose_profile
+from reviewer.forms import Form, list_forms, load_form
 from reviewer.paper import Paper, read_papers
 from reviewer.report import write_report
 from reviewer.runstore import RunStore
@@ -69,6 +70,11 @@ def endpoint_options(func: F) -> F:
             help="How to ask for JSON: auto (default) tries json_schema and steps down.",
         ),
         click.option("--form", "-f", default="sections", show_default=True, help="Review form."),
+        click.option(
+            "--profile",
+            help="The form's depth profile (see `reviewer forms`): default full for a "
+            "configured endpoint, compact for the embedded model; else `profile` in the config.",
+        ),
         click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
         click.option(
             "--max-reasks",
@@ -95,7 +101,8 @@ def endpoint_options(func: F) -> F:
             "--quote-check/--no-quote-check",
             default=True,
             show_default=True,
-            help="Re-ask (then drop) comments that quote words not in the paper.",
+            help="Re-ask (then drop) comments with quotes, numbers or names not in the paper, "
+            "and comments that say nothing (no weaknesses, further research needed).",
         ),
         click.option(
             "--exemplars",
@@ -129,6 +136,7 @@ def make_reviewer(opts: dict[str, Any], **extra: Any) -> Reviewer:
         model=opts["model"],
         base_url=opts["base_url"],
         form=opts["form"],
+        profile=opts["profile"],
         cache=not opts["no_cache"],
         local_model=opts["local_model"],
         max_reasks=opts["max_reasks"],
@@ -202,8 +210,8 @@ def main() -> None:
 @click.option(
     "--full-text",
     is_flag=True,
-    help="PDF input: review the full text (cut to the form's max_full_text_tokens), "
-    "not only the abstract.",
+    help="PDF input: review the full text (cut to what the model's context allows, at most "
+    "the profile's max_full_text_tokens), not only the abstract.",
 )
 @endpoint_options
 def batch(
@@ -235,7 +243,7 @@ def batch(
     results exactly as a live run would, writing re-asks to a follow-up requests file.
     """
     with user_errors():
-        budget = load_form(opts["form"]).max_full_text_tokens
+        budget = _form(opts).max_full_text_tokens
         papers = read_inputs(input_path, full_text=full_text, full_text_tokens=budget)
         items: Iterator[Any] = _announce_rejects(papers, input_path)
         if limit is not None:
@@ -261,6 +269,14 @@ def batch(
     _print_summary(summary, out)
     err.print(f"report: {report}")
     sys.exit(0 if summary.ok else EXIT_PARTIAL)
+
+
+def _form(opts: dict[str, Any]) -> Form:
+    """The form under the profile the run will use (known before the endpoint is opened)."""
+    settings = load_settings(base_url=opts["base_url"], model=opts["model"],
+                             profile=opts["profile"])  # fmt: skip
+    name, explicit = choose_profile(settings)
+    return load_form(opts["form"], name, explicit=explicit)
 
 
 def _run_model(out: Path) -> str:
@@ -421,11 +437,15 @@ def _single_paper(path: Path | None, title: str | None, abstract: str | None) ->
 
 @main.command()
 def forms() -> None:
-    """List the review forms and where they are defined."""
+    """List the review forms, where they are defined, and their profiles' output limits."""
     with user_errors():
         for name, folder in list_forms().items():
             form = load_form(name)
             click.echo(f"{name}\t{form.description}\n\t({folder}, max {form.max_tokens} tokens)")
+            for profile in form.profiles:
+                limits = load_form(name, profile)
+                click.echo(f"\tprofile {profile}: max {limits.max_tokens} output tokens, "
+                           f"full text up to {limits.max_full_text_tokens} tokens")  # fmt: skip
 
 
 @main.group()

@@ -48,6 +48,7 @@ class Settings(BaseModel):
     max_retries: int = Field(default=4, ge=0)  # transport retries after the first attempt
     backoff_base: float = 1.0
     context_window: int | None = None  # tokens; when known, oversized prompts are refused
+    profile: str | None = None  # the forms' depth profile; None: chosen by the endpoint kind
     prices: dict[str, Price] = Field(default_factory=dict)
 
     @property

@@ -211,10 +211,12 @@ def names(text: str) -> list[str]:
 def _name_part(token: str) -> str:
     """The part of a hyphenated token that may be a name: "RL" of "RL-driven", "top-5" none."""
     parts = token.split("-")
-    if len(parts) == 1:
-        return token
-    kept = [p for p in parts if not (p.isalpha() and p.islower())]
-    return "-".join(kept) if kept and any(c.isalpha() for c in "".join(kept)) else ""
+    while parts and parts[-1].isalpha() and parts[-1].islower():
+        parts.pop()
+    while parts and parts[0].isalpha() and parts[0].islower():
+        parts.pop(0)
+    kept = "-".join(parts)
+    return kept if any(c.isalpha() for c in kept) else ""
 
 
 def techniques(text: str) -> list[tuple[str, str]]:

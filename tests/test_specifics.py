@@ -77,3 +77,9 @@ def test_common_words_and_the_papers_own_names_are_not_invented(text: str) -> No
 def test_name_candidates_are_acronyms_camelcase_digits_and_midsentence_capitals() -> None:
     text = "We like LoRA, the Adam optimizer and T5. Deep nets are fine."
     assert names(text) == ["LoRA", "Adam", "T5"]
+
+
+def test_hyphenated_names_keep_their_inner_words_and_lose_lowercase_ends() -> None:
+    source = Source("Title: A Unified Text-to-Text Transformer\nAbstract: We use RL.")
+    assert source.invented_names("The Text-to-Text format and the RL-driven top-5 runs.") == []
+    assert names("The KAN-based and ReLU-free nets") == ["KAN", "ReLU"]
