@@ -72,8 +72,8 @@ class Reviewer:
         )
         if settings is not None and profile is not None:
             self.settings = settings.model_copy(update={"profile": profile})
-        name, explicit = choose_profile(self.settings)
-        self.form = load_form(form, name, explicit=explicit)
+        name, self._profile_chosen = choose_profile(self.settings)
+        self.form = load_form(form, name, explicit=self._profile_chosen)
         self.cache = CompletionCache(Path(cache_dir) if cache_dir else None, enabled=cache)
         self.local_model = local_model
         self.max_reasks = max_reasks
@@ -224,7 +224,10 @@ class Reviewer:
         if not s.model:
             raise ConfigError("batch files need a model: pass --model or set REVIEWER_MODEL")
         mode = "json_schema" if s.structured == "auto" else s.structured
-        return BatchFiles(self.form, self.cache, s.base_url or OPENAI_URL, s.model, mode,
+        # batch files always go to a hosted endpoint, never the embedded model: full depth
+        form = self.form if self._profile_chosen else load_form(self.form.name, "full",
+                                                                explicit=False)  # fmt: skip
+        return BatchFiles(form, self.cache, s.base_url or OPENAI_URL, s.model, mode,
                           self.max_reasks, self.temperature, self.samples,
                           self.reflect)  # fmt: skip
 
@@ -262,7 +265,7 @@ class Reviewer:
                     generator=files.generator(client), store=store, concurrency=concurrency,
                     price=self.settings.price_for(files.model), progress=progress,
                     settings={"base_url": files.base_url, "model": files.model,
-                              "form": self.form.name, "profile": self.form.profile,
+                              "form": self.form.name, "profile": files.form.profile,
                               "structured": files.mode,
                               "results_file": str(results), "followups_file": str(path)},
                 )  # fmt: skip

@@ -263,7 +263,7 @@ def batch(
         else:
             total = _count_records(input_path, limit)
             with make_reviewer(opts, rpm=rpm, tpm=tpm) as reviewer:
-                err.print(f"reviewer: {reviewer.endpoint.label} · form {reviewer.form.name}")
+                err.print(f"reviewer: {reviewer.endpoint.label} · {_form_label(reviewer)}")
                 summary = _run_with_progress(reviewer, items, out, concurrency, None, total)
     report = write_report(out, price=load_settings().price_for(_run_model(out)))
     _print_summary(summary, out)
@@ -277,6 +277,10 @@ def _form(opts: dict[str, Any]) -> Form:
                              profile=opts["profile"])  # fmt: skip
     name, explicit = choose_profile(settings)
     return load_form(opts["form"], name, explicit=explicit)
+
+
+def _form_label(reviewer: Reviewer) -> str:
+    return f"form {reviewer.form.name} · profile {reviewer.form.profile}"
 
 
 def _run_model(out: Path) -> str:
@@ -397,7 +401,7 @@ def review(
     with user_errors():
         paper = _single_paper(paper_file, title, abstract)
         with make_reviewer(opts) as reviewer:
-            err.print(f"reviewer: {reviewer.endpoint.label} · form {reviewer.form.name}")
+            err.print(f"reviewer: {reviewer.endpoint.label} · {_form_label(reviewer)}")
             try:
                 outcome = reviewer.review_outcome(paper)
             except ReviewFailed as exc:

@@ -158,3 +158,14 @@ def test_bad_results_file_is_a_config_error(
 
     with pytest.raises(ConfigError, match="not an OpenAI Batch result line"):
         make_reviewer().import_results(papers(1), tmp_path / "res.jsonl", tmp_path / "run")
+
+
+def test_exported_requests_ask_for_full_depth_even_without_an_endpoint_configured(
+    tmp_path: Path,
+) -> None:
+    """Batch files go to a hosted endpoint, never the embedded model: the full profile."""
+    Reviewer(model="gpt-4o-mini").export_requests(papers(1), tmp_path / "req.jsonl")
+    Reviewer(model="gpt-4o-mini", profile="compact").export_requests(papers(1), tmp_path / "c")
+    full, compact = read(tmp_path / "req.jsonl")[0], read(tmp_path / "c")[0]
+    assert "60-150 words" in full["body"]["messages"][0]["content"]
+    assert "at most 30 words" in compact["body"]["messages"][0]["content"]
