@@ -77,7 +77,8 @@ GENERIC_NAMES = {
     "fourier", "lipschitz", "boolean", "monte", "carlo", "python", "pytorch", "tensorflow",
     "jax", "internet", "web", "q&a", "qa", "e.g", "i.e", "etc", "vs", "al", "et", "dr", "mr",
     "fig", "eq", "eqs", "sec", "no", "tl", "dr", "yes", "n/a", "ii", "iii", "iv", "v", "l1",
-    "l2", "2d", "3d", "4d", "kl", "dof", "imo", "imho", "ablation",
+    "l2", "2d", "3d", "4d", "kl", "dof", "imo", "imho", "ablation", "hz", "khz", "mhz", "ghz",
+    "db", "fps", "bpp", "ms", "sec", "min", "hrs",
     "state-of-the-art", "x", "y", "z", "k", "n",
 }  # fmt: skip
 # Techniques a small model attributes to papers that never mention them (stems: "pruning",
@@ -90,7 +91,13 @@ TECHNIQUES = (
     "reinforcement learning", "lstm", "recurrent", "convolution", "autoencoder", "diffusion",
     "graph neural",
 )
-_TOKEN_RE = re.compile(r"[A-Za-z][\w'’\-.&/]*[\w]|[A-Za-z]")
+_TOKEN_RE = re.compile(r"[A-Za-z][\w'’\-.&]*[\w]|[A-Za-z]")
+# "Fig.2", "Sec. 3", "Eq.(4)": references to the paper's parts; "$N_s$", URLs: not names
+_NOT_A_NAME = re.compile(
+    r"^(?:fig|figs|tab|sec|eq|eqs|table|figure|section|appendix|line|alg|thm)\.?\d|_|"
+    r"\.(?:com|org|net|io|html?|pdf)\b|^https?|^www\.",
+    re.I,
+)
 _SENTENCE_START = re.compile(r"(?:[.!?:;]\s+|[\n(\[\"“'‘*]\s*|\s[-–—]\s+|\d[.)]\s*)$")
 
 
@@ -197,13 +204,13 @@ def names(text: str) -> list[str]:
         at_start = not text[:start].strip() or bool(
             _SENTENCE_START.search(text[max(0, start - 6) : start])
         )
-        if not _candidate(token, at_start):
+        if not _candidate(token, at_start) or _NOT_A_NAME.search(token):
             continue
         lowered = {v.lower() for v in _variants(token)}
         if lowered & (GENERIC_NAMES | _STRUCTURE):
             continue
-        if token[1:].islower() and lowered & GENERIC_WORDS:
-            continue  # "Practical", "Evaluation": a heading's word, not a name
+        if (token[1:].islower() or token.isupper()) and lowered & GENERIC_WORDS:
+            continue  # "Practical", "ANY": a heading's or an emphasised word, not a name
         out.append(token)
     return out
 

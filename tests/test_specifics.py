@@ -83,3 +83,8 @@ def test_hyphenated_names_keep_their_inner_words_and_lose_lowercase_ends() -> No
     source = Source("Title: A Unified Text-to-Text Transformer\nAbstract: We use RL.")
     assert source.invented_names("The Text-to-Text format and the RL-driven top-5 runs.") == []
     assert names("The KAN-based and ReLU-free nets") == ["KAN", "ReLU"]
+
+
+def test_references_math_urls_units_and_emphasis_are_not_names() -> None:
+    text = "See Fig.2 and $N_s$ at https://x.org; it runs at 50 Hz. Try ANY dataset; SBM/PPM."
+    assert names(text) == ["SBM", "PPM"]
