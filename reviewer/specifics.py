@@ -91,10 +91,26 @@ TECHNIQUES = (
     "reinforcement learning", "lstm", "recurrent", "convolution", "autoencoder", "diffusion",
     "graph neural",
 )
+_PART = (
+    r"fig(?:ure)?s?|tab(?:le)?s?|sec(?:tion)?s?|§|eqs?|equations?|appendix|appendices|lines?|"
+    r"l|ll|alg(?:orithm)?s?|thm|theorems?|lemmas?|prop(?:osition)?s?|corollar(?:y|ies)|"
+    r"def(?:inition)?s?|pages?|pp?|steps?|stages?|phases?|q|w|items?|points?|questions?|"
+    r"comments?|weakness(?:es)?|strengths?|chapters?|parts?|rows?|columns?|cols?|refs?|"
+    r"references?|assumptions?|remarks?|examples?|claims?|cases?|exp(?:eriment)?s?"
+)
+# "Table 2", "Eq. 2-5", "Sections 3 and 4": a number that points at a part of the paper
+REFERENCE_RE = re.compile(
+    rf"\b(?:{_PART})\.?\s*(?:[(\[]?[\dA-Za-z]{{1,3}}(?:\.\d+)*[)\]]?\s*(?:[-–,/&]|and|to|or)\s*)*"
+    r"[(\[]?$",
+    re.I,
+)
+# "(1) ... (2) ...", "1) ...": enumeration markers after a sentence or clause boundary
+LIST_RE = re.compile(r"(?:^|[.:;!?]\s+|\n\s*)$")
 _TOKEN_RE = re.compile(r"[A-Za-z][\w'’\-.&]*[\w]|[A-Za-z]")
 # "Fig.2", "Sec. 3", "Eq.(4)": references to the paper's parts; "$N_s$", URLs: not names
 _NOT_A_NAME = re.compile(
     r"^(?:fig|figs|tab|sec|eq|eqs|table|figure|section|appendix|line|alg|thm)\.?\d|_|"
+    r"^L\d|^[A-Z]\.\d|"
     r"\.(?:com|org|net|io|html?|pdf)\b|^https?|^www\.",
     re.I,
 )
@@ -123,11 +139,23 @@ def _values(number: str, denominator: str | None, suffix: str) -> set[float]:
 
 
 def numbers(text: str) -> list[tuple[str, set[float]]]:
-    """(as written, possible values) for each number written with digits in ``text``."""
+    """(as written, possible values) for each number written with digits in ``text``, except
+    the numbers of references and lists ("Table 2", "Eq. 2-5", "[3]", "(1)", "2)")."""
     return [
         (m.group(0).strip(), _values(m.group(1), m.group(2), m.group(3) or ""))
         for m in NUMBER_RE.finditer(text)
+        if not _is_reference(text, m.start(), m.end())
     ]
+
+
+def _is_reference(text: str, start: int, end: int) -> bool:
+    """A citation "[3]", a marker "#2", "(1)" or "2)" / "2." opening a clause, a part "Table 2"."""
+    before, after = text[max(0, start - 40) : start], text[end : end + 1]
+    if REFERENCE_RE.search(before) or before.endswith(("[", "#")):
+        return True
+    if before.endswith("(") and after == ")" and not before[-2:-1].isalpha():
+        return True
+    return after in {")", "."} and bool(LIST_RE.search(before))
 
 
 def source_values(source: str) -> set[float]:

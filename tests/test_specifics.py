@@ -88,3 +88,18 @@ def test_hyphenated_names_keep_their_inner_words_and_lose_lowercase_ends() -> No
 def test_references_math_urls_units_and_emphasis_are_not_names() -> None:
     text = "See Fig.2 and $N_s$ at https://x.org; it runs at 50 Hz. Try ANY dataset; SBM/PPM."
     assert names(text) == ["SBM", "PPM"]
+
+
+def test_numbers_that_point_at_parts_of_a_paper_or_list_items_are_not_claims() -> None:
+    text = (
+        "As Table 2 and Eq. 2-5 show (see Sections 3 and 4, line 68, [3]), three limits "
+        "remain: (1) cost, (2) speed. 1) Data; 2) code. It gains 35%."
+    )
+    assert [w for w, _ in numbers(text)] == ["35%"]
+
+
+def test_a_number_opening_a_sentence_is_still_a_claim() -> None:
+    assert [w for w, _ in numbers("The model is large. 175B parameters are used. O(1) time")] == [
+        "175B",
+        "1",
+    ]
