@@ -106,6 +106,12 @@ REFERENCE_RE = re.compile(
 )
 # "(1) ... (2) ...", "1) ...": enumeration markers after a sentence or clause boundary
 LIST_RE = re.compile(r"(?:^|[.:;!?]\s+|\n\s*)$")
+_CAP = r"[A-Z][a-z'’]+(?:-[A-Za-z]+)*"
+TITLE_RUN_RE = re.compile(
+    rf"{_CAP}(?:(?:\s+(?:of|and|for|the|in|on|with|to|a|an|via|from|by))*\s+{_CAP}){{2,}}"
+)
+HEADING_RE = re.compile(rf"(?:^|(?<=[\n.;]\s)|(?<=\n)){_CAP}(?:\s+(?:of|and|for|the|in|on)?\s*"
+                        rf"{_CAP}){{0,5}}:")  # fmt: skip
 _TOKEN_RE = re.compile(r"[A-Za-z][\w'’\-.&]*[\w]|[A-Za-z]")
 # "Fig.2", "Sec. 3", "Eq.(4)": references to the paper's parts; "$N_s$", URLs: not names
 _NOT_A_NAME = re.compile(
@@ -226,9 +232,12 @@ def _initials(acronym: str, words: list[str]) -> bool:
 def names(text: str) -> list[str]:
     """Name-like tokens of ``text`` (see ``_candidate``), minus structure and generic words."""
     out: list[str] = []
+    titled = _title_spans(text)
     for match in _TOKEN_RE.finditer(text):
         token = _name_part(match.group(0).rstrip("."))
         start = match.start()
+        if token[1:].islower() and any(a <= start < b for a, b in titled):
+            continue  # a word of a cited title or a heading, not a name
         at_start = not text[:start].strip() or bool(
             _SENTENCE_START.search(text[max(0, start - 6) : start])
         )
@@ -241,6 +250,14 @@ def names(text: str) -> list[str]:
             continue  # "Practical", "ANY": a heading's or an emphasised word, not a name
         out.append(token)
     return out
+
+
+def _title_spans(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` has a title or heading: three or more capitalised words in a row
+    ("Advances in Neural Information Processing Systems"), or a short capitalised lead-in
+    ending in a colon ("Generalization Capability:"). Two ("Common Crawl") may be a name."""
+    spans = [(m.start(), m.end()) for m in TITLE_RUN_RE.finditer(text)]
+    return spans + [(m.start(), m.end()) for m in HEADING_RE.finditer(text)]
 
 
 def _name_part(token: str) -> str:

@@ -103,3 +103,11 @@ def test_a_number_opening_a_sentence_is_still_a_claim() -> None:
         "175B",
         "1",
     ]
+
+
+def test_words_of_cited_titles_and_headings_are_not_names_but_two_word_names_are() -> None:
+    text = (
+        "Generalization Capability: it works. See Advances in Neural Information Processing "
+        "Systems 36 and the Necessity of Attention Mechanism Unclear part; trained on Common Crawl."
+    )
+    assert names(text) == ["Common", "Crawl"]
