@@ -27,11 +27,11 @@ from rich.progress import (
 )
 
 from reviewer.api import Reviewer
+from reviewer.backend import choose_profile
 from reviewer.batch import RunSummary
 from reviewer.cli_report import report_command
 from reviewer.config import load_settings
 from reviewer.errors import ConfigError, InputError, ReviewerError, ReviewFailed
-from reviewer.backend import choose_profile
 from reviewer.forms import Form, list_forms, load_form
 from reviewer.paper import Paper, read_papers
 from reviewer.report import write_report

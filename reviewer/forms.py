@@ -120,11 +120,15 @@ class Form:
         """System + user messages for ``paper``; the system part is identical across papers."""
         schema_text = json.dumps(self.json_schema, separators=(",", ":")) if include_schema else ""
         try:
-            system = self._env().get_template(self.system_template).render(
-                output_schema=schema_text, profile=self.variables
+            system = (
+                self._env()
+                .get_template(self.system_template)
+                .render(output_schema=schema_text, profile=self.variables)
             )
-            user = self._env().get_template(self.user_template).render(
-                paper=paper, profile=self.variables
+            user = (
+                self._env()
+                .get_template(self.user_template)
+                .render(paper=paper, profile=self.variables)
             )
         except jinja2.TemplateError as exc:
             raise FormError(f"form {self.name!r}: template error: {exc}") from exc

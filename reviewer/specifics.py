@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 import re
-
 import unicodedata
 
 from reviewer.textcheck import GENERIC_WORDS
@@ -66,6 +65,8 @@ _STRUCTURE = {
     "note", "typo", "typos", "remark", "remarks", "other", "specific", "general", "detailed",
     "clarity", "originality", "quality", "significance", "soundness", "presentation",
     "contribution", "rating", "confidence", "pros", "cons", "edit", "post", "rebuttal",
+    "assumption", "assumptions", "conjecture", "listing", "btw", "i'd", "i'm", "i've", "thanks",
+    "pareto",
 }  # fmt: skip
 # Words every ML text may use without the paper naming them.
 GENERIC_NAMES = {
@@ -76,9 +77,9 @@ GENERIC_NAMES = {
     "openreview", "transformer", "transformers", "bayesian", "gaussian", "markov", "euclidean",
     "fourier", "lipschitz", "boolean", "monte", "carlo", "python", "pytorch", "tensorflow",
     "jax", "internet", "web", "q&a", "qa", "e.g", "i.e", "etc", "vs", "al", "et", "dr", "mr",
-    "fig", "eq", "eqs", "sec", "no", "tl", "dr", "yes", "n/a", "ii", "iii", "iv", "v", "l1",
+    "fig", "eq", "eqs", "sec", "no", "tl", "yes", "n/a", "ii", "iii", "iv", "v", "l1",
     "l2", "2d", "3d", "4d", "kl", "dof", "imo", "imho", "ablation", "hz", "khz", "mhz", "ghz",
-    "db", "fps", "bpp", "ms", "sec", "min", "hrs",
+    "db", "fps", "bpp", "min", "hrs",
     "state-of-the-art", "x", "y", "z", "k", "n",
 }  # fmt: skip
 # Techniques a small model attributes to papers that never mention them (stems: "pruning",
@@ -90,7 +91,7 @@ TECHNIQUES = (
     "contrastive", "adversarial training", "federated", "meta-learning", "curriculum learning",
     "reinforcement learning", "lstm", "recurrent", "convolution", "autoencoder", "diffusion",
     "graph neural",
-)
+)  # fmt: skip
 _PART = (
     r"fig(?:ure)?s?|tab(?:le)?s?|sec(?:tion)?s?|§|eqs?|equations?|appendix|appendices|lines?|"
     r"l|ll|alg(?:orithm)?s?|thm|theorems?|lemmas?|prop(?:osition)?s?|corollar(?:y|ies)|"
@@ -116,7 +117,7 @@ _TOKEN_RE = re.compile(r"[A-Za-z][\w'’\-.&]*[\w]|[A-Za-z]")
 # "Fig.2", "Sec. 3", "Eq.(4)": references to the paper's parts; "$N_s$", URLs: not names
 _NOT_A_NAME = re.compile(
     r"^(?:fig|figs|tab|sec|eq|eqs|table|figure|section|appendix|line|alg|thm)\.?\d|_|"
-    r"^L\d|^[A-Z]\.\d|"
+    r"^L\d|^[A-Z]\.\d|^[WQ]\d+$|"
     r"\.(?:com|org|net|io|html?|pdf)\b|^https?|^www\.",
     re.I,
 )

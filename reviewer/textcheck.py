@@ -61,8 +61,7 @@ _VAGUE_COMPARE = re.compile(
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*|\d")
 # Words that name nothing about a particular paper: with stopwords, what a comment built only
 # from them could say about any paper.
-GENERIC_WORDS = frozenset(
-    """
+_GENERIC_TEXT = """
     a about above across additional address addressed addresses after again against all also
     although an analysis analyze and any applicability applicable application applications
     applied apply approach approaches are area areas as aspect aspects assess assessment at
@@ -91,8 +90,8 @@ GENERIC_WORDS = frozenset(
     there these they this those thorough through to topic under understand understanding
     unclear use used useful using valuable validate validation various very well were what
     when where whether which while who why will with within work works would written
-    """.split()
-)
+    """
+GENERIC_WORDS = frozenset(_GENERIC_TEXT.split())
 
 
 def _content_words(text: str) -> list[str]:

@@ -177,8 +177,7 @@ def test_a_profile_is_added_in_form_toml_alone(
     shutil.copytree(BUILTIN_FORMS / "sections", tmp_path / "mine")
     toml = tmp_path / "mine" / "form.toml"
     toml.write_text(
-        toml.read_text()
-        + '\n[profiles.medium]\nsystem = "system_full.j2"\nmax_tokens = 1500\n'
+        toml.read_text() + '\n[profiles.medium]\nsystem = "system_full.j2"\nmax_tokens = 1500\n'
         'paragraph_words = "40-80"\ncomment_words = "15-30"\nstrengths = "2-4"\n'
         'weaknesses = "2-4"\nquestions = "1-3"\nmax_items = { questions = 3 }\n'
     )

@@ -171,7 +171,9 @@ def test_paragraph_loses_the_sentence_with_an_invented_number() -> None:
     )
     kept, warnings = drop(review, find(review, ABSTRACT))
     assert kept.experiments == "OPT-175B is comparable to GPT-3 on many tasks."
-    assert warnings == ['removed the sentence with experiments: the number "35%" is not in the paper']
+    assert warnings == [
+        'removed the sentence with experiments: the number "35%" is not in the paper'
+    ]
     short = SCHEMA.model_validate(_review(experiments="It wins by 35% on all tasks they report."))
     kept, warnings = drop(short, find(short, ABSTRACT))  # too short without it: kept, noted
     assert kept.experiments == short.experiments and warnings[0].startswith("kept experiments")
