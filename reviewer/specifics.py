@@ -94,17 +94,19 @@ TECHNIQUES = (
 )  # fmt: skip
 _PART = (
     r"fig(?:ure)?s?|tab(?:le)?s?|sec(?:tion)?s?|§|eqs?|equations?|appendix|appendices|lines?|"
-    r"l|ll|alg(?:orithm)?s?|thm|theorems?|lemmas?|prop(?:osition)?s?|corollar(?:y|ies)|"
+    r"l|ll|alg(?:orithm)?s?|thm|theorems?|lemmas?|prop(?:osition)?s?|corollar(?:y|ies)|eqn|"
     r"def(?:inition)?s?|pages?|pp?|steps?|stages?|phases?|q|w|items?|points?|questions?|"
     r"comments?|weakness(?:es)?|strengths?|chapters?|parts?|rows?|columns?|cols?|refs?|"
     r"references?|assumptions?|remarks?|examples?|claims?|cases?|exp(?:eriment)?s?"
 )
 # "Table 2", "Eq. 2-5", "Sections 3 and 4": a number that points at a part of the paper
 REFERENCE_RE = re.compile(
-    rf"\b(?:{_PART})\.?\s*(?:[(\[]?[\dA-Za-z]{{1,3}}(?:\.\d+)*[)\]]?\s*(?:[-–,/&]|and|to|or)\s*)*"
-    r"[(\[]?$",
+    rf"\b(?:{_PART})\.?\s*(?:[(\[]?[\dA-Za-z]{{1,3}}(?:\.\d+)*[)\]]?\s*"
+    r"(?:[-–,/&]\s*|and\s+|to\s+|or\s+)+)*[(\[]?$",
     re.I,
 )
+# "[3]", "[1, 2, 4]", "#2", "Weston'16"
+CITATION_RE = re.compile(r"(?:\[(?:\s*\d+\s*[,;–-])*\s*|#|['’])$")
 # "(1) ... (2) ...", "1) ...": enumeration markers after a sentence or clause boundary
 LIST_RE = re.compile(r"(?:^|[.:;!?]\s+|\n\s*)$")
 _CAP = r"[A-Z][a-z'’]+(?:-[A-Za-z]+)*"
@@ -158,8 +160,10 @@ def numbers(text: str) -> list[tuple[str, set[float]]]:
 def _is_reference(text: str, start: int, end: int) -> bool:
     """A citation "[3]", a marker "#2", "(1)" or "2)" / "2." opening a clause, a part "Table 2"."""
     before, after = text[max(0, start - 40) : start], text[end : end + 1]
-    if REFERENCE_RE.search(before) or before.endswith(("[", "#")):
+    if REFERENCE_RE.search(before) or CITATION_RE.search(before):
         return True
+    if not text[:start].strip() and re.match(r"\s+[A-Z\"“]", text[end : end + 3]):
+        return True  # "2 The explanation is ...": an item number opening the comment
     if before.endswith("(") and after == ")" and not before[-2:-1].isalpha():
         return True
     return after in {")", "."} and bool(LIST_RE.search(before))

@@ -111,3 +111,9 @@ def test_words_of_cited_titles_and_headings_are_not_names_but_two_word_names_are
         "Systems 36 and the Necessity of Attention Mechanism Unclear part; trained on Common Crawl."
     )
     assert names(text) == ["Common", "Crawl"]
+
+
+def test_citation_lists_figure_lists_and_item_numbers_are_not_claims() -> None:
+    text = "See [1, 2, 4] and Fig 1, 2, 3, and 4, eqn 7, Weston'16. It has 96 channels."
+    assert [w for w, _ in numbers(text)] == ["96"]
+    assert numbers("2 The explanation is thin.") == []
