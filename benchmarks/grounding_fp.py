@@ -13,7 +13,8 @@ specifics are real (they were written from the full paper):
   specific number or name at all (a common word, a sentence start, a generic acronym). The
   most frequent flagged names are printed for that judgement.
 
-    python benchmarks/grounding_fp.py --papers 1000 > benchmarks/results/grounding_fp.txt
+    python benchmarks/grounding_fp.py --papers 1000 > /tmp/grounding-fp.txt  # quotes human reviews:
+                                                                # keep it out of the repo
 """
 
 from __future__ import annotations

@@ -97,12 +97,12 @@ _PART = (
     r"l|ll|alg(?:orithm)?s?|thm|theorems?|lemmas?|prop(?:osition)?s?|corollar(?:y|ies)|eqn|"
     r"def(?:inition)?s?|pages?|pp?|steps?|stages?|phases?|q|w|items?|points?|questions?|"
     r"comments?|weakness(?:es)?|strengths?|chapters?|parts?|rows?|columns?|cols?|refs?|"
-    r"references?|assumptions?|remarks?|examples?|claims?|cases?|exp(?:eriment)?s?"
+    r"references?|assumptions?|remarks?|examples?|claims?|cases?|exp(?:eriment)?s?|paragraphs?"
 )
 # "Table 2", "Eq. 2-5", "Sections 3 and 4": a number that points at a part of the paper
 REFERENCE_RE = re.compile(
     rf"\b(?:{_PART})\.?\s*(?:[(\[]?[\dA-Za-z]{{1,3}}(?:\.\d+)*[)\]]?\s*"
-    r"(?:[-–,/&]\s*|and\s+|to\s+|or\s+)+)*[(\[]?$",
+    r"(?:[-–,/&]\s*|and\s+|to\s+|or\s+|through\s+)+)*[(\[]?$",
     re.I,
 )
 # "[3]", "[1, 2, 4]", "#2", "Weston'16"
