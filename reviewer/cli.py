@@ -72,8 +72,8 @@ def endpoint_options(func: F) -> F:
         click.option("--form", "-f", default="sections", show_default=True, help="Review form."),
         click.option(
             "--profile",
-            help="The form's depth profile (see `reviewer forms`): default full for a "
-            "configured endpoint, compact for the embedded model; else `profile` in the config.",
+            help="The form's depth profile (see `reviewer forms`). Default: `profile` in the "
+            "config file, else full for a configured endpoint, compact for the embedded model.",
         ),
         click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
         click.option(
