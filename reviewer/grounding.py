@@ -190,9 +190,8 @@ def drop(review: Review, findings: Sequence[Finding]) -> tuple[Review, list[str]
 
 def _without_sentences(text: str, detail: str) -> str:
     """``text`` without the sentences that contain ``detail`` (an invented number or name)."""
-    sentences = SENTENCE_RE.split(text.strip())
-    kept = [s for s in sentences if detail.lower() not in s.lower()]
-    return " ".join(kept)
+    word = re.compile(rf"(?<!\w){re.escape(detail)}(?!\w)", re.I)  # "RL", not "world"
+    return " ".join(s for s in SENTENCE_RE.split(text.strip()) if not word.search(s))
 
 
 def _reason(findings: Sequence[Finding], key: str, index: int) -> str:

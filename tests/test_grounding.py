@@ -174,6 +174,11 @@ def test_paragraph_loses_the_sentence_with_an_invented_number() -> None:
     assert warnings == [
         'removed the sentence with experiments: the number "35%" is not in the paper'
     ]
+    named = SCHEMA.model_validate(
+        _review(experiments="In the real world OPT-175B matches GPT-3. It needs RL to do so.")
+    )
+    kept, _ = drop(named, find(named, ABSTRACT))  # "RL" is a word: "world" stays
+    assert kept.experiments == "In the real world OPT-175B matches GPT-3."
     short = SCHEMA.model_validate(_review(experiments="It wins by 35% on all tasks they report."))
     kept, warnings = drop(short, find(short, ABSTRACT))  # too short without it: kept, noted
     assert kept.experiments == short.experiments and warnings[0].startswith("kept experiments")
