@@ -13,7 +13,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from reviewer.backend import OPENAI_URL, Endpoint, open_endpoint
+from reviewer.backend import OPENAI_URL, Endpoint, choose_profile, open_endpoint
 from reviewer.batch import BatchRunner, Progress, RunSummary
 from reviewer.batchfile import BatchFiles, paper_index
 from reviewer.cache import CompletionCache
@@ -60,6 +60,7 @@ class Reviewer:
         check_generic: bool | GenericRule = False,
         calibration: str | None = None,
         exemplars: int | ExemplarSource = 0,
+        profile: str | None = None,
     ) -> None:
         self.settings = settings or load_settings(
             model=model,
@@ -68,8 +69,12 @@ class Reviewer:
             structured=structured,
             timeout=timeout,
             max_retries=max_retries,
+            profile=profile,
         )
-        self.form = load_form(form)
+        if settings is not None and profile is not None:
+            self.settings = settings.model_copy(update={"profile": profile})
+        name, self._profile_chosen = choose_profile(self.settings)
+        self.form = load_form(form, name, explicit=self._profile_chosen)
         self.cache = CompletionCache(Path(cache_dir) if cache_dir else None, enabled=cache)
         self.local_model = local_model
         self.max_reasks = max_reasks
@@ -264,8 +269,11 @@ class Reviewer:
             raise ConfigError("batch files need a model: pass --model or set REVIEWER_MODEL")
         mode = "json_schema" if s.structured == "auto" else s.structured
         self._calibration_for(s.model)
+        # batch files always go to a hosted endpoint, never the embedded model: full depth
+        form = self.form if self._profile_chosen else load_form(self.form.name, "full",
+                                                                explicit=False)  # fmt: skip
         options = {**self._options(), "context_window": s.context_window}  # as a live run's
-        return BatchFiles(self.form, self.cache, s.base_url or OPENAI_URL, s.model, mode,
+        return BatchFiles(form, self.cache, s.base_url or OPENAI_URL, s.model, mode,
                           options)  # fmt: skip
 
     def export_requests(
@@ -302,8 +310,8 @@ class Reviewer:
                     generator=files.generator(client), store=store, concurrency=concurrency,
                     price=self.settings.price_for(files.model), progress=progress,
                     settings={"base_url": files.base_url, "model": files.model,
-                              "form": self.form.name, "structured": files.mode,
-                              **self._options_record(),
+                              "form": self.form.name, "profile": files.form.profile,
+                              "structured": files.mode, **self._options_record(),
                               "results_file": str(results), "followups_file": str(path)},
                     calibrate=self.calibrated,
                 )  # fmt: skip
@@ -366,6 +374,7 @@ class Reviewer:
             "model": ep.model,
             "embedded": ep.embedded,
             "form": self.form.name,
+            "profile": self.form.profile,
             "structured": ep.structured,
             **self._options_record(),
             "cache": self.cache.enabled,

@@ -30,6 +30,14 @@ class Endpoint:
     cache_id: str | None = None
 
 
+def choose_profile(settings: Settings) -> tuple[str, bool]:
+    """The form profile and whether it was asked for: ``--profile`` or the config file, else
+    ``full`` for a configured endpoint and ``compact`` for the embedded model."""
+    if settings.profile:
+        return settings.profile, True
+    return ("full" if settings.uses_endpoint else "compact"), False
+
+
 @contextmanager
 def open_endpoint(settings: Settings, local_model: str | None = None) -> Iterator[Endpoint]:
     """Yield the endpoint for ``settings``, serving the embedded model while it is in use."""

@@ -198,6 +198,7 @@ class BatchRunner:
                 "config": {**self.settings, "concurrency": self.concurrency, "limit": self.limit},
                 "form": {
                     "name": form.name,
+                    "profile": form.profile,
                     "schema_hash": form.schema_hash,
                     "template_hash": form.template_hash,
                     "max_tokens": form.max_tokens,

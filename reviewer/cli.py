@@ -28,12 +28,13 @@ from rich.progress import (
 )
 
 from reviewer.api import Reviewer
+from reviewer.backend import choose_profile
 from reviewer.batch import RunSummary
 from reviewer.cli_data import data_command
 from reviewer.cli_report import report_command
 from reviewer.config import load_settings
 from reviewer.errors import ConfigError, InputError, ReviewerError, ReviewFailed
-from reviewer.forms import list_forms, load_form
+from reviewer.forms import Form, list_forms, load_form
 from reviewer.local import DEFAULT_PARALLEL
 from reviewer.paper import Paper, read_papers
 from reviewer.report import write_report
@@ -72,6 +73,11 @@ def endpoint_options(func: F) -> F:
             help="How to ask for JSON: auto (default) tries json_schema and steps down.",
         ),
         click.option("--form", "-f", default="sections", show_default=True, help="Review form."),
+        click.option(
+            "--profile",
+            help="The form's depth profile (see `reviewer forms`). Default: `profile` in the "
+            "config file, else full for a configured endpoint, compact for the embedded model.",
+        ),
         click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
         click.option(
             "--max-reasks",
@@ -98,7 +104,8 @@ def endpoint_options(func: F) -> F:
             "--quote-check/--no-quote-check",
             default=True,
             show_default=True,
-            help="Re-ask (then drop) comments that quote words not in the paper.",
+            help="Re-ask (then drop) comments with quotes, numbers or names not in the paper, "
+            "and comments that say nothing (no weaknesses, further research needed).",
         ),
         click.option(
             "--exemplars",
@@ -132,6 +139,7 @@ def make_reviewer(opts: dict[str, Any], **extra: Any) -> Reviewer:
         model=opts["model"],
         base_url=opts["base_url"],
         form=opts["form"],
+        profile=opts["profile"],
         cache=not opts["no_cache"],
         local_model=opts["local_model"],
         max_reasks=opts["max_reasks"],
@@ -205,8 +213,8 @@ def main() -> None:
 @click.option(
     "--full-text",
     is_flag=True,
-    help="PDF input: review the full text (cut to the form's max_full_text_tokens), "
-    "not only the abstract.",
+    help="PDF input: review the full text (cut to what the model's context allows, at most "
+    "the profile's max_full_text_tokens), not only the abstract.",
 )
 @endpoint_options
 def batch(
@@ -241,7 +249,7 @@ def batch(
         files = export_requests is not None or import_results is not None or via != "live"
         if files and (rpm or tpm):
             raise ConfigError("--rpm and --tpm limit live requests; batch files send none")
-        budget = load_form(opts["form"]).max_full_text_tokens
+        budget = _form(opts).max_full_text_tokens
         papers = read_inputs(input_path, full_text=full_text, full_text_tokens=budget)
         items: Iterator[Any] = _announce_rejects(papers, input_path)
         if limit is not None:
@@ -261,7 +269,7 @@ def batch(
         else:
             total = _count_records(input_path, limit)
             with make_reviewer(opts, rpm=rpm, tpm=tpm) as reviewer:
-                err.print(f"reviewer: {reviewer.endpoint.label} · form {reviewer.form.name}")
+                err.print(f"reviewer: {reviewer.endpoint.label} · {_form_label(reviewer)}")
                 capped = reviewer.concurrency_for(concurrency)
                 if capped < concurrency:
                     err.print(
@@ -273,6 +281,18 @@ def batch(
     _print_summary(summary, out)
     err.print(f"report: {report}")
     sys.exit(0 if summary.ok else EXIT_PARTIAL)
+
+
+def _form(opts: dict[str, Any]) -> Form:
+    """The form under the profile the run will use (known before the endpoint is opened)."""
+    settings = load_settings(base_url=opts["base_url"], model=opts["model"],
+                             profile=opts["profile"])  # fmt: skip
+    name, explicit = choose_profile(settings)
+    return load_form(opts["form"], name, explicit=explicit)
+
+
+def _form_label(reviewer: Reviewer) -> str:
+    return f"form {reviewer.form.name} · profile {reviewer.form.profile}"
 
 
 def _run_model(out: Path) -> str:
@@ -401,7 +421,7 @@ def review(
     with user_errors():
         paper = _single_paper(paper_file, title, abstract)
         with make_reviewer(opts) as reviewer:
-            err.print(f"reviewer: {reviewer.endpoint.label} · form {reviewer.form.name}")
+            err.print(f"reviewer: {reviewer.endpoint.label} · {_form_label(reviewer)}")
             try:
                 outcome = reviewer.review_outcome(paper)
             except ReviewFailed as exc:
@@ -442,11 +462,15 @@ def _single_paper(path: Path | None, title: str | None, abstract: str | None) ->
 
 @main.command()
 def forms() -> None:
-    """List the review forms and where they are defined."""
+    """List the review forms, where they are defined, and their profiles' output limits."""
     with user_errors():
         for name, folder in list_forms().items():
             form = load_form(name)
             click.echo(f"{name}\t{form.description}\n\t({folder}, max {form.max_tokens} tokens)")
+            for profile in form.profiles:
+                limits = load_form(name, profile)
+                click.echo(f"\tprofile {profile}: max {limits.max_tokens} output tokens, "
+                           f"full text up to {limits.max_full_text_tokens} tokens")  # fmt: skip
 
 
 @main.group()

@@ -55,6 +55,7 @@ class Settings(BaseModel):
     # Requests the server generates at once (llama.cpp's --parallel); when known, the rest wait
     # on the client side for a free slot instead of in the server's queue.
     slots: int | None = Field(default=None, ge=1)
+    profile: str | None = None  # the forms' depth profile; None: chosen by the endpoint kind
     prices: dict[str, Price] = Field(default_factory=dict)
 
     @property

@@ -5,6 +5,12 @@
 sending a silently broken prompt), ``schema.py`` (a ``Review`` subclass exported as
 ``SCHEMA``) and ``review.md.j2`` (the readable rendering). Adding a folder adds a form; no
 package code changes. Extra folders are searched via ``REVIEWER_FORMS_PATH``.
+
+A form may declare profiles (``[profiles.NAME]`` in form.toml): the depth one kind of model is
+asked for. A profile overrides the form's limits, may name its own templates and raise list
+maxima (``max_items``); its other keys reach the templates as ``profile``. A profile that
+overrides nothing renders, hashes and validates exactly like the form itself, so ``compact``
+(the embedded model's) keeps the prompts, cache keys and calibration of the form before profiles.
 """
 
 from __future__ import annotations
@@ -14,12 +20,13 @@ import importlib.util
 import json
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from pydantic import Field, create_model
 
 from reviewer.cache import stable_hash
 from reviewer.errors import FormError
@@ -31,9 +38,9 @@ BUILTIN_FORMS = builtin("prompts")  # in the wheel, else the checkout's prompts/
 SHARED = BUILTIN_FORMS / "_shared"  # templates every form may use (meta-review, reflection)
 REQUIRED_FILES = ("form.toml", "system.j2", "user.j2", "schema.py", "review.md.j2")
 Messages = list[dict[str, str]]
-KNOWN_KEYS = {
-    "description", "max_tokens", "temperature", "max_input_tokens", "max_full_text_tokens",
-}  # fmt: skip
+LIMIT_KEYS = ("max_tokens", "temperature", "max_input_tokens", "max_full_text_tokens")
+KNOWN_KEYS = {"description", "profiles", *LIMIT_KEYS}
+DEFAULT_PROFILE = "default"  # the name of a form's own settings when it declares no profiles
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,13 @@ class Form:
     max_input_tokens: int = 1500
     max_full_text_tokens: int = 2000
     options: dict[str, Any] = field(default_factory=dict)
+    profiles: dict[str, dict[str, Any]] = field(default_factory=dict)
+    profile: str = DEFAULT_PROFILE
+    overrides: dict[str, Any] = field(default_factory=dict)  # the profile's table as declared
+    system_template: str = "system.j2"
+    user_template: str = "user.j2"
+    # context assumed for an endpoint whose window is unknown, when sizing a full text
+    default_context_window: int | None = None
 
     @cached_property
     def json_schema(self) -> dict[str, Any]:
@@ -60,10 +74,45 @@ class Form:
 
     @cached_property
     def template_hash(self) -> str:
+        """The templates' bytes, and the profile's settings when it has any (so a profile is
+        part of every cache key, while a profile that overrides nothing hashes as the form)."""
         digest = hashlib.sha256()
-        for name in ("system.j2", "user.j2"):
+        for name in (self.system_template, self.user_template):
             digest.update((self.directory / name).read_bytes())
+        if self.overrides:
+            digest.update(stable_hash(self.overrides).encode())
         return digest.hexdigest()
+
+    @property
+    def variables(self) -> dict[str, Any]:
+        """What templates see as ``profile``: its name, the limits in force and its own keys."""
+        limits = {k: getattr(self, k) for k in LIMIT_KEYS}
+        return {**limits, **self.overrides, "name": self.profile}
+
+    def with_profile(self, name: str, *, explicit: bool = True) -> Form:
+        """This form under profile ``name``. An automatic choice (``explicit=False``) the form
+        does not declare falls back to the form's own settings; an explicit one must exist."""
+        if name not in self.profiles:
+            if explicit:
+                known = ", ".join(sorted(self.profiles)) or "none"
+                raise FormError(
+                    f"form {self.name!r} has no profile {name!r} (its profiles: {known})"
+                )
+            return self
+        table = self.profiles[name]
+        limits = {k: type(getattr(self, k))(table[k]) for k in LIMIT_KEYS if k in table}
+        schema = _with_max_items(self.schema, table.get("max_items") or {}, self.name)
+        window = table.get("default_context_window")
+        return replace(
+            self,
+            schema=schema,
+            profile=name,
+            overrides=table,
+            system_template=str(table.get("system", self.system_template)),
+            user_template=str(table.get("user", self.user_template)),
+            default_context_window=int(window) if window else None,
+            **limits,
+        )
 
     def _env(self) -> jinja2.Environment:
         return _environment(self.directory)
@@ -71,7 +120,11 @@ class Form:
     def render(self, paper: Paper, *, include_schema: bool = False) -> Messages:
         """System + user messages for ``paper``; the system part is identical across papers."""
         try:
-            user = self._env().get_template("user.j2").render(paper=paper)
+            user = (
+                self._env()
+                .get_template(self.user_template)
+                .render(paper=paper, profile=self.variables)
+            )
         except jinja2.TemplateError as exc:
             raise FormError(f"form {self.name!r}: template error: {exc}") from exc
         return [
@@ -87,10 +140,10 @@ class Form:
     def _system_prompts(self) -> dict[bool, str]:
         schema_text = json.dumps(self.json_schema, separators=(",", ":"))
         try:
-            template = self._env().get_template("system.j2")
+            template = self._env().get_template(self.system_template)
             return {
-                False: template.render(output_schema="").strip(),
-                True: template.render(output_schema=schema_text).strip(),
+                False: template.render(output_schema="", profile=self.variables).strip(),
+                True: template.render(output_schema=schema_text, profile=self.variables).strip(),
             }
         except jinja2.TemplateError as exc:
             raise FormError(f"form {self.name!r}: template error: {exc}") from exc
@@ -156,9 +209,26 @@ def _load_schema(folder: Path) -> type[Review]:
     return schema
 
 
+def _with_max_items(schema: type[Review], limits: dict[str, Any], form: str) -> type[Review]:
+    """``schema`` with higher (or lower) list maxima, for a profile asking for more comments."""
+    if not limits:
+        return schema
+    fields: dict[str, Any] = {}
+    for key, maximum in limits.items():
+        info = schema.model_fields.get(key)
+        if info is None:
+            raise FormError(f"form {form!r}: max_items names {key!r}, not a field of the schema")
+        minimum = next((m.min_length for m in info.metadata if hasattr(m, "min_length")), 0)
+        fields[key] = (info.annotation, Field(min_length=minimum, max_length=int(maximum)))
+    return create_model(schema.__name__, __base__=schema, **fields)
+
+
 @cache
-def load_form(name: str) -> Form:
-    """Load a form by name from the search path (cached: forms are read once per process)."""
+def load_form(name: str, profile: str | None = None, *, explicit: bool = True) -> Form:
+    """Load a form by name from the search path, under ``profile`` when given (see
+    ``Form.with_profile``); cached: forms are read once per process."""
+    if profile is not None:
+        return load_form(name).with_profile(profile, explicit=explicit)
     forms = list_forms()
     if name not in forms:
         known = ", ".join(sorted(forms)) or "none"
@@ -181,4 +251,11 @@ def load_form(name: str) -> Form:
         max_input_tokens=int(meta.get("max_input_tokens", 1500)),
         max_full_text_tokens=int(meta.get("max_full_text_tokens", 2000)),
         options={k: v for k, v in meta.items() if k not in KNOWN_KEYS},
+        profiles=_profiles(name, meta.get("profiles", {})),
     )
+
+
+def _profiles(form: str, declared: Any) -> dict[str, dict[str, Any]]:
+    if not isinstance(declared, dict) or not all(isinstance(t, dict) for t in declared.values()):
+        raise FormError(f"form {form!r}: form.toml: [profiles.NAME] must be tables")
+    return declared

@@ -36,6 +36,7 @@ CURRENT_PAPER: ContextVar[tuple[str, int]] = ContextVar("CURRENT_PAPER", default
 EXCERPT_CHARS = 500
 TRUNCATED_ECHO = 300
 REASK_HEAT = 0.3  # temperature added per re-ask
+FULL_TEXT_MARGIN = 64  # tokens kept free beside the full text (its header, estimate error)
 _FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.DOTALL)
 
 
@@ -188,6 +189,17 @@ class Generator:
                 f"reply exceed the model's context of {self.context_window} tokens"
             )
 
+    def full_text_budget(self, paper: Paper) -> int:
+        """Tokens of full text that fit: the model's context (or the profile's assumed one)
+        minus the reply and the rest of the prompt, at most the profile's cap."""
+        cap = self.form.max_full_text_tokens
+        window = self.context_window or self.form.default_context_window
+        if window is None or not isinstance(paper.metadata.get("full_text"), str):
+            return cap
+        bare = paper.model_copy(update={"metadata": {**paper.metadata, "full_text": ""}})
+        rest = sum(len(m["content"]) for m in self.form.render(bare)) // CHARS_PER_TOKEN
+        return max(0, min(cap, window - self.form.max_tokens - rest - FULL_TEXT_MARGIN))
+
     async def prompt_for(self, paper: Paper) -> Prompt:
         """The guarded, rendered conversation for ``paper`` with the guard's flags and warnings
         (and, when configured, exemplar reviews of similar train papers before the paper: their
@@ -196,7 +208,7 @@ class Generator:
         guarded = guard(
             paper,
             max_input_tokens=self.form.max_input_tokens,
-            max_full_text_tokens=self.form.max_full_text_tokens,
+            max_full_text_tokens=self.full_text_budget(paper),
         )
         messages = self.form.render(guarded.paper, include_schema=self.client.mode == "prompt")
         source = messages[-1]["content"]
@@ -307,7 +319,7 @@ class Generator:
             found = await asyncio.to_thread(grounding.find, review, source, self.generic)
         else:
             found = grounding.find(review, source)
-        return found if self.check_quotes else [f for f in found if f.kind != "invented_quote"]
+        return found if self.check_quotes else [f for f in found if f.kind == "generic_comment"]
 
 
 def _warmer(params: dict[str, Any], attempt: int) -> dict[str, Any]:

@@ -1,26 +1,33 @@
 """The grounding check: a review's comments must be about this paper, in words really in it.
 
-Small models invent quotations and write comments that would fit any paper. Every quoted span
-(three words or more) in the review is looked up in the paper text the model was given, after
-normalising case, punctuation and spacing. Optionally (``check_generic``; needs the [eval] extra
+Small models invent quotations, numbers and names, and write comments that say nothing. Every
+quoted span (three words or more) in the review is looked up in the paper text the model was
+given, after normalising case, punctuation and spacing; so is every number and every name
+(``reviewer.specifics``); every list comment must say something (``reviewer.textcheck``).
+Optionally (``check_generic``; needs the [eval] extra
 and the reference data) each list comment is compared with human comments on train-split papers
 by the eval harness's own generic rule. Findings go back to the model as a re-ask; whatever is
 still wrong after the last attempt is dropped from its list when the form allows fewer items,
-and is noted on the review either way.
+and is noted on the review either way; a paragraph loses the sentences with an invented
+number or name when it stays long enough for the schema.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from reviewer.review import TEXT_LIST_KEYS, Review, item_text
+from reviewer.specifics import Source, normalise
+from reviewer.textcheck import non_comment
 
+TITLE_RE = re.compile(r"^Title:\s*(.+)$", re.M)
 QUOTE_RE = re.compile(r"[\"“”„«»]([^\"“”„«»]{8,600})[\"“”„«»]")
 ELLIPSIS_RE = re.compile(r"\.\.\.|…|\[\s*\.\.\.\s*\]")
+SENTENCE_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(])")
+SCRUBBED = {"invented_number", "invented_name"}  # paragraph sentences removed for these
 MIN_QUOTE_WORDS = 3
 SHOWN_CHARS = 120
 
@@ -31,7 +38,7 @@ class Finding:
 
     field: str
     index: int
-    kind: str  # "invented_quote" | "generic_comment"
+    kind: str  # "invented_quote" | "invented_number" | "invented_name" | "non_comment" | ...
     detail: str
 
     @property
@@ -41,6 +48,15 @@ class Finding:
     def describe(self) -> str:
         if self.kind == "invented_quote":
             return f'{self.where}: the quote "{self.detail}" is not in the paper'
+        if self.kind == "invented_number":
+            return f'{self.where}: the number "{self.detail}" is not in the paper'
+        if self.kind == "invented_name":
+            return f'{self.where}: "{self.detail}" is not mentioned in the paper'
+        if self.kind == "non_comment":
+            return (
+                f"{self.where}: says nothing about this paper (an absence, a deferral to "
+                "further work, or a remark that fits any paper)"
+            )
         return f"{self.where}: generic, it would fit almost any paper ({self.detail})"
 
 
@@ -48,12 +64,6 @@ class GenericRule(Protocol):
     """Tells which comments are generic (``reviewer.eval.generic.GenericCheck``)."""
 
     def flags(self, comments: Sequence[str]) -> list[bool]: ...
-
-
-def normalise(text: str) -> str:
-    """Lower case, letters and digits only, single spaces: how quotes and paper are compared."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    return " ".join(re.sub(r"[^\w]+", " ", text).split())
 
 
 def quotes(text: str) -> list[str]:
@@ -81,6 +91,8 @@ def _texts(review: Review) -> list[tuple[str, int, str]]:
 def find(review: Review, source: str, generic: GenericRule | None = None) -> list[Finding]:
     """What in ``review`` is not grounded in ``source`` (the paper text the model was shown)."""
     plain = normalise(source)
+    paper = Source(source)
+    own = own_name(source)
     found: list[Finding] = []
     texts = _texts(review)
     for key, index, text in texts:
@@ -88,6 +100,12 @@ def find(review: Review, source: str, generic: GenericRule | None = None) -> lis
             if not quote_in(quote, plain):
                 shown = quote if len(quote) <= SHOWN_CHARS else quote[:SHOWN_CHARS] + "..."
                 found.append(Finding(key, index, "invented_quote", shown))
+        unquoted = QUOTE_RE.sub(" ", text)  # a quote is checked whole, above
+        found += [Finding(key, index, "invented_number", n)
+                  for n in paper.invented_numbers(unquoted)]  # fmt: skip
+        found += [Finding(key, index, "invented_name", n) for n in paper.invented_names(unquoted)]
+        if index >= 0 and non_comment(own.sub("the method", text) if own else text):
+            found.append(Finding(key, index, "non_comment", ""))
     if generic is not None:
         comments = [(k, i, t) for k, i, t in texts if i >= 0]
         for (key, index, _), flag in zip(
@@ -98,14 +116,38 @@ def find(review: Review, source: str, generic: GenericRule | None = None) -> lis
     return found
 
 
+def own_name(source: str) -> re.Pattern[str] | None:
+    """The paper's own short name ("QLoRA" of "QLoRA: Efficient Finetuning..."): naming it
+    does not make a comment specific."""
+    match = TITLE_RE.search(source)
+    if not match or ":" not in match.group(1):
+        return None
+    name = match.group(1).split(":", 1)[0].strip()
+    if not name or len(name.split()) > 3:
+        return None
+    return re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", re.I)
+
+
 def reask_text(findings: Sequence[Finding]) -> str:
     lines = "\n".join(f"- {f.describe()}" for f in findings)
+    kinds = {f.kind for f in findings}
+    extra = ""
+    if kinds & {"invented_number", "invented_name"}:
+        extra += (
+            "Use only numbers and names (methods, datasets, models) that appear in the paper; "
+            "where it gives none, say what is missing instead of supplying one. "
+        )
+    if "non_comment" in kinds:
+        extra += (
+            "Replace each comment that says nothing with a point about a specific claim, "
+            "method, dataset or number of this paper. "
+        )
     return (
         "Parts of your review are not grounded in this paper:\n"
         f"{lines}\n"
         "Quote the paper only word for word, or do not quote; make every comment name something "
-        "specific to this paper (a method, dataset, number or claim). Reply again with the "
-        "complete review as one JSON object, and nothing else."
+        f"specific to this paper (a method, dataset, number or claim). {extra}Reply again with "
+        "the complete review as one JSON object, and nothing else."
     )
 
 
@@ -119,6 +161,16 @@ def drop(review: Review, findings: Sequence[Finding]) -> tuple[Review, list[str]
             doomed.setdefault(f.field, set()).add(f.index)
     warnings: list[str] = []
     dropped: set[tuple[str, int]] = set()
+    scrubbed: set[int] = set()
+    for n, f in enumerate(findings):
+        if f.index < 0 and f.kind in SCRUBBED and isinstance(data.get(f.field), str):
+            shorter = _without_sentences(data[f.field], f.detail)
+            minimum = int(schema.get(f.field, {}).get("minLength", 0))
+            if len(shorter) >= max(minimum, 1):
+                scrubbed.add(n)
+                if shorter != data[f.field]:
+                    warnings.append(f"removed the sentence with {f.describe()}")
+                data[f.field] = shorter
     for key, indexes in doomed.items():
         items = data[key]
         minimum = int(schema.get(key, {}).get("minItems", 0))
@@ -128,8 +180,18 @@ def drop(review: Review, findings: Sequence[Finding]) -> tuple[Review, list[str]
         warnings.extend(
             f"dropped {key} #{i + 1}: {_reason(findings, key, i)}" for i in sorted(removable)
         )
-    warnings.extend(f"kept {f.describe()}" for f in findings if (f.field, f.index) not in dropped)
+    warnings.extend(
+        f"kept {f.describe()}"
+        for n, f in enumerate(findings)
+        if (f.field, f.index) not in dropped and n not in scrubbed
+    )
     return type(review).model_validate(data), warnings
+
+
+def _without_sentences(text: str, detail: str) -> str:
+    """``text`` without the sentences that contain ``detail`` (an invented number or name)."""
+    word = re.compile(rf"(?<!\w){re.escape(detail)}(?!\w)", re.I)  # "RL", not "world"
+    return " ".join(s for s in SENTENCE_RE.split(text.strip()) if not word.search(s))
 
 
 def _reason(findings: Sequence[Finding], key: str, index: int) -> str:

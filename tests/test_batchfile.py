@@ -272,3 +272,14 @@ def test_export_refuses_a_prompt_too_large_for_the_configured_context(
     settings = Settings(base_url=fake.base_url, api_key="k", model="m", context_window=600)
     counts = Reviewer(settings=settings).export_requests(papers(1), tmp_path / "req.jsonl")
     assert counts == {"requests": 0, "already_reviewed": 0, "failed": 1}  # as live: refused
+
+
+def test_exported_requests_ask_for_full_depth_even_without_an_endpoint_configured(
+    tmp_path: Path,
+) -> None:
+    """Batch files go to a hosted endpoint, never the embedded model: the full profile."""
+    Reviewer(model="gpt-4o-mini").export_requests(papers(1), tmp_path / "req.jsonl")
+    Reviewer(model="gpt-4o-mini", profile="compact").export_requests(papers(1), tmp_path / "c")
+    full, compact = read(tmp_path / "req.jsonl")[0], read(tmp_path / "c")[0]
+    assert "60-150 words" in full["body"]["messages"][0]["content"]
+    assert "at most 30 words" in compact["body"]["messages"][0]["content"]

@@ -1,5 +1,6 @@
 """Forms load from folders; a user adds one without touching package code."""
 
+import json
 import shutil
 from pathlib import Path
 
@@ -113,3 +114,90 @@ def test_referee_major_comments_each_carry_an_authors_response() -> None:
     assert review.comments() == [text, text, text]
     schema = form.schema.model_json_schema()
     assert "authors_response" not in schema["properties"]
+
+
+# --- profiles -------------------------------------------------------------------------------
+
+GOLDEN = Path(__file__).resolve().parent / "data" / "compact_prompts.json"
+
+
+@pytest.mark.parametrize("name", ["sections", "conference", "referee"])
+def test_compact_profile_is_exactly_the_form_before_profiles(name: str) -> None:
+    """Rendered messages, template and schema hashes (both part of cache keys) and limits of
+    the compact profile equal what the form produced before profiles existed (rendered at
+    commit 09631c1, tests/data/compact_prompts.json), so cached replies of the embedded model
+    and the committed calibration stay valid."""
+    golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    papers = [Paper(**p) for p in golden["papers"]]
+    expected = golden["forms"][name]
+    form = load_form(name, "compact")
+    renders = [form.render(p, include_schema=s) for p in papers for s in (False, True)]
+    assert renders == expected["renders"]
+    assert form.template_hash == expected["template_hash"]
+    assert form.schema_hash == expected["schema_hash"]
+    limits = ("max_tokens", "temperature", "max_input_tokens", "max_full_text_tokens")
+    assert {k: getattr(form, k) for k in limits} == {k: expected[k] for k in limits}
+
+
+@pytest.mark.parametrize("name", ["sections", "conference", "referee"])
+def test_full_profile_asks_for_seed_depth(name: str) -> None:
+    compact, full = load_form(name, "compact"), load_form(name, "full")
+    system = full.render(PAPER)[0]["content"]
+    assert "60-150 words" in system and "at most 30 words" not in system
+    assert full.max_tokens > compact.max_tokens
+    assert full.max_full_text_tokens > compact.max_full_text_tokens
+    assert full.template_hash != compact.template_hash  # the profile is in every cache key
+    assert "not instructions" in system and "Deep Nets" not in system
+    if name == "referee":
+        assert '2-4 objects {"location", "comment", "authors_response"}' in system
+    else:
+        assert "3-6 specific strengths" in system and "3-6 specific weaknesses" in system
+
+
+def test_full_sections_profile_raises_list_maxima_only() -> None:
+    compact = load_form("sections", "compact").json_schema["properties"]
+    full = load_form("sections", "full").json_schema["properties"]
+    assert compact["strengths"]["maxItems"] == 3 and full["strengths"]["maxItems"] == 6
+    assert full["strengths"]["minItems"] == compact["strengths"]["minItems"] == 1
+    assert list(full) == list(compact)  # generation order unchanged
+    assert load_form("sections", "full").schema.model_validate(
+        {**_placeholder(), "strengths": [f"Strength number {i} of it." for i in range(6)]}
+    )
+
+
+def _placeholder() -> dict:
+    from tests.fake_openai import placeholder_review
+
+    return placeholder_review("Deep Nets")
+
+
+def test_a_profile_is_added_in_form_toml_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copytree(BUILTIN_FORMS / "sections", tmp_path / "mine")
+    toml = tmp_path / "mine" / "form.toml"
+    toml.write_text(
+        toml.read_text() + '\n[profiles.medium]\nsystem = "system_full.j2"\nmax_tokens = 1500\n'
+        'paragraph_words = "40-80"\ncomment_words = "15-30"\nstrengths = "2-4"\n'
+        'weaknesses = "2-4"\nquestions = "1-3"\nmax_items = { questions = 3 }\n'
+    )
+    monkeypatch.setenv("REVIEWER_FORMS_PATH", str(tmp_path))
+    medium = load_form("mine", "medium")
+    system = medium.render(PAPER)[0]["content"]
+    assert "40-80 words" in system and "2-4 specific strengths" in system
+    assert medium.max_tokens == 1500 and medium.profile == "medium"
+    assert medium.json_schema["properties"]["questions"]["maxItems"] == 3
+
+
+def test_unknown_profiles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(FormError, match="no profile 'huge'.*compact, full"):
+        load_form("sections", "huge")
+    shutil.copytree(BUILTIN_FORMS / "sections", tmp_path / "plain")
+    toml = tmp_path / "plain" / "form.toml"
+    toml.write_text(toml.read_text().split("[profiles.compact]")[0])
+    monkeypatch.setenv("REVIEWER_FORMS_PATH", str(tmp_path))
+    # a form without profiles keeps its own settings when the profile was chosen automatically
+    plain = load_form("plain", "full", explicit=False)
+    assert plain.profile == "default" and plain.max_tokens == load_form("plain").max_tokens
+    with pytest.raises(FormError, match="no profile 'full'"):
+        load_form("plain", "full")

@@ -7,9 +7,11 @@ from collections.abc import Callable
 import pytest
 
 from reviewer import Reviewer, ReviewFailed
-from reviewer.client import Completion
+from reviewer.cache import CompletionCache
+from reviewer.client import ChatClient, Completion
 from reviewer.forms import load_form
-from reviewer.generate import check_reply, extract_json
+from reviewer.generate import Generator, check_reply, extract_json
+from reviewer.paper import Paper
 from tests.fake_openai import FakeOpenAI, Reply, placeholder_review
 
 PAPER = {"id": "opt", "title": "OPT: Open Pre-trained Transformers", "abstract": "We present OPT."}
@@ -45,7 +47,7 @@ def test_valid_reply_first_time(fake: FakeOpenAI, make_reviewer: Callable[..., R
     assert (outcome.prompt_tokens, outcome.completion_tokens) == (100, 50)
     request = fake.requests[0]
     assert request["response_format"]["type"] == "json_schema"
-    assert request["max_tokens"] == load_form("sections").max_tokens
+    assert request["max_tokens"] == load_form("sections", "full").max_tokens  # an endpoint: full
     assert "<paper>" in request["messages"][1]["content"]
 
 
@@ -191,3 +193,35 @@ def test_embedding_work_runs_off_the_event_loop(
     assert summary.reviewed == 4
     assert exemplars.on_loop == [False] * 4
     assert generic.on_loop and not any(generic.on_loop)
+
+
+BODY = "The body of the paper. " * 20_000  # about 115,000 tokens of full text
+
+
+def _with_body(**metadata: object) -> Paper:
+    return Paper(id="f", title="Deep Nets", abstract="We train nets.",
+                 metadata={"full_text": BODY, **metadata})  # fmt: skip
+
+
+def _generator(profile: str, context_window: int | None) -> Generator:
+    client = ChatClient(base_url="http://127.0.0.1:9/v1", api_key="k", model="m")
+    cache = CompletionCache(enabled=False)
+    return Generator(client, cache, load_form("sections", profile), context_window=context_window)
+
+
+def test_full_text_budget_follows_the_context_window() -> None:
+    paper = _with_body()
+    # the embedded model (4096 tokens, compact): today's 2,000 tokens
+    assert _generator("compact", 4096).full_text_budget(paper) == 2000
+    # a configured 128k window with the full profile: the profile's cap
+    full = load_form("sections", "full")
+    assert _generator("full", 128_000).full_text_budget(paper) == full.max_full_text_tokens
+    # unknown window: the profile's assumed context minus reply and prompt
+    assumed = _generator("full", None).full_text_budget(paper)
+    assert 2000 < assumed < full.default_context_window - full.max_tokens
+    # and what is sent fits: prompt estimate + reply <= window
+    for window in (8192, 32_768):
+        generator = _generator("full", window)
+        messages = asyncio.run(generator.prompt_for(paper)).messages
+        generator._check_size(messages)  # raises when the prompt would not fit
+        assert "truncated_input" in asyncio.run(generator.prompt_for(paper)).flags

@@ -111,3 +111,74 @@ def test_generic_comment_is_reasked(
     outcome = make_reviewer(check_generic=FlagPhrase()).review_outcome(PAPER)
     assert outcome.attempts == 2
     assert "strengths #1: generic" in fake.requests[1]["messages"][-1]["content"]
+
+
+def test_invented_numbers_names_and_non_comments_are_found_where_they_are() -> None:
+    review = SCHEMA.model_validate(
+        _review(
+            methodology="OPT-175B matches GPT-3 at 1/7th the carbon. It also uses pruning.",
+            experiments="The suite spans 125M to 175B parameters and gains 35% on SuperGLUE.",
+            weaknesses=[
+                "There are no major weaknesses mentioned in the abstract.",
+                "The 1/7th carbon figure for OPT-175B relies on an external GPT-3 estimate.",
+            ],
+            questions=["How does OPT compare to other approaches?"],
+        )
+    )
+    found = {(f.where, f.kind, f.detail) for f in find(review, "Title: OPT: Open\n" + ABSTRACT)}
+    assert found == {
+        ("methodology", "invented_name", "pruning"),
+        ("experiments", "invented_number", "35%"),
+        ("experiments", "invented_name", "SuperGLUE"),
+        ("weaknesses #1", "non_comment", ""),
+        ("questions #1", "non_comment", ""),  # "OPT" is the paper's own name: no specific
+    }
+
+
+def test_invented_number_is_reasked_with_the_number(
+    fake: FakeOpenAI, make_reviewer: Callable[..., Reviewer]
+) -> None:
+    invented = _review(weaknesses=["OPT-175B trails GPT-3 by 12 points on HellaSwag."])
+    fake.enqueue(Reply(content=json.dumps(invented)), Reply(content=json.dumps(_review())))
+    outcome = make_reviewer().review_outcome(PAPER)
+    assert outcome.attempts == 2
+    reask = fake.requests[1]["messages"][-1]["content"]
+    assert 'the number "12" is not in the paper' in reask
+    assert '"HellaSwag" is not mentioned in the paper' in reask
+    assert "Use only numbers and names" in reask
+
+
+def test_non_comment_is_reasked_then_dropped(
+    fake: FakeOpenAI, make_reviewer: Callable[..., Reviewer]
+) -> None:
+    bad = _review(
+        weaknesses=[
+            "The 1/7th carbon figure for OPT-175B relies on an external GPT-3 estimate.",
+            "Further research in this area is needed.",
+        ]
+    )
+    fake.enqueue(*[Reply(content=json.dumps(bad))] * 3)
+    outcome = make_reviewer(max_reasks=2).review_outcome(PAPER)
+    assert fake.count == 3
+    assert "says nothing about this paper" in fake.requests[1]["messages"][-1]["content"]
+    assert outcome.review.weaknesses == bad["weaknesses"][:1]
+    assert any(w.startswith("grounding: dropped weaknesses #2") for w in outcome.warnings)
+
+
+def test_paragraph_loses_the_sentence_with_an_invented_number() -> None:
+    review = SCHEMA.model_validate(
+        _review(experiments="OPT-175B is comparable to GPT-3 on many tasks. It wins by 35%.")
+    )
+    kept, warnings = drop(review, find(review, ABSTRACT))
+    assert kept.experiments == "OPT-175B is comparable to GPT-3 on many tasks."
+    assert warnings == [
+        'removed the sentence with experiments: the number "35%" is not in the paper'
+    ]
+    named = SCHEMA.model_validate(
+        _review(experiments="In the real world OPT-175B matches GPT-3. It needs RL to do so.")
+    )
+    kept, _ = drop(named, find(named, ABSTRACT))  # "RL" is a word: "world" stays
+    assert kept.experiments == "In the real world OPT-175B matches GPT-3."
+    short = SCHEMA.model_validate(_review(experiments="It wins by 35% on all tasks they report."))
+    kept, warnings = drop(short, find(short, ABSTRACT))  # too short without it: kept, noted
+    assert kept.experiments == short.experiments and warnings[0].startswith("kept experiments")

@@ -1,0 +1,60 @@
+"""Which profile a run uses: full for a configured endpoint, compact for the embedded model,
+or what --profile / the config file say (requests checked on the FAKE server)."""
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from reviewer import Reviewer
+from reviewer.backend import choose_profile
+from reviewer.config import Settings, load_settings
+from reviewer.forms import load_form
+from tests.fake_openai import FakeOpenAI
+
+PAPER = {"id": "p1", "title": "Deep Nets", "abstract": "We train deep nets on 3 datasets."}
+
+
+def test_profile_follows_the_endpoint_kind_unless_chosen() -> None:
+    assert choose_profile(Settings()) == ("compact", False)  # nothing configured: embedded
+    assert choose_profile(Settings(base_url="http://x/v1")) == ("full", False)
+    assert choose_profile(Settings(api_key="sk-x")) == ("full", False)
+    assert choose_profile(Settings(base_url="http://x/v1", profile="compact")) == (
+        "compact",
+        True,
+    )
+
+
+def test_config_file_chooses_the_profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('base_url = "http://x/v1"\nprofile = "compact"\n')
+    monkeypatch.setenv("REVIEWER_CONFIG", str(config))
+    assert choose_profile(load_settings()) == ("compact", True)
+    assert choose_profile(load_settings(profile="full")) == ("full", True)  # the flag wins
+
+
+def test_configured_endpoint_receives_the_full_depth_prompt(
+    fake: FakeOpenAI, make_reviewer: Callable[..., Reviewer], tmp_path: Path
+) -> None:
+    reviewer = make_reviewer()
+    reviewer.batch([PAPER], tmp_path / "run")
+    request = fake.requests[0]
+    system = request["messages"][0]["content"]
+    assert "60-150 words" in system and "3-6 specific strengths" in system
+    assert request["max_tokens"] == load_form("sections", "full").max_tokens
+    strengths = request["response_format"]["json_schema"]["schema"]["properties"]["strengths"]
+    assert strengths["maxItems"] == 6
+    manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
+    assert manifest["form"]["profile"] == "full" and manifest["config"]["profile"] == "full"
+
+
+def test_explicit_compact_profile_sends_the_embedded_models_prompt(
+    fake: FakeOpenAI, make_reviewer: Callable[..., Reviewer]
+) -> None:
+    make_reviewer(profile="compact").review(PAPER)
+    make_reviewer(profile="full").review(PAPER)
+    compact, full = fake.requests  # the second is not a cache hit: the profile is in the key
+    assert "at most 30 words" in compact["messages"][0]["content"]
+    assert compact["max_tokens"] == load_form("sections").max_tokens
+    assert compact["messages"][0] != full["messages"][0]
