@@ -31,6 +31,7 @@ from reviewer.batch import RunSummary
 from reviewer.cli_report import report_command
 from reviewer.config import load_settings
 from reviewer.errors import ConfigError, InputError, ReviewerError, ReviewFailed
+from reviewer.flaws.cli import flaws_group
 from reviewer.forms import list_forms, load_form
 from reviewer.paper import Paper, read_papers
 from reviewer.report import write_report
@@ -471,6 +472,7 @@ def serve(local_model: str | None, port: int | None, n_ctx: int) -> None:
 
 
 main.add_command(report_command, "report")
+main.add_command(flaws_group, "flaws")
 
 
 def _register_optional() -> None:
