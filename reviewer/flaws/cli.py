@@ -47,7 +47,7 @@ def _make_options(func: F) -> F:
                 "-o",
                 required=True,
                 type=click.Path(path_type=Path),
-                help="Folder for papers.jsonl and key.jsonl.",
+                help="Folder for papers.jsonl and key.jsonl (with `run`, also run/ and score/).",
             ),
             click.option(
                 "--seed",
@@ -69,14 +69,6 @@ def _make_options(func: F) -> F:
 def _score_options(func: F) -> F:
     for option in reversed(
         [
-            click.option(
-                "--map",
-                "maps",
-                multiple=True,
-                metavar="KEY=COLUMN",
-                help="Column mapping for another system's file, as in `reviewer eval`: "
-                "paper_id=, text= (repeatable; map the columns that criticise).",
-            ),
             click.option("--name", help="Name of the system in the report."),
             click.option(
                 "--bootstrap",
@@ -84,8 +76,15 @@ def _score_options(func: F) -> F:
                 type=click.IntRange(0),
                 default=1000,
                 show_default=True,
+                help="Bootstrap resamples for the intervals (0: point values only).",
             ),
-            click.option("--bootstrap-seed", type=int, default=0, show_default=True),
+            click.option(
+                "--bootstrap-seed",
+                type=int,
+                default=0,
+                show_default=True,
+                help="Seed of the resamples of source papers behind the 95% intervals.",
+            ),
         ]
     ):
         func = option(func)
@@ -130,7 +129,7 @@ def _score(predictions: Path, key: Path, out: Path, opts: dict[str, Any]) -> Non
     from reviewer.eval.generated import parse_mapping
     from reviewer.flaws.score import score_run
 
-    mapping = parse_mapping(opts["maps"]) if opts["maps"] else None
+    mapping = parse_mapping(opts["maps"]) if opts.get("maps") else None
     metrics = score_run(
         predictions,
         key,
@@ -194,6 +193,14 @@ def make_command(**opts: Any) -> None:
     required=True,
     type=click.Path(path_type=Path),
     help="Folder for metrics.json, per_twin.jsonl and report.md.",
+)
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="KEY=COLUMN",
+    help="Column mapping for another system's file, as in `reviewer eval`: paper_id=, text= "
+    "(repeatable; map the columns that criticise).",
 )
 @_score_options
 def score_command(predictions: Path, key: Path, out: Path, **opts: Any) -> None:
