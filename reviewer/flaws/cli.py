@@ -16,6 +16,7 @@ import click
 from reviewer.errors import ConfigError, ReviewerError
 
 EXIT_USAGE = 2
+EXIT_PARTIAL = 3
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -219,7 +220,8 @@ def score_command(predictions: Path, key: Path, out: Path, **opts: Any) -> None:
 def run_command(**opts: Any) -> None:
     """make, review the twins into OUT/run, score into OUT/score, in one command.
 
-    Rerunning resumes: twins already reviewed in OUT/run are skipped.
+    Rerunning resumes: twins already reviewed in OUT/run are skipped. Exit code 3 when some
+    twins got no review (see OUT/run/errors.jsonl); the others are still scored.
     """
     _guard(lambda: _run(opts))
 
@@ -238,3 +240,6 @@ def _run(opts: dict[str, Any]) -> None:
         )
     _echo(f"reviewed {summary.reviewed}, failed {summary.failed}, skipped {summary.skipped}")
     _score(out / "run", key_path, out / "score", opts)
+    if not summary.ok:
+        _echo(f"some twins have no review: see {out / 'run' / 'errors.jsonl'}")
+        sys.exit(EXIT_PARTIAL)

@@ -20,9 +20,13 @@ from reviewer.errors import ConfigError
 from reviewer.flaws.catalogue import CATALOGUE_VERSION, KINDS, Placement, Planted, plant
 from reviewer.flaws.entities import find_entities
 from reviewer.flaws.text import anchored, join, sentences
+from reviewer.guard import CHARS_PER_TOKEN
 from reviewer.paper import Paper
 
 CLEAN = "clean"
+FULL_TEXT_CHARS = 1500 * CHARS_PER_TOKEN
+"""A flaw goes into this much of a full text at most: the smallest full-text budget of the
+shipped forms (referee: 1,500 tokens), so the reviewer is never shown a text cut before it."""
 KEY_FIELDS = ("id", "source", "kind", "planted", "description")
 _RESULT = re.compile(
     r"\d\s?%|\d\s?x\b|\d-fold|achiev|outperform|state-of-the-art|state of the art|\bresults\b|"
@@ -75,6 +79,15 @@ def insert(text: str, planted: Planted, method: str | None = None) -> str:
     return join(out)
 
 
+def insert_within(text: str, planted: Planted, method: str | None, limit: int) -> str:
+    """``insert`` into the part of ``text`` that fits in ``limit`` characters (cut at a
+    sentence end), so a later cut of the text cannot drop the flaw."""
+    if len(text) <= limit:
+        return insert(text, planted, method)
+    cut = text.rfind(". ", 0, limit) + 1 or limit
+    return f"{insert(text[:cut], planted, method)} {text[cut:].lstrip()}"
+
+
 def _rng(seed: int, paper_id: str, kind: str) -> random.Random:
     return random.Random(f"{CATALOGUE_VERSION}|{seed}|{paper_id}|{kind}")
 
@@ -114,7 +127,10 @@ def twins(paper: Paper, *, seed: int = 0, kinds: Sequence[str] = tuple(KINDS)) -
         twin_id = f"{paper.id}--{kind}"
         if where == "full_text":
             update: dict[str, Any] = {
-                "metadata": {**paper.metadata, "full_text": insert(str(full), planted, method)}
+                "metadata": {
+                    **paper.metadata,
+                    "full_text": insert_within(str(full), planted, method, FULL_TEXT_CHARS),
+                }
             }
         else:
             update = {"abstract": insert(paper.abstract, planted, method)}

@@ -123,6 +123,42 @@ def test_run_makes_reviews_through_the_endpoint_and_scores(
     assert metrics["recall"]["value"] == 0.0 and metrics["recall"]["n"] == 12
 
 
+def test_run_with_failed_reviews_scores_the_rest_and_exits_3(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hash_embeddings: None
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", CANARY)
+    monkeypatch.setenv("REVIEWER_CONFIG", str(tmp_path / "c.toml"))
+    (tmp_path / "c.toml").write_text("backoff_base = 0.01\nmax_retries = 0\n")
+
+    def flaky(request: dict[str, Any]) -> str:
+        """Valid reviews for the flawed twin (it has the planted number), junk for the clean."""
+        user = str(request["messages"][-1].get("content", ""))
+        planted = re.search(r"\b1\d\d\.\d%|x speed-up", user)
+        return _critic(request) if planted else "not json"
+
+    with FakeOpenAI(responder=flaky) as fake:
+        result = invoke(
+            "flaws",
+            "run",
+            EXAMPLES / "papers.jsonl",
+            "--out",
+            tmp_path / "o",
+            "-n",
+            1,
+            "--kinds",
+            "impossible_number",
+            "--base-url",
+            fake.base_url,
+            "--model",
+            "fake",
+            "--bootstrap",
+            0,
+        )
+    assert result.exit_code == 3, result.output
+    metrics = json.loads((tmp_path / "o" / "score" / "metrics.json").read_text())
+    assert metrics["coverage"] == {"twins": 2, "reviewed": 1, "papers": 1}
+
+
 def test_score_reads_a_mapped_jsonl(tmp_path: Path, hash_embeddings: None) -> None:
     invoke("flaws", "make", EXAMPLES / "papers.jsonl", "--out", tmp_path, "-n", 1)
     key = [json.loads(x) for x in (tmp_path / "key.jsonl").read_text().splitlines()]

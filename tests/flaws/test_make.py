@@ -9,7 +9,14 @@ import pytest
 
 from reviewer.errors import ConfigError
 from reviewer.flaws.catalogue import KINDS
-from reviewer.flaws.make import CLEAN, KEY_FIELDS, make_twins, parse_kinds, twins
+from reviewer.flaws.make import (
+    CLEAN,
+    FULL_TEXT_CHARS,
+    KEY_FIELDS,
+    make_twins,
+    parse_kinds,
+    twins,
+)
 from reviewer.flaws.text import anchored, normalise, sentences
 from reviewer.paper import Paper, read_papers
 
@@ -96,6 +103,24 @@ def test_a_full_text_paper_gets_the_flaw_in_its_body() -> None:
         assert twin.key["where"] == "full_text"
         full = twin.paper.metadata["full_text"]
         assert twin.key["planted"].split(". ")[-1] in full and full != body
+
+
+def test_a_long_full_text_gets_the_flaw_where_the_reviewer_still_reads(
+    sample_papers: list[Paper],
+) -> None:
+    body = " ".join(p.abstract for p in sample_papers[:40])  # far longer than any budget
+    assert len(body) > 3 * FULL_TEXT_CHARS
+    paper = Paper(
+        id="long",
+        title="ALBERT: a lite BERT",
+        abstract="We present ALBERT.",
+        metadata={"full_text": body},
+    )
+    for twin in twins(paper)[1:]:
+        full = twin.paper.metadata["full_text"]
+        for sentence in sentences(twin.key["planted"]):
+            assert 0 <= full.index(sentence) < FULL_TEXT_CHARS
+        assert full.endswith(body[-200:])
 
 
 def test_make_writes_papers_ready_for_batch_and_a_key(
