@@ -122,7 +122,7 @@ def _make(opts: dict[str, Any]) -> tuple[Path, Path]:
     return papers_path, key_path
 
 
-def _echo_make(opts: dict[str, Any]) -> None:
+def _make_only(opts: dict[str, Any]) -> None:
     _make(opts)
 
 
@@ -169,7 +169,7 @@ def make_command(**opts: Any) -> None:
     kind), planted (the inserted text), description (the problem in one sentence), and the
     anchors, variant and entities behind them.
     """
-    _guard(lambda: _echo_make(opts))
+    _guard(lambda: _make_only(opts))
 
 
 @flaws_group.command("score")
