@@ -34,6 +34,7 @@ from reviewer.cli_data import data_command
 from reviewer.cli_report import report_command
 from reviewer.config import load_settings
 from reviewer.errors import ConfigError, InputError, ReviewerError, ReviewFailed
+from reviewer.flaws.cli import flaws_group
 from reviewer.forms import Form, list_forms, load_form
 from reviewer.local import DEFAULT_PARALLEL
 from reviewer.paper import Paper, read_papers
@@ -530,6 +531,7 @@ def serve(local_model: str | None, port: int | None, n_ctx: int, parallel: int |
 
 main.add_command(report_command, "report")
 main.add_command(data_command, "data")
+main.add_command(flaws_group, "flaws")
 
 
 def _register_optional() -> None:
