@@ -146,10 +146,15 @@ def run_batch(env: dict[str, str], out: Path, limit: int | None) -> dict[str, An
     }
 
 
-def served_run(parallel: int, limit: int | None, keep: Path | None = None) -> dict[str, Any]:
-    """``reviewer serve --parallel N`` plus the default batch command against it."""
+def served_run(
+    parallel: int, limit: int | None, keep: Path | None = None, python_server: bool = False
+) -> dict[str, Any]:
+    """``reviewer serve --parallel N`` plus the default batch command against it
+    (``python_server``: llama-cpp-python's server, one slot, as before llama.cpp's)."""
     cache = fresh_cache()
     env = {**os.environ, "REVIEWER_CACHE_DIR": str(cache)}
+    if python_server:
+        env["REVIEWER_LLAMA_SERVER"] = "off"
     for name in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "REVIEWER_MODEL"):
         env.pop(name, None)
     server, info = start_server(env, parallel)
@@ -183,6 +188,9 @@ def main() -> None:
     slots = sub.add_parser("slots", help="throughput by slot count, side by side")
     slots.add_argument("--parallel", type=int, nargs="+", default=[1, 2, 4])
     slots.add_argument("--limit", type=int, default=12)
+    slots.add_argument(
+        "--python-server", action="store_true", help="also llama-cpp-python's server (1 slot)"
+    )
     full = sub.add_parser("batch", help="the 100 sample papers with the default slots")
     full.add_argument("--limit", type=int, default=None)
     full.add_argument("--parallel", type=int, default=local.DEFAULT_PARALLEL)
@@ -191,7 +199,8 @@ def main() -> None:
     args = parser.parse_args()
     machine = describe()
     if args.mode == "slots":
-        rows = [served_run(n, args.limit) for n in args.parallel]
+        rows = [served_run(1, args.limit, python_server=True)] if args.python_server else []
+        rows += [served_run(n, args.limit) for n in args.parallel]
         result = {"machine": machine, "runs": rows}
         stem, title = "embedded-slots", "Embedded model: reviews per hour by slot count"
     elif args.mode == "batch":

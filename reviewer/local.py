@@ -315,8 +315,11 @@ def find_llama_server() -> Path | None:
     ``llama-server`` beside this Python (./setup.sh builds it into the venv), else on PATH.
 
     It serves several requests at once (parallel slots with continuous batching);
-    llama-cpp-python's server, the fallback, serves one at a time."""
+    llama-cpp-python's server, the fallback, serves one at a time.
+    ``REVIEWER_LLAMA_SERVER=off`` chooses the fallback."""
     env = os.environ.get("REVIEWER_LLAMA_SERVER")
+    if env == "off":
+        return None
     if env:
         path = Path(env).expanduser()
         if not path.is_file():
@@ -456,6 +459,10 @@ class LocalServer:
             env["OMP_WAIT_POLICY"] = "PASSIVE"
         command = self.command()
         with self.log_path.open("wb") as log:
+            policy = env.get("OMP_WAIT_POLICY", "runtime default (idle machine)")
+            log.write(f"reviewer: {self.runtime}, {self.slots} slot(s), "
+                      f"OMP_WAIT_POLICY={policy}\n".encode())  # fmt: skip
+            log.flush()
             self.process = subprocess.Popen(
                 command,
                 stdin=subprocess.DEVNULL,

@@ -381,3 +381,8 @@ def test_server_dies_with_an_owner_killed_by_sigkill(tmp_path: Path) -> None:
     while not gone(pid) and time.time() < deadline:
         time.sleep(0.05)
     assert gone(pid)
+
+
+def test_llama_server_can_be_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REVIEWER_LLAMA_SERVER", "off")
+    assert local.find_llama_server() is None
