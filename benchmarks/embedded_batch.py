@@ -167,8 +167,8 @@ def served_run(
         result |= server_figures(log)
         result["wasted_generations"] = result["generations_started"] - result["completions_used"]
         return result
-    finally:
-        server.send_signal(signal.SIGINT)
+    finally:  # SIGTERM: a background job inherits SIGINT ignored
+        server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
 
 
@@ -199,10 +199,14 @@ def main() -> None:
     args = parser.parse_args()
     machine = describe()
     if args.mode == "slots":
-        rows = [served_run(1, args.limit, python_server=True)] if args.python_server else []
-        rows += [served_run(n, args.limit) for n in args.parallel]
-        result = {"machine": machine, "runs": rows}
         stem, title = "embedded-slots", "Embedded model: reviews per hour by slot count"
+        runs: list[tuple[int, bool]] = [(1, True)] if args.python_server else []
+        runs += [(n, False) for n in args.parallel]
+        rows: list[dict[str, Any]] = []
+        result = {"machine": machine, "runs": rows}
+        for parallel, python_server in runs:  # written after each row: a crash keeps the rest
+            rows.append(served_run(parallel, args.limit, python_server=python_server))
+            write_results(stem, title, result)
     elif args.mode == "batch":
         row = served_run(args.parallel, args.limit, args.out)
         result = {"machine": machine, **row}
