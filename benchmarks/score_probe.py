@@ -53,7 +53,10 @@ def probe(papers: list[Reference], out: Path, model: str) -> None:
     todo = [r for r in papers if r.paper_id not in done]
     if not todo:
         return
-    with LocalServer(resolve_model(model), n_ctx=2048, extra_args=["--logits_all", "true"]) as s:
+    # --logits_all is llama-cpp-python's server's option: program=False chooses that server
+    server = LocalServer(resolve_model(model), n_ctx=2048, program=False,
+                         extra_args=["--logits_all", "true"])  # fmt: skip
+    with server as s:
         client = openai.OpenAI(base_url=s.base_url, api_key="local")
         with out.open("a") as f:
             for i, r in enumerate(todo, 1):
