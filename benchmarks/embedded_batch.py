@@ -182,6 +182,18 @@ def demo() -> dict[str, Any]:
     return result
 
 
+COLUMNS = ("runtime", "slots", "reviewed", "failed", "wall_s", "reviews_per_hour",
+           "median_service_s", "median_queue_s", "wasted_generations", "prompt_tokens_per_s",
+           "gen_tokens_per_s_per_request", "server_peak_rss_mib")  # fmt: skip
+
+
+def slots_table(rows: list[dict[str, Any]]) -> str:
+    """The slots runs as a Markdown table, one row per configuration."""
+    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    lines += ["| " + " | ".join(str(r.get(c)) for c in COLUMNS) + " |" for r in rows]
+    return "\n".join(lines) + "\n\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="mode", required=True)
@@ -206,7 +218,7 @@ def main() -> None:
         result = {"machine": machine, "runs": rows}
         for parallel, python_server in runs:  # written after each row: a crash keeps the rest
             rows.append(served_run(parallel, args.limit, python_server=python_server))
-            write_results(stem, title, result)
+            write_results(stem, title, result, intro=slots_table(rows))
     elif args.mode == "batch":
         row = served_run(args.parallel, args.limit, args.out)
         result = {"machine": machine, **row}
