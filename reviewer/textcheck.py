@@ -1,0 +1,144 @@
+"""Non-comments: review items that state an absence, defer, or say nothing about the paper.
+
+One rule for everyone: the eval harness counts them (``text_quality.non_comment_rate``) and
+generation may send them back to the model, so both import :func:`non_comment` from here. The
+rule is a fixed list of patterns, versioned with :data:`NON_COMMENT_VERSION`; change the
+version whenever a pattern changes, since figures measured under different rules differ.
+
+Three kinds:
+
+- ``absence``: the item reports what the text it was shown lacks, not what the paper does
+  ("There are no major weaknesses mentioned in the abstract.", "None identified.");
+- ``defers``: it hands the judgement to someone else or to later ("Further research in this
+  area is needed.", "It remains to be seen whether ...");
+- ``empty``: a question or remark that would fit any paper ("How does QLoRA compare to other
+  finetuning approaches?", "What are the limitations of the proposed method?").
+
+A comment that names what is missing from the *paper* ("Variance over seeds is not reported")
+is a real comment and is not matched: the absence patterns need the abstract, summary or text
+as the place where something is missing, or no object at all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+NON_COMMENT_VERSION = "noncomment-v1"
+
+_SHOWN = r"(?:the |this )?(?:abstract|summary|(?:provided |given )?text|description|excerpt)"
+_NOTHING = (
+    r"(?:major |significant |notable |obvious |clear |specific |particular |apparent |other |"
+    r"further |additional |real |serious )*"
+    r"(?:weakness(?:es)?|limitations?|strengths?|issues?|concerns?|flaws?|questions?|"
+    r"problems?|drawbacks?|shortcomings?|details?|information)"
+)
+_METHODS = (
+    r"(?:approaches|methods|models|techniques|baselines|works|frameworks|systems|algorithms|"
+    r"solutions|strategies|architectures|methodologies)"
+)
+_OTHER = (
+    r"(?:other|existing|previous|prior|similar|alternative|related|state[- ]of[- ]the[- ]art|"
+    r"current|traditional|conventional|competing|standard|baseline)"
+)
+
+PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(pattern, re.IGNORECASE))
+    for kind, pattern in (
+        # absence: about what the shown text does not say
+        ("absence", rf"\b(?:no|not any|none)\b[^.?!]{{0,60}}\b(?:mentioned|stated|provided|"
+                    rf"discussed|described|given|reported|specified|identified|found|noted|"
+                    rf"apparent|evident)\b[^.?!]{{0,20}}\b(?:in|from|by|within) {_SHOWN}\b"),
+        ("absence", rf"\b{_SHOWN} (?:does not|doesn't|did not|fails to|lacks|omits) "
+                    r"(?:mention|provide|specify|discuss|detail|describe|say|include|state|"
+                    r"give|report|contain|offer|address)"),
+        ("absence", rf"\b(?:not|isn't|is not|are not|aren't) (?:clear|evident|apparent|specified|"
+                    rf"mentioned|provided|stated|discussed|described) (?:from|in) {_SHOWN}\b"),
+        ("absence", r"\b(?:based (?:solely |only )?on|from|given) (?:the |this )?(?:abstract|"
+                    r"(?:provided |given )?text|summary)(?: alone| only)?,? (?:it is|it's) "
+                    r"(?:difficult|hard|impossible|not possible|unclear)"),
+        ("absence", rf"^\W*(?:there (?:are|is|were|was) )?(?:no|none) {_NOTHING}"
+                    r"(?: (?:were|was|are|is|have been|has been|can be))?"
+                    r"(?: (?:identified|noted|found|mentioned|apparent|evident|observed|"
+                    r"stated|given|provided|raised|reported))?\W*$"),
+        ("absence", r"^\W*(?:none|n/?a|not applicable|nothing(?: to (?:note|report|add))?)\W*$"),
+        # defers: someone else, later
+        ("defers", r"\b(?:further|more|additional|future) (?:research|work|investigation|"
+                   r"studies|study|exploration|analysis|experiments?|evaluation) (?:in this "
+                   r"(?:area|field|direction|domain) )?(?:is|are|would be|will be|may be|might "
+                   r"be|could be|seems?|appears?) (?:\w+ )?(?:needed|required|necessary|"
+                   r"warranted|beneficial|useful|helpful|valuable)\W*$"),
+        ("defers", r"^\W*(?:it )?(?:remains to be seen|only time will tell|time will tell|"
+                   r"future work will (?:tell|show|determine))\b"),
+        # empty: would fit any paper
+        ("empty", rf"^\W*how (?:does|do|did|would|well does|well do) [^?]{{0,80}}\bcompare "
+                  rf"(?:to|with|against) {_OTHER} (?:[\w-]+ ){{0,3}}{_METHODS}"
+                  r"(?: in (?:the|this) (?:field|area|literature|domain))?\s*\?\W*$"),
+        ("empty", r"^\W*what are (?:the )?(?:main |key |potential |possible )?(?:limitations|"
+                  r"weaknesses|strengths|advantages|disadvantages|implications|applications|"
+                  r"future directions) of (?:the |this )?(?:proposed |presented )?(?:approach|"
+                  r"method|work|paper|model|framework|technique|study)\W*$"),
+        ("empty", r"^\W*(?:can|could|how can|how could|would) (?:the |this )?(?:proposed |"
+                  r"presented )?(?:approach|method|model|framework|technique) be (?:applied|"
+                  r"extended|generali[sz]ed|adapted|used) (?:to|for|in) (?:other|different|"
+                  r"new|more|various) (?:tasks|domains|datasets|settings|problems|"
+                  r"applications|areas|fields)\W*$"),
+    )
+)  # fmt: skip
+
+
+def non_comment(text: str) -> str | None:
+    """The kind (``absence``, ``defers``, ``empty``) when ``text`` is a non-comment, else None.
+
+    ``text`` is one item or one sentence; a longer item counts when any of its sentences does.
+    """
+    for sentence in _sentences(text):
+        for kind, pattern in PATTERNS:
+            if pattern.search(sentence):
+                return kind
+    return None
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"'])")
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE.split(text.strip()) if s.strip()]
+
+
+def review_units(review: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """(field, unit) of a review dict: each list item whole, each sentence of a paragraph.
+
+    Scores and the decision are skipped; objects in lists give their text fields.
+    """
+    for key, value in review.items():
+        if isinstance(value, str):
+            if key != "decision":
+                for sentence in _sentences(value):
+                    yield key, sentence
+        elif isinstance(value, list):
+            for item in value:
+                text = _item_text(item)
+                if text:
+                    yield key, text
+
+
+def _item_text(item: Any) -> str:
+    if isinstance(item, str):
+        return item.strip()
+    if isinstance(item, Mapping):
+        for key in ("comment", "text", "point", "question"):
+            if isinstance(item.get(key), str):
+                return str(item[key]).strip()
+    return ""
+
+
+def non_comments(review: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """(field, text, kind) of every non-comment unit of a review dict."""
+    found = []
+    for key, unit in review_units(review):
+        kind = non_comment(unit)
+        if kind is not None:
+            found.append((key, unit, kind))
+    return found

@@ -1,0 +1,85 @@
+"""The non-comment rule shared by the eval and generation: what it flags, what it leaves."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from reviewer.eval.references import data_dir
+from reviewer.textcheck import non_comment, non_comments, review_units
+
+SEED = data_dir() / "seed_001_sections" / "seed_001_sections.jsonl"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("There are no major weaknesses mentioned in the abstract.", "absence"),
+        ("No weaknesses identified.", "absence"),
+        ("None.", "absence"),
+        ("N/A", "absence"),
+        ("The abstract does not mention the size of the training set.", "absence"),
+        ("It is not clear from the abstract how the model is trained.", "absence"),
+        ("Based on the abstract alone, it is difficult to judge the novelty.", "absence"),
+        ("Further research in this area is needed.", "defers"),
+        ("More experiments would be beneficial.", "defers"),
+        ("It remains to be seen whether this scales.", "defers"),
+        ("How does QLoRA compare to other finetuning approaches?", "empty"),
+        ("How does the method compare with existing state-of-the-art methods?", "empty"),
+        ("What are the limitations of the proposed approach?", "empty"),
+        ("Can the method be applied to other domains?", "empty"),
+        ("The results are strong. Further research in this area is needed.", "defers"),
+    ],
+)
+def test_non_comments_are_flagged_with_their_kind(text: str, kind: str) -> None:
+    assert non_comment(text) == kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Variance over seeds is not reported, so the 2-point gain may be noise.",
+        "No ablation isolates the effect of the 4-bit NormalFloat data type.",
+        "How does QLoRA compare to LoRA at the same memory budget on the 65B model?",
+        "The paper does not compare with prefix tuning, the closest baseline.",
+        "Additionally, the gains are shown on few tasks, and it remains to be seen how well the "
+        "approach generalizes to other domains.",
+        "The results indicate significant improvements compared to existing models.",
+        "Further experiments on ImageNet would show whether the gain holds at scale.",
+    ],
+)
+def test_real_comments_are_left_alone(text: str) -> None:
+    assert non_comment(text) is None
+
+
+def test_review_units_and_non_comments_name_the_field() -> None:
+    review = {
+        "summary": "A paper about things. It has two sentences.",
+        "strengths": ["Clear writing throughout the paper."],
+        "weaknesses": ["There are no major weaknesses mentioned in the abstract."],
+        "questions": [{"comment": "What are the limitations of this work?"}],
+        "overall": 6,
+        "decision": "accept",
+    }
+    assert [f for f, _ in review_units(review)] == [
+        "summary", "summary", "strengths", "weaknesses", "questions"
+    ]  # fmt: skip
+    assert non_comments(review) == [
+        ("weaknesses", "There are no major weaknesses mentioned in the abstract.", "absence"),
+        ("questions", "What are the limitations of this work?", "empty"),
+    ]
+
+
+@pytest.mark.skipif(not SEED.is_file(), reason="needs ../shared/data/seed_001_sections")
+def test_seed_001_reviews_are_clean_and_a_damaged_copy_is_caught() -> None:
+    reviews = [json.loads(line)["review"] for line in SEED.open(encoding="utf-8")]
+    assert len(reviews) == 107
+    assert [n for r in reviews for n in non_comments(r)] == []
+    damaged = [dict(r) for r in reviews[:10]]
+    inserted = ["Further research in this area is needed.",
+                "There are no major weaknesses mentioned in the abstract."]  # fmt: skip
+    for i, review in enumerate(damaged):
+        review["limitations"] = f"{review['limitations']} {inserted[i % 2]}"
+    found = [n for r in damaged for n in non_comments(r)]
+    assert [(f, t) for f, t, _ in found] == [("limitations", inserted[i % 2]) for i in range(10)]
