@@ -312,8 +312,9 @@ def _calibration_note(rows: list[Row], manifest: dict[str, Any]) -> str:
         parts.append(f"The calibration {first['ranking']}.")
     if isinstance(first.get("level"), int | float):
         parts.append(
-            f"Ranges are {first['level']:.0%} intervals: on held-out train papers the human "
-            f"mean rating fell inside them {first['level']:.0%} of the time."
+            f"Ranges are {first['level']:.0%} intervals: the human mean rating of train papers "
+            f"fell inside such a range around their calibrated score {first['level']:.0%} of the "
+            "time."
         )
     parts.append("Raw columns are the model's own scores.")
     return " ".join(parts)

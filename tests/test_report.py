@@ -369,7 +369,7 @@ def test_a_calibrated_run_leads_with_calibrated_scores_and_keeps_the_raw_ones(
     assert (bars["5"], bars["7"], bars["8"]) == ("1", "1", "0")
     note = html.split('id="calibration-note"')[1].split("</p>")[0]
     assert "iclr-2017" in note and "150 train reviews" in note and "weakly" in note
-    assert "80% intervals" in note
+    assert "80% intervals" in note and "80% of the" in note
     line = score_line(load_run(run_dir))
     assert line.startswith("calibrated scores (iclr-2017; 2 of 2 reviews): mean overall 6.00")
     assert line.endswith("model's raw scores: mean 8.50, accept 100%")

@@ -229,7 +229,8 @@ def _summary(metrics: dict[str, Any], out: Path) -> None:
         group, name = dotted.split(".")
         if group == "rating" and name not in metrics[group]:
             continue  # interval coverage: calibrated systems only
-        lines.append(f"  {dotted:30} {fmt(metrics[group].get(name), 4)}")
+        digits = 4 if group == "text_quality" else 3
+        lines.append(f"  {dotted:30} {fmt(metrics[group].get(name), digits)}")
     lines.append(
         f"wrote {out / 'metrics.json'}, {out / 'report.html'} "
         f"in {metrics['timing_s'].get('total', 0):.1f} s"

@@ -86,7 +86,8 @@ def run_form_eval(
         for p, c in zip(papers, reference, strict=True)
     ]
     if loaded is not None:
-        ours = [dict(loaded.predictions[p.paper_id].review or {}) for p in papers]
+        preds = [loaded.predictions[p.paper_id] for p in papers]
+        ours = [dict(x.review) if x.review else {"text": x.text} for x in preds]
         counts = [tq.measure(r, _source(p)) for r, p in zip(ours, papers, strict=True)]
         metrics["text_quality"] = tq.bootstrap_group(counts, boot)
         log(f"embedding the paragraphs of {len(papers)} papers, section by section")

@@ -46,7 +46,7 @@ GENERIC_ACRONYMS = frozenset(
         "GRU", "GNN", "GAN", "VAE", "MLP", "KL", "IID", "OOD", "QA", "NER", "POS", "URL", "PDF",
         "URLS", "FLOP", "FLOPS", "TFLOPS", "IO", "UI", "UX", "USA", "UK", "EU", "NLU", "NLG",
         "ASR", "TTS", "OCR", "RAG", "FID", "BLEU", "ROUGE", "CUDA", "RAM", "SQL", "JSON", "HTML",
-        "PhD", "AGI", "HCI", "MDP", "MCTS", "DNN", "DL", "AR", "TL", "DR",
+        "PhD", "AGI", "HCI", "MDP", "MCTS", "DNN", "DL", "AR", "TL", "DR", "L1", "L2", "F1",
     )
 )  # fmt: skip
 """Acronyms of the field itself: naming one says nothing about the paper, so it is not a name
