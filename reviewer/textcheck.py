@@ -27,7 +27,10 @@ from typing import Any
 
 NON_COMMENT_VERSION = "noncomment-v1"
 
-_SHOWN = r"(?:the |this )?(?:abstract|summary|(?:provided |given )?text|description|excerpt)"
+_SHOWN = (
+    r"(?:the |this )?(?:abstract|summary|(?:provided|given) (?:text|description|excerpt|"
+    r"information))"
+)  # what the model was shown; "the main text" is the paper's and stays a real comment
 _NOTHING = (
     r"(?:major |significant |notable |obvious |clear |specific |particular |apparent |other |"
     r"further |additional |real |serious )*"

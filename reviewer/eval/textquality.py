@@ -30,6 +30,9 @@ the field's own list has it (:data:`WORDS_PATH`)."""
 PART_ZIPF = 2.0
 """Both halves of a glued word must be common words (Zipf >= 2: about once per 10 million
 words, as "chatbot" is), so that a rare legitimate compound is not split into rare pieces."""
+CAMEL_TAIL_ZIPF = 3.0
+"""The capitalised tail of a camelCase glued word is an everyday word or acronym ("GPU": 3.2),
+not a model's name ("MPNN", "SPARC": below)."""
 WORDS_PATH = Path(__file__).resolve().parents[2] / "evals" / "technical_words.txt"
 """The field's vocabulary that wordfreq lacks ("pretrained", "tokenizer"): words of at least
 three train titles and abstracts, built by ``evals/technical_words.py``."""
@@ -109,7 +112,7 @@ def glued_words(text: str, source: str = "") -> list[str]:
     lower-case token is glued when it is no known word but splits into two common ones, one a
     function word ("andchatbot") or both of ``MIN_CONTENT_PART`` letters ("chatbotperformance"),
     the left one no prefix ("overfits"); a camelCase one when its lower-case head is a common
-    word ("singleGPU"; mBERT, iPhone: not).
+    word and its tail a common word too ("singleGPU"; mBERT, iPhone, proteinMPNN: not).
     """
     known_here = _words(source)
     found = []
@@ -149,7 +152,7 @@ def _glued(part: str, known_here: set[str]) -> bool:
     pieces = _CAMEL.split(part)
     if len(pieces) > 1:  # singleGPU; mBERT and iPhone have a one-letter head
         head, rest = pieces[0], part[len(pieces[0]) :]
-        return len(head) >= 2 and _common(head) and _word_or_acronym(rest)
+        return len(head) >= 2 and _common(head) and zipf(rest.lower()) >= CAMEL_TAIL_ZIPF
     if any(c.isupper() for c in part[1:]):
         return False
     return any(_glued_split(lower[:i], lower[i:]) for i in range(1, len(lower)))
@@ -163,13 +166,9 @@ def _glued_split(left: str, right: str) -> bool:
     """Whether ``left`` + ``right`` reads as two words run together."""
     if left in PREFIXES or not (_common(left) and _common(right)):
         return False
-    if left in FUNCTION_WORDS or right in FUNCTION_WORDS:
-        return min(len(left), len(right)) >= 1 and max(len(left), len(right)) >= 4
+    if left in FUNCTION_WORDS or (right in FUNCTION_WORDS and len(right) > 1):
+        return max(len(left), len(right)) >= 4  # "tohuman", "accuracyof"; not "sarsa"
     return min(len(left), len(right)) >= MIN_CONTENT_PART
-
-
-def _word_or_acronym(text: str) -> bool:
-    return (text.isupper() and len(text) >= 2) or zipf(text.lower()) >= PART_ZIPF
 
 
 def _tokens(text: str) -> list[str]:

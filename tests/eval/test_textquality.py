@@ -30,7 +30,7 @@ def test_glued_words_are_found_and_names_left_alone() -> None:
     ]  # fmt: skip
     legit = ("GPT-4, BERT, ImageNet, LoRA, QLoRA, mBERT, iPhone, Codeforces, the pretrained "
              "tokenizer, hyperparameters, finetuning, overfitting, upsampled, docstring, "
-             "hardcoding and crowdworker annotations")  # fmt: skip
+             "hardcoding and crowdworker annotations, proteinMPNN, cryoSPARC, sarsa")  # fmt: skip
     assert tq.glued_words(legit) == []
     assert tq.glued_words("the zorbnet layer") == []  # unknown, but no two common words
     assert tq.glued_words("we use dataof", source="") == ["dataof"]
