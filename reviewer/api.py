@@ -137,15 +137,12 @@ class Reviewer:
         calibration. The raw review is unchanged."""
         return _calibrate(self.calibration, paper, review)
 
-    def _calibrator(self, model: str) -> Callable[[Paper, Review], dict[str, Any] | None]:
-        """``calibrated`` for runs whose model is known without opening the endpoint
+    def _calibration_for(self, model: str) -> Calibration | None:
+        """The calibration for runs whose model is known without opening the endpoint
         (imported Batch results): an explicit file, else the repo's file for that model."""
-        calibration = (
-            self._calibration
-            if self._calibration_resolved
-            else resolve_calibration(None, model, self.form.name)
-        )
-        return lambda paper, review: _calibrate(calibration, paper, review)
+        if self._calibration_resolved:
+            return self._calibration
+        return resolve_calibration(None, model, self.form.name)
 
     def _exemplars(self) -> ExemplarSource | None:
         """Nearest train-split papers' human reviews, ``exemplars`` per paper (built once)."""
@@ -265,6 +262,8 @@ class Reviewer:
         store = RunStore(out)
         path = Path(followups) if followups else store.dir / "followup-requests.jsonl"
 
+        calibration = self._calibration_for(files.model)
+
         async def go() -> tuple[RunSummary, list[str], int]:
             with path.open("w", encoding="utf-8") as fh:
                 client, problems = files.answering(paper_index(items), Path(results), fh)
@@ -273,8 +272,9 @@ class Reviewer:
                     price=self.settings.price_for(files.model), progress=progress,
                     settings={"base_url": files.base_url, "model": files.model,
                               "form": self.form.name, "structured": files.mode,
-                              "results_file": str(results), "followups_file": str(path)},
-                    calibrate=self._calibrator(files.model),
+                              "results_file": str(results), "followups_file": str(path),
+                              "calibration": calibration.fitted if calibration else None},
+                    calibrate=lambda paper, review: _calibrate(calibration, paper, review),
                 )  # fmt: skip
                 return await runner.run(items), problems, client.written
 

@@ -360,6 +360,8 @@ def test_imported_batch_results_are_calibrated_like_a_live_run(
     (record,) = read(tmp_path / "run" / "reviews.jsonl")
     assert record["calibrated"] == cal.apply(record["review"], "a-2024")
     assert "Calibrated overall" in (tmp_path / "run" / "reviews" / "p1.md").read_text()
+    manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
+    assert manifest["config"]["calibration"]["n"] == 200
 
 
 def test_markdown_leads_with_the_calibrated_score_and_keeps_the_raw_ones(
