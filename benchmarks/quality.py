@@ -44,6 +44,11 @@ FIGURES = {
     "comment_hit_rate": ("comments", "hit_rate"),
     "shuffled_hit_rate": ("comments", "shuffled_hit_rate"),
     "generic_rate": ("specificity", "generic_rate"),
+    "interval_coverage": ("rating", "interval_coverage"),
+    "glued_word_rate": ("text_quality", "glued_word_rate"),
+    "unsupported_number_rate": ("text_quality", "unsupported_number_rate"),
+    "non_comment_rate": ("text_quality", "non_comment_rate"),
+    "copy_rate": ("text_quality", "copy_rate"),
 }
 
 
@@ -52,12 +57,13 @@ def figures(groups: dict[str, Any]) -> dict[str, Any]:
     for name, (group, key) in FIGURES.items():
         est = (groups.get(group) or {}).get(key) or {}
         value = est.get("value")
+        digits = 4 if group == "text_quality" else 3  # goals in tenths of a percent
         out[name] = (
             None
             if value is None
             else {
-                "value": round(value, 3),
-                "ci": [round(est["ci_low"], 3), round(est["ci_high"], 3)]
+                "value": round(value, digits),
+                "ci": [round(est["ci_low"], digits), round(est["ci_high"], digits)]
                 if est.get("ci_low") is not None
                 else None,
                 "n": est.get("n_papers"),

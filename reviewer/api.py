@@ -17,7 +17,13 @@ from reviewer.backend import OPENAI_URL, Endpoint, choose_profile, open_endpoint
 from reviewer.batch import BatchRunner, Progress, RunSummary
 from reviewer.batchfile import BatchFiles, paper_index
 from reviewer.cache import CompletionCache
-from reviewer.calibration import Calibration, paper_text, resolve_default, venue_key
+from reviewer.calibration import (
+    CalibratedScore,
+    Calibration,
+    paper_text,
+    resolve_default,
+    venue_key,
+)
 from reviewer.calibration import resolve as resolve_calibration
 from reviewer.client import BatchAPI, ChatClient
 from reviewer.config import Settings, load_settings
@@ -164,12 +170,9 @@ class Reviewer:
 
     def calibrated(self, paper: Paper, review: Review) -> dict[str, Any] | None:
         """The review's overall and decision on the human scale of the paper's venue-year
-        (pooled when unknown), or None without a calibration. The raw review is unchanged."""
-        if self.calibration is None:
-            return None
-        venue = venue_key(paper.venue, paper.year)
-        text = paper_text(paper.title, paper.abstract)
-        return self.calibration.apply(review.model_dump(), venue, text)
+        (pooled when unknown), with its interval, as a run record stores it; None without a
+        calibration. The raw review is unchanged."""
+        return _calibrate(self.calibration, paper, review)
 
     def _require_extras(self) -> None:
         """A feature whose extra is missing fails now, in one line naming the extra."""
@@ -199,7 +202,8 @@ class Reviewer:
         """A review with its usage, latency, attempts and cache status.
 
         ``sample`` > 0 asks for that single independent sample; otherwise the configured
-        review (one pass, or the ensemble with meta-review and reflections).
+        review (one pass, or the ensemble with meta-review and reflections). The review's
+        ``calibrated`` is set when a score calibration applies.
         """
         paper = paper if isinstance(paper, Paper) else paper_from_record(paper)
 
@@ -212,10 +216,17 @@ class Reviewer:
             finally:
                 await generator.client.close()
 
-        return asyncio.run(go())
+        outcome = asyncio.run(go())
+        record = self.calibrated(paper, outcome.review)
+        outcome.review._calibrated = CalibratedScore.from_record(record) if record else None
+        return outcome
 
     def review(self, paper: Paper | dict[str, Any], *, sample: int = 0) -> Review:
-        """A schema-valid review of ``paper``; raises ``ReviewFailed`` when none could be had."""
+        """A schema-valid review of ``paper``; raises ``ReviewFailed`` when none could be had.
+
+        The review's fields are the model's raw scores; ``review.calibrated`` holds the
+        calibrated overall, decision and interval when a calibration applies (else None).
+        """
         return self.review_outcome(paper, sample=sample).review
 
     def concurrency_for(self, requested: int) -> int:
@@ -303,6 +314,8 @@ class Reviewer:
         store = RunStore(out)
         path = Path(followups) if followups else store.dir / "followup-requests.jsonl"
 
+        calibration = self._calibration_for(files.model)
+
         async def go() -> tuple[RunSummary, list[str], int]:
             with path.open("w", encoding="utf-8") as fh:
                 client, problems = files.answering(paper_index(items), Path(results), fh)
@@ -313,7 +326,7 @@ class Reviewer:
                               "form": self.form.name, "profile": files.form.profile,
                               "structured": files.mode, **self._options_record(),
                               "results_file": str(results), "followups_file": str(path)},
-                    calibrate=self.calibrated,
+                    calibrate=lambda paper, review: _calibrate(calibration, paper, review),
                 )  # fmt: skip
                 return await runner.run(items), problems, client.written
 
@@ -395,3 +408,13 @@ class Reviewer:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _calibrate(
+    calibration: Calibration | None, paper: Paper, review: Review
+) -> dict[str, Any] | None:
+    if calibration is None:
+        return None
+    venue = venue_key(paper.venue, paper.year)
+    text = paper_text(paper.title, paper.abstract)
+    return calibration.apply(review.model_dump(), venue, text)

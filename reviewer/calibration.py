@@ -33,6 +33,11 @@ MIN_PRIOR_PAPERS = 20
 # Penalties tried on the score weights; the largest all but zeroes them.
 ALPHAS = (0.1, 1.0, 10.0, 100.0, 1000.0, 10000.0)
 DEFAULT_PATH = builtin("evals") / "score-calibration.json"
+INTERVAL_LEVEL = 0.8
+"""Nominal coverage of the interval shown around a calibrated overall."""
+MIN_VENUE_RESIDUALS = 30
+"""A venue-year gets its own interval from at least this many held-out residuals; fewer, and
+the pooled one is used (the tails of 20 residuals are too noisy to trust)."""
 
 
 def venue_key(venue: str | None, year: int | None) -> str:
@@ -94,9 +99,84 @@ class Prior:
         return self.vectors(texts) @ np.asarray(self.coef) + self.bias
 
 
+@dataclass(frozen=True)
+class CalibratedScore:
+    """A review's overall and decision on the human scale of a venue-year, as shown to people.
+
+    ``low``-``high`` is the interval that held the human mean rating ``level`` of the time on
+    held-out train folds; ``ranking`` says in words how well the calibration orders papers.
+    Stored flat in each run record under ``calibrated`` (``to_record`` / ``from_record``).
+    """
+
+    overall: float
+    decision: str
+    venue: str
+    low: float | None = None
+    high: float | None = None
+    level: float | None = None
+    ranking: str | None = None
+
+    @property
+    def venue_label(self) -> str:
+        """``neurips-2024``, or words for the pooled level of an unknown venue-year."""
+        return "all venue-years pooled" if self.venue == POOLED else self.venue
+
+    def to_record(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> CalibratedScore:
+        names = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in record.items() if k in names})
+
+
+def ranking_words(spearman: float | None) -> str | None:
+    """How well a calibration orders papers within a venue-year, in words a reader follows."""
+    if spearman is None:
+        return None
+    if spearman < 0.1:
+        verdict = "does not rank papers"
+    elif spearman < 0.3:
+        verdict = "ranks papers weakly"
+    elif spearman < 0.5:
+        verdict = "ranks papers moderately"
+    else:
+        verdict = "ranks papers well"
+    return (
+        f"{verdict}: within-venue Spearman {spearman:.2f} on held-out train folds "
+        "(0 is chance, 1 is the human order)"
+    )
+
+
+def residual_interval(
+    residuals: Sequence[float], venues: Sequence[str], level: float = INTERVAL_LEVEL
+) -> dict[str, Any]:
+    """Quantiles of held-out residuals (human mean - calibrated): the offsets that put
+    ``level`` of them inside ``[overall + low, overall + high]``, pooled and per venue-year
+    (when it has at least :data:`MIN_VENUE_RESIDUALS`)."""
+    res = np.asarray(residuals, dtype=float)
+    tails = [(1 - level) / 2, (1 + level) / 2]
+
+    def bounds(rows: np.ndarray) -> dict[str, float]:
+        low, high = np.quantile(rows, tails)
+        return {"low": round(float(low), 4), "high": round(float(high), 4), "n": int(rows.size)}
+
+    arr = np.asarray(venues)
+    by_venue = {
+        str(v): bounds(res[arr == v])
+        for v in sorted(set(venues))
+        if int(np.sum(arr == v)) >= MIN_VENUE_RESIDUALS
+    }
+    return {"level": level, **bounds(res), "by_venue": by_venue}
+
+
 @dataclass
 class Calibration:
-    """Fitted ridge parameters; ``predict`` is all the pipeline and the eval need."""
+    """Fitted ridge parameters; ``predict`` is all the pipeline and the eval need.
+
+    ``interval`` (from :func:`residual_interval`, on the cross-validated residuals of the
+    fit) gives the range shown around a calibrated overall; files without it show none.
+    """
 
     features: list[str]
     coef: list[float]
@@ -104,6 +184,7 @@ class Calibration:
     accept_at: dict[str, float]
     prior: Prior | None = None
     fitted: dict[str, Any] = field(default_factory=dict)
+    interval: dict[str, Any] | None = None
 
     def predict(self, scores: Mapping[str, Any], venue: str, text: str | None = None) -> float:
         """Calibrated overall on the common 1-10 scale (clipped to it); ``text`` is the
@@ -117,14 +198,27 @@ class Calibration:
             value += float(self.prior.predict([text])[0])
         return min(10.0, max(1.0, value))
 
-    def apply(
+    def score(
         self, review: Mapping[str, Any], venue: str, text: str | None = None
-    ) -> dict[str, Any]:
-        """What a run record stores beside the raw review."""
+    ) -> CalibratedScore:
+        """The calibrated overall, decision and interval of a review of a ``venue`` paper."""
         overall = round(self.predict(review, venue, text), 2)
         threshold = self.accept_at.get(venue, self.accept_at[POOLED])
         decision = "accept" if overall >= threshold else "reject"
-        return {"overall": overall, "decision": decision, "venue": venue}
+        low = high = level = None
+        if self.interval:
+            bounds = self.interval.get("by_venue", {}).get(venue, self.interval)
+            low = round(max(1.0, overall + bounds["low"]), 2)
+            high = round(min(10.0, overall + bounds["high"]), 2)
+            level = float(self.interval["level"])
+        ranking = ranking_words(self.fitted.get("cv_spearman_within_venue"))
+        return CalibratedScore(overall, decision, venue, low, high, level, ranking)
+
+    def apply(
+        self, review: Mapping[str, Any], venue: str, text: str | None = None
+    ) -> dict[str, Any]:
+        """What a run record stores beside the raw review (:class:`CalibratedScore`, flat)."""
+        return self.score(review, venue, text).to_record()
 
     def matches(self, model: str | None, form: str | None) -> bool:
         """Whether reviews by ``model`` in ``form`` are what this calibration was fitted on
@@ -299,6 +393,7 @@ def fit(
     errors = {a: float(np.abs(cv - y).mean()) for a, (cv, _) in runs.items()}
     chosen = min(errors, key=lambda a: (errors[a], -a))  # ties: the simpler (flatter) model
     cv, cv_rank = runs[chosen]
+    interval = residual_interval(y - cv, list(venues))
     coef, intercepts = _fit_within(x, y - offset, venues, chosen)
     fitted_values = x @ coef + offset + [intercepts[v] for v in venues]
     accept_at = {
@@ -322,6 +417,7 @@ def fit(
             "raw_spearman_within_venue": _within_venue_spearman(x[:, 0], y, list(venues)),
             "venues": {v: int(np.sum(venues == v)) for v in sorted(set(venues))},
         },
+        interval={**interval, "from": f"{folds}-fold CV residuals (human mean - calibrated)"},
     )
 
 

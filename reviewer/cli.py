@@ -38,7 +38,7 @@ from reviewer.flaws.cli import flaws_group
 from reviewer.forms import Form, list_forms, load_form
 from reviewer.local import DEFAULT_PARALLEL
 from reviewer.paper import Paper, read_papers
-from reviewer.report import write_report
+from reviewer.report import load_run, score_line, write_report
 from reviewer.runstore import RunStore
 from reviewer.sources import read_inputs
 
@@ -397,6 +397,8 @@ def _print_summary(s: RunSummary, out: Path) -> None:
         f"skipped (already done) {s.skipped} · cached {s.cached} · requests {s.requests} · "
         f"tokens {s.prompt_tokens:,} in / {s.completion_tokens:,} out{cost}"
     )
+    if (out / "reviews.jsonl").exists():
+        err.print(score_line(load_run(out)), soft_wrap=True)
     for note in s.notes:
         err.print(f"[yellow]note:[/yellow] {escape(note)}")
     if s.followup_requests:
@@ -418,7 +420,12 @@ def _print_summary(s: RunSummary, out: Path) -> None:
 def review(
     paper_file: Path | None, title: str | None, abstract: str | None, fmt: str, **opts: Any
 ) -> None:
-    """Review one paper: PAPER_FILE (a JSON object) or --title and --abstract."""
+    """Review one paper: PAPER_FILE (a JSON object) or --title and --abstract.
+
+    Markdown leads with the calibrated overall and decision (with its interval) when a score
+    calibration applies, the model's raw scores beside them; JSON is one record shaped like a
+    line of a batch's reviews.jsonl (calibrated scores under "calibrated", raw under "review").
+    """
     with user_errors():
         paper = _single_paper(paper_file, title, abstract)
         with make_reviewer(opts) as reviewer:
@@ -430,21 +437,28 @@ def review(
                 if exc.raw_excerpt:
                     err.print(f"last reply began: {exc.raw_excerpt[:200]!r}")
                 sys.exit(EXIT_PARTIAL)
+            model = reviewer.endpoint.model  # read while open: a closed one would restart
+    calibrated = outcome.review.calibrated
+    record = {
+        "paper_id": paper.id,
+        "title": paper.title,
+        "form": reviewer.form.name,
+        "model": model,
+        **({"calibrated": calibrated.to_record()} if calibrated else {}),
+        "review": outcome.review.model_dump(mode="json"),
+        "usage": {
+            "prompt_tokens": outcome.prompt_tokens,
+            "completion_tokens": outcome.completion_tokens,
+        },
+        "latency_ms": outcome.latency_ms,
+        "attempts": outcome.attempts,
+        "cached": outcome.cached,
+        "flags": outcome.flags,
+        "warnings": outcome.warnings,
+    }
     if fmt == "json":
-        click.echo(json.dumps(outcome.review.model_dump(mode="json"), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(record, indent=2, ensure_ascii=False))
     else:
-        record = {
-            "model": reviewer.endpoint.model,
-            "usage": {
-                "prompt_tokens": outcome.prompt_tokens,
-                "completion_tokens": outcome.completion_tokens,
-            },
-            "latency_ms": outcome.latency_ms,
-            "attempts": outcome.attempts,
-            "cached": outcome.cached,
-            "flags": outcome.flags,
-            "warnings": outcome.warnings,
-        }
         click.echo(reviewer.form.to_markdown(paper, outcome.review, record))
 
 

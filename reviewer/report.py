@@ -10,6 +10,7 @@ needs no change here.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from collections import Counter
@@ -48,15 +49,37 @@ class Row:
     cached: bool
     stages: dict[str, Any]
     cost: float | None
+    calibrated: dict[str, Any] | None = None
 
     @property
     def overall(self) -> int | None:
+        """The model's raw overall."""
         value = self.review.get("overall")
         return value if isinstance(value, int) and not isinstance(value, bool) else None
 
     @property
-    def decision(self) -> str:
+    def raw_decision(self) -> str:
         return str(self.review.get("decision") or "")
+
+    @property
+    def calibrated_overall(self) -> float | None:
+        value = (self.calibrated or {}).get("overall")
+        return float(value) if isinstance(value, int | float) else None
+
+    @property
+    def interval(self) -> str:
+        """``5.4–7.0``, or empty when the calibration has no interval."""
+        c = self.calibrated or {}
+        if not isinstance(c.get("low"), int | float) or not isinstance(c.get("high"), int | float):
+            return ""
+        return f"{c['low']:.1f}–{c['high']:.1f}"
+
+    @property
+    def decision(self) -> str:
+        """The decision a person sees: the calibrated one when there is one."""
+        if self.calibrated and self.calibrated.get("decision"):
+            return str(self.calibrated["decision"])
+        return self.raw_decision
 
     @property
     def tokens(self) -> int:
@@ -144,6 +167,9 @@ def load_run(run_dir: str | Path, *, price: Price | None = None) -> Run:
                 cached=bool(record.get("cached")),
                 stages=record.get("stages") or {},
                 cost=_cost(record, price),
+                calibrated=record["calibrated"]
+                if isinstance(record.get("calibrated"), dict)
+                else None,
             )
         )
     scores: dict[str, None] = {}
@@ -193,7 +219,9 @@ def review_sections(review: dict[str, Any]) -> list[tuple[str, str, Markup]]:
     ]
 
 
-def histogram_svg(values: list[int], low: int = 1, high: int = 10) -> Markup:
+def histogram_svg(
+    values: list[int], low: int = 1, high: int = 10, what: str = "overall scores"
+) -> Markup:
     """Counts of ``values`` per integer from ``low`` to ``high`` as an inline SVG bar chart."""
     counts = Counter(values)
     bins = list(range(low, high + 1))
@@ -201,7 +229,7 @@ def histogram_svg(values: list[int], low: int = 1, high: int = 10) -> Markup:
     width, height, pad, bar = 360, 150, 22, 30
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-label="Histogram of overall scores">'
+        f'width="{width}" height="{height}" role="img" aria-label="Histogram of {what}">'
     ]
     for i, b in enumerate(bins):
         h = round((height - 2 * pad) * counts[b] / top)
@@ -220,9 +248,11 @@ def histogram_svg(values: list[int], low: int = 1, high: int = 10) -> Markup:
 
 
 def summarize(run: Run) -> dict[str, Any]:
-    """The summary block: counts, mean overall, accept rate, tokens and cost."""
-    overall = [r.overall for r in run.rows if r.overall is not None]
-    decided = [r.decision.lower() for r in run.rows if r.decision]
+    """The summary block: counts, mean overall and accept rate (calibrated first when the
+    run has calibrated scores, the model's raw ones beside), tokens and cost."""
+    raw = [r.overall for r in run.rows if r.overall is not None]
+    raw_decided = [r.raw_decision.lower() for r in run.rows if r.raw_decision]
+    calibrated = [r for r in run.rows if r.calibrated_overall is not None]
     kinds = Counter(str(e.get("kind") or "error") for e in run.errors)
     costs = [r.cost for r in run.rows if r.cost is not None]
     manifest_cost = run.manifest.get("cost_usd")
@@ -231,34 +261,107 @@ def summarize(run: Run) -> dict[str, Any]:
     else:
         cost = round(sum(costs), 6) if costs else None
     flags = Counter(f for r in run.rows for f in r.flags)
+    cal_values = [float(r.calibrated_overall) for r in calibrated]  # type: ignore[arg-type]
     summary = {
         "reviews": len(run.rows),
         "papers": len({r.paper_id for r in run.rows}),
         "failed": sum(n for k, n in kinds.items() if k != "input"),
         "rejected": kinds.get("input", 0),
-        "mean_overall": round(sum(overall) / len(overall), 2) if overall else None,
-        "accept_rate": round(decided.count("accept") / len(decided), 3) if decided else None,
+        "calibrated": len(calibrated),
+        "mean_calibrated": _mean(cal_values),
+        "calibrated_accept_rate": _accept_rate([r.decision for r in calibrated]),
+        "mean_overall": _mean(raw),
+        "accept_rate": _accept_rate(raw_decided),
         "prompt_tokens": sum(r.usage.get("prompt_tokens", 0) for r in run.rows),
         "completion_tokens": sum(r.usage.get("completion_tokens", 0) for r in run.rows),
         "cost": cost,
         "flags": dict(sorted(flags.items())),
-        "histogram": histogram_svg(overall),
+        "histogram": histogram_svg(raw, what="the model's raw overall scores"),
+        "calibrated_histogram": histogram_svg(
+            [math.floor(v + 0.5) for v in cal_values], what="calibrated overall scores"
+        ),
+        "calibration_note": _calibration_note(calibrated, run.manifest),
     }
     return {**summary, "cards": _cards(summary)}
 
 
+def _mean(values: list[int] | list[float]) -> float | None:
+    return round(sum(values) / len(values), 2) if values else None
+
+
+def _accept_rate(decisions: list[str]) -> float | None:
+    decided = [d.lower() for d in decisions if d]
+    return round(decided.count("accept") / len(decided), 3) if decided else None
+
+
+def _calibration_note(rows: list[Row], manifest: dict[str, Any]) -> str:
+    """What the calibrated scores are, in a sentence or two (empty without any)."""
+    if not rows:
+        return ""
+    first = rows[0].calibrated or {}
+    venues = sorted({str((r.calibrated or {}).get("venue")) for r in rows})
+    named = ", ".join("all venue-years pooled" if v == "*" else v for v in venues)
+    fitted = ((manifest.get("config") or {}).get("calibration")) or {}
+    source = (
+        f" (fitted on {fitted['n']} train reviews by {fitted.get('model') or 'the model'})"
+        if isinstance(fitted, dict) and fitted.get("n")
+        else ""
+    )
+    parts = [f"Scores calibrated to human ratings of {named}{source}."]
+    if first.get("ranking"):
+        parts.append(f"The calibration {first['ranking']}.")
+    if isinstance(first.get("level"), int | float):
+        parts.append(
+            f"Ranges are {first['level']:.0%} intervals: the human mean rating of train papers "
+            f"fell inside such a range around their calibrated score {first['level']:.0%} of the "
+            "time."
+        )
+    parts.append("Raw columns are the model's own scores.")
+    return " ".join(parts)
+
+
 def _cards(s: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """(element id, value, caption) of the summary cards."""
+    """(element id, value, caption) of the summary cards: calibrated first when present."""
     mean, rate = s["mean_overall"], s["accept_rate"]
-    return [
+    cards = [
         ("count-reviews", str(s["reviews"]), "reviews"),
         ("count-failed", str(s["failed"]), "failed"),
         ("count-rejected", str(s["rejected"]), "input errors"),
-        ("mean-overall", "—" if mean is None else f"{mean:.2f}", "mean overall"),
-        ("accept-rate", "—" if rate is None else f"{rate:.0%}", "accept rate"),
+    ]
+    if s["calibrated"]:
+        cmean, crate = s["mean_calibrated"], s["calibrated_accept_rate"]
+        cards += [
+            ("mean-calibrated", "—" if cmean is None else f"{cmean:.2f}",
+             "mean calibrated overall"),
+            ("calibrated-accept-rate", "—" if crate is None else f"{crate:.0%}",
+             "calibrated accept rate"),
+        ]  # fmt: skip
+    raw = "raw " if s["calibrated"] else ""
+    cards += [
+        ("mean-overall", "—" if mean is None else f"{mean:.2f}", f"mean {raw}overall"),
+        ("accept-rate", "—" if rate is None else f"{rate:.0%}", f"{raw}accept rate"),
         ("tokens", f"{s['prompt_tokens']:,} / {s['completion_tokens']:,}", "tokens in / out"),
         ("cost", _money(s["cost"]), "cost"),
     ]
+    return cards
+
+
+def score_line(run: Run) -> str:
+    """One line for the end of a batch: calibrated mean and accept rate, raw ones beside."""
+    s = summarize(run)
+    raw = (
+        f"mean {s['mean_overall']:.2f}, accept {s['accept_rate']:.0%}"
+        if s["mean_overall"] is not None and s["accept_rate"] is not None
+        else "none"
+    )
+    if not s["calibrated"] or s["mean_calibrated"] is None:
+        return f"scores (raw, uncalibrated): {raw}"
+    venues = sorted({str((r.calibrated or {}).get("venue")) for r in run.rows if r.calibrated})
+    return (
+        f"calibrated scores ({', '.join(venues)}; {s['calibrated']} of {s['reviews']} reviews): "
+        f"mean overall {s['mean_calibrated']:.2f}, "
+        f"accept {s['calibrated_accept_rate']:.0%} · model's raw scores: {raw}"
+    )
 
 
 def _money(value: float | None) -> str:
@@ -293,12 +396,18 @@ def render_report(run: Run) -> str:
     decisions = sorted({r.decision for r in run.rows if r.decision})
     flags = sorted({f for r in run.rows for f in r.flags})
     manifest = run.manifest
-    columns = [("Title", False), ("Overall", True), ("Decision", False)]
+    calibrated = any(r.calibrated for r in run.rows)
+    if calibrated:
+        columns = [("Title", False), ("Calibrated overall", True), ("Decision", False)]
+        columns += [("Raw overall", True), ("Raw decision", False)]
+    else:
+        columns = [("Title", False), ("Overall (raw)", True), ("Decision (raw)", False)]
     columns += [(label(key), True) for key in run.score_keys]
     columns += [("Flags", False), ("Tokens", True), ("Cost", True)]
     return env.from_string(PAGE).render(
         run=run,
         columns=columns,
+        calibrated=calibrated,
         name=run.directory.resolve().name,
         summary=summarize(run),
         decisions=decisions,
@@ -363,6 +472,8 @@ button.toggle { border: 1px solid var(--line); background: #fff; border-radius: 
 .title { font-weight: 600; }
 .decision { font-weight: 600; text-transform: capitalize; }
 .decision.accept { color: var(--ok); } .decision.reject { color: var(--bad); }
+.raw { opacity: .75; }
+.interval { color: var(--muted); font-size: .78rem; white-space: nowrap; }
 .flag { display: inline-block; font-size: .75rem; padding: 1px 7px; margin: 1px 2px;
   border-radius: 10px; background: #fff3d6; color: var(--warn); border: 1px solid #f0d9a0; }
 .flag.prompt_injection { background: #fde7e5; color: var(--bad); border-color: #f3b8b2; }
@@ -488,9 +599,17 @@ PAGE = """<!doctype html>
         <span class="flag {{ name }}">{{ name }}</span></div>
       {% endfor %}
     </div>
+    {% if calibrated %}
+    <figure id="calibrated-histogram">{{ summary.calibrated_histogram }}
+      <figcaption>Calibrated overall (1–10, rounded)</figcaption></figure>
+    {% endif %}
     <figure id="histogram">{{ summary.histogram }}
-      <figcaption>Overall scores (1–10)</figcaption></figure>
+      <figcaption>{{ "Model's raw overall (1–10)" if calibrated
+        else "Overall scores (1–10, the model's raw scores)" }}</figcaption></figure>
   </div>
+  {% if summary.calibration_note %}
+  <p id="calibration-note" class="meta">{{ summary.calibration_note }}</p>
+  {% endif %}
 </section>
 
 <section id="papers">
@@ -530,9 +649,20 @@ PAGE = """<!doctype html>
           <span class="title">{{ row.title }}</span>
           <div class="pid">{{ row.paper_id }}{% if row.form %} · {{ row.form }}{% endif %}</div>
         </td>
+        {% if calibrated %}
+        <td class="num calibrated" data-sort="{{ row.calibrated_overall | sortkey }}">
+          {%- if row.calibrated_overall is not none %}{{ "%.1f" | format(row.calibrated_overall) }}
+          {%- if row.interval %}<div class="interval">{{ row.interval }}</div>{% endif %}
+          {%- else %}—{% endif %}</td>
+        <td class="decision {{ row.decision }}">{{ row.decision }}</td>
+        <td class="num overall raw" data-sort="{{ row.overall | sortkey }}">
+          {{- row.overall | dash }}</td>
+        <td class="decision raw {{ row.raw_decision }}">{{ row.raw_decision }}</td>
+        {% else %}
         <td class="num overall" data-sort="{{ row.overall | sortkey }}">
           {{- row.overall | dash }}</td>
         <td class="decision {{ row.decision }}">{{ row.decision }}</td>
+        {% endif %}
         {% for key in run.score_keys %}
         {% set value = row.review.get(key) %}
         <td class="num" data-sort="{{ value | sortkey }}">{{ value | dash }}</td>
@@ -545,6 +675,15 @@ PAGE = """<!doctype html>
       <tr class="review" id="review-{{ row.index }}" hidden>
         <td colspan="{{ columns | length }}">
           <div class="review">
+            {% if row.calibrated_overall is not none %}
+            <p class="calibrated-score"><b>Calibrated overall
+              {{ "%.1f" | format(row.calibrated_overall) }}/10
+              {%- if row.interval %} ({{ "%.0f" | format(row.calibrated.level * 100) }}% interval
+              {{ row.interval }}){% endif %} · {{ row.decision }}</b>
+              · calibrated to {{ "all venue-years pooled" if row.calibrated.venue == "*"
+                else row.calibrated.venue }} · model's raw overall {{ row.overall | dash }}/10
+              · {{ row.raw_decision }}</p>
+            {% endif %}
             {% for key, heading, html in sections(row.review) %}
             <section class="section" data-field="{{ key }}">
               <h4>{{ heading }}</h4>{{ html }}</section>

@@ -7,9 +7,12 @@ What every form must have (``overall`` 1-10 and ``decision``) is checked when a 
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, PrivateAttr
+
+if TYPE_CHECKING:
+    from reviewer.calibration import CalibratedScore
 
 # Scores as enums, not min/max bounds: llama.cpp's schema grammar enforces an enum but not
 # ``minimum``/``maximum`` (a 0.5B model wrote presentation 5 on a 1-4 scale).
@@ -24,6 +27,14 @@ class Review(BaseModel):
     """A schema-valid review. Subclasses (one per form) define the fields."""
 
     model_config = ConfigDict(extra="forbid")
+    # Set by ``Reviewer`` when a calibration applies; never part of the schema or the dump.
+    _calibrated: CalibratedScore | None = PrivateAttr(default=None)
+
+    @property
+    def calibrated(self) -> CalibratedScore | None:
+        """The calibrated overall, decision and interval (``Reviewer`` sets it when a score
+        calibration applies to the model and form); the fields above stay the model's raw ones."""
+        return self._calibrated
 
     @property
     def overall_score(self) -> int:

@@ -1,66 +1,99 @@
-"""Text rules shared by generation and the eval: does a review comment say anything?
+"""Non-comments: review items that state an absence, defer, or say nothing about the paper.
 
-A small model fills a list it has nothing for with comments that say nothing: an absence
-("There are no major weaknesses mentioned in the abstract."), a deferral ("Further research
-in this area is needed.") or a remark that would fit any paper ("How does it compare to other
-approaches?"; callers replace the paper's own name first, which names nothing new).
-``non_comment`` tells them apart from real comments with a few patterns and a
-vocabulary of words that carry no paper-specific content; anything naming a number, an
-acronym or a term outside that vocabulary counts as saying something.
+One rule for everyone: the eval harness counts them (``text_quality.non_comment_rate``) and
+generation may send them back to the model, so both import :func:`non_comment` from here. The
+rule is a fixed list of patterns, versioned with :data:`NON_COMMENT_VERSION`; change the
+version whenever a pattern changes, since figures measured under different rules differ.
+
+Three kinds:
+
+- ``absence``: the item reports what the text it was shown lacks, not what the paper does
+  ("There are no major weaknesses mentioned in the abstract.", "None identified.");
+- ``defers``: it hands the judgement to someone else or to later ("Further research in this
+  area is needed.", "It remains to be seen whether ...");
+- ``empty``: a question or remark that would fit any paper ("How does QLoRA compare to other
+  finetuning approaches?", "What are the limitations of the proposed method?").
+
+A comment that names what is missing from the *paper* ("Variance over seeds is not reported")
+is a real comment and is not matched: the absence patterns need the abstract, summary or text
+as the place where something is missing, or no object at all.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
+from typing import Any
 
-_META = (
-    r"(?:weakness|weaknesses|strengths?|concerns?|issues?|flaws?|drawbacks?|shortcomings?|"
-    r"criticisms?|questions?|problems?|comments?|limitations?)"
+NON_COMMENT_VERSION = "noncomment-v1"
+
+_SHOWN = (
+    r"(?:the |this )?(?:abstract|summary|(?:provided|given) (?:text|description|excerpt|"
+    r"information))"
+)  # what the model was shown; "the main text" is the paper's and stays a real comment
+_NOTHING = (
+    r"(?:major |significant |notable |obvious |clear |specific |particular |apparent |other |"
+    r"further |additional |real |serious )*"
+    r"(?:weakness(?:es)?|limitations?|strengths?|issues?|concerns?|flaws?|questions?|"
+    r"problems?|drawbacks?|shortcomings?|details?|information)"
 )
-_QUAL = r"(?:\s+(?:major|significant|obvious|notable|specific|apparent|real|clear|other|further"
-_QUAL += r"|particular|serious|critical|additional|explicit|potential|key|main))*"
-_EMPTY = re.compile(
-    r"^\W*(?:(?:i|we)\s+(?:have|had|see|found)\s+|there\s+(?:are|is|were)\s+)?"
-    rf"(?:none|n/?a|nil|nothing(?: to (?:add|report|mention))?|not applicable|"
-    rf"no{_QUAL}\s+{_META}(?:\s+(?:to|for)\s+(?:the\s+)?(?:authors?|report|add|mention))?)\W*$",
-    re.I,
+_METHODS = (
+    r"(?:approaches|methods|models|techniques|baselines|works|frameworks|systems|algorithms|"
+    r"solutions|strategies|architectures|methodologies)"
 )
-# "There are no major weaknesses mentioned in the abstract." / "No concerns were identified."
-_ABSENT = re.compile(
-    rf"\b(?:no|not any|none of the|without any){_QUAL}\s+{_META}\b[^.;]{{0,60}}?"
-    r"\b(?:mentioned|stated|identified|noted|found|apparent|evident|given|provided|reported|"
-    r"listed|highlighted|raised|discussed|visible|in the abstract)\b",
-    re.I,
+_OTHER = (
+    r"(?:other|existing|previous|prior|similar|alternative|related|state[- ]of[- ]the[- ]art|"
+    r"current|traditional|conventional|competing|standard|baseline)"
 )
-# "The abstract does not mention any weaknesses." (a paper's missing limitations section is a
-# real criticism; "the abstract" not listing them is not)
-_NOT_MENTIONED = re.compile(
-    r"\b(?:abstract|text|paper|authors?)\s+(?:does|do|did)\s*(?:not|n't)\s+(?:mention|state|"
-    rf"list|identify|highlight|report|specify|note|raise|discuss)(?:\s+any)?{_QUAL}\s+"
-    r"(?:weakness|weaknesses|strengths?|concerns?|flaws?|drawbacks?|shortcomings?|"
-    r"criticisms?|issues?)\b"
-    r"|\b(?:limitations?|weakness(?:es)?)\b[^.;]{0,40}\b(?:not|never)\s+(?:mentioned|stated|"
-    r"discussed|listed)\s+in the abstract\b",
-    re.I,
-)
-_DEFERRAL = re.compile(
-    r"\b(?:further|more|additional|future)\s+(?:research|work|studies|study|investigation|"
-    r"exploration|analysis|experiments?|experimentation|evaluation|validation|testing)\b"
-    r"|\bfuture (?:work|research|studies)\b",
-    re.I,
-)
-# "How does X compare to other finetuning approaches?": a comparison with nothing named.
-_VAGUE_COMPARE = re.compile(
-    r"\b(?:compare[sd]?|comparison|comparisons|compared|benchmark(?:ed)?)\s+(?:to|with|against)"
-    r"\s+(?:the\s+)?(?:other|existing|previous|prior|alternative|similar|related|current|"
-    r"state[- ]of[- ]the[- ]art|sota|traditional|conventional|standard|baseline|competing)"
-    r"(?:\s+[\w-]+){0,3}?\s+(?:methods|approaches|techniques|models|baselines|works|algorithms|"
-    r"frameworks|systems|solutions|methodologies)\W*$",
-    re.I,
-)
+
+PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(pattern, re.IGNORECASE))
+    for kind, pattern in (
+        # absence: about what the shown text does not say
+        ("absence", rf"\b(?:no|not any|none)\b[^.?!]{{0,60}}\b(?:mentioned|stated|provided|"
+                    rf"discussed|described|given|reported|specified|identified|found|noted|"
+                    rf"apparent|evident)\b[^.?!]{{0,20}}\b(?:in|from|by|within) {_SHOWN}\b"),
+        ("absence", rf"\b{_SHOWN} (?:does not|doesn't|did not|fails to|lacks|omits) "
+                    r"(?:mention|provide|specify|discuss|detail|describe|say|include|state|"
+                    r"give|report|contain|offer|address)"),
+        ("absence", rf"\b(?:not|isn't|is not|are not|aren't) (?:clear|evident|apparent|specified|"
+                    rf"mentioned|provided|stated|discussed|described) (?:from|in) {_SHOWN}\b"),
+        ("absence", r"\b(?:based (?:solely |only )?on|from|given) (?:the |this )?(?:abstract|"
+                    r"(?:provided |given )?text|summary)(?: alone| only)?,? (?:it is|it's) "
+                    r"(?:difficult|hard|impossible|not possible|unclear)"),
+        ("absence", rf"^\W*(?:there (?:are|is|were|was) )?(?:no|none) {_NOTHING}"
+                    r"(?: (?:were|was|are|is|have been|has been|can be))?"
+                    r"(?: (?:identified|noted|found|mentioned|apparent|evident|observed|"
+                    r"stated|given|provided|raised|reported))?\W*$"),
+        ("absence", r"^\W*(?:none|n/?a|not applicable|nothing(?: to (?:note|report|add))?)\W*$"),
+        # defers: someone else, later
+        ("defers", r"\b(?:further|more|additional|future) (?:research|work|investigation|"
+                   r"studies|study|exploration|analysis|experiments?|evaluation) (?:in this "
+                   r"(?:area|field|direction|domain) )?(?:is|are|would be|will be|may be|might "
+                   r"be|could be|seems?|appears?) (?:\w+ )?(?:needed|required|necessary|"
+                   r"warranted|beneficial|useful|helpful|valuable)\W*$"),
+        ("defers", r"^\W*(?:it )?(?:remains to be seen|only time will tell|time will tell|"
+                   r"future work will (?:tell|show|determine))\b"),
+        # empty: would fit any paper
+        ("empty", rf"^\W*how (?:does|do|did|would|well does|well do) [^?]{{0,80}}\bcompare "
+                  rf"(?:to|with|against) {_OTHER} (?:[\w-]+ ){{0,3}}{_METHODS}"
+                  r"(?: in (?:the|this) (?:field|area|literature|domain))?\s*\?\W*$"),
+        ("empty", r"^\W*what are (?:the )?(?:main |key |potential |possible )?(?:limitations|"
+                  r"weaknesses|strengths|advantages|disadvantages|implications|applications|"
+                  r"future directions) of (?:the |this )?(?:proposed |presented )?(?:approach|"
+                  r"method|work|paper|model|framework|technique|study)\W*$"),
+        ("empty", r"^\W*(?:can|could|how can|how could|would) (?:the |this )?(?:proposed |"
+                  r"presented )?(?:approach|method|model|framework|technique) be (?:applied|"
+                  r"extended|generali[sz]ed|adapted|used) (?:to|for|in) (?:other|different|"
+                  r"new|more|various) (?:tasks|domains|datasets|settings|problems|"
+                  r"applications|areas|fields)\W*$"),
+    )
+)  # fmt: skip
+
+
+# Words that name nothing about a particular paper (with stopwords): the grounding checks use
+# them to tell a paper's own terms from vocabulary any review could use.
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*|\d")
-# Words that name nothing about a particular paper: with stopwords, what a comment built only
-# from them could say about any paper.
 _GENERIC_TEXT = """
     a about above across additional address addressed addresses after again against all also
     although an analysis analyze and any applicability applicable application applications
@@ -103,16 +136,57 @@ def says_nothing_specific(text: str) -> bool:
     return all(w in GENERIC_WORDS for w in _content_words(text))
 
 
-def non_comment(text: str) -> bool:
-    """True for a review comment that says nothing about its paper: an empty answer, a stated
-    absence of weaknesses or questions, a deferral to "further research" with nothing
-    specific, a comparison with unnamed "other approaches", or words that fit any paper."""
-    text = " ".join(text.split())
-    if len(_content_words(text)) < 2 or _EMPTY.match(text):
-        return True
-    if _ABSENT.search(text) or _NOT_MENTIONED.search(text):
-        return True
-    for vague in (_VAGUE_COMPARE, _DEFERRAL):  # nothing named beside "other approaches"
-        if vague.search(text) and says_nothing_specific(vague.sub(" ", text)):
-            return True
-    return says_nothing_specific(text)
+def non_comment(text: str) -> str | None:
+    """The kind (``absence``, ``defers``, ``empty``) when ``text`` is a non-comment, else None.
+
+    ``text`` is one item or one sentence; a longer item counts when any of its sentences does.
+    """
+    for sentence in _sentences(text):
+        for kind, pattern in PATTERNS:
+            if pattern.search(sentence):
+                return kind
+    return None
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"'])")
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE.split(text.strip()) if s.strip()]
+
+
+def review_units(review: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """(field, unit) of a review dict: each list item whole, each sentence of a paragraph.
+
+    Scores and the decision are skipped; objects in lists give their text fields.
+    """
+    for key, value in review.items():
+        if isinstance(value, str):
+            if key != "decision":
+                for sentence in _sentences(value):
+                    yield key, sentence
+        elif isinstance(value, list):
+            for item in value:
+                text = _item_text(item)
+                if text:
+                    yield key, text
+
+
+def _item_text(item: Any) -> str:
+    if isinstance(item, str):
+        return item.strip()
+    if isinstance(item, Mapping):
+        for key in ("comment", "text", "point", "question"):
+            if isinstance(item.get(key), str):
+                return str(item[key]).strip()
+    return ""
+
+
+def non_comments(review: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """(field, text, kind) of every non-comment unit of a review dict."""
+    found = []
+    for key, unit in review_units(review):
+        kind = non_comment(unit)
+        if kind is not None:
+            found.append((key, unit, kind))
+    return found

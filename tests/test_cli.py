@@ -89,8 +89,9 @@ def test_review_json_and_markdown(run, fake: FakeOpenAI) -> None:
         "review", "--title", "OPT models", "--abstract", "We present OPT.", "--format", "json"
     )
     assert result.exit_code == 0, result.output
-    review = json.loads(result.output[result.output.index("{") :])
-    assert "OPT models" in review["summary"]
+    record = json.loads(result.output[result.output.index("{") :])
+    assert "OPT models" in record["review"]["summary"]
+    assert record["paper_id"] == "paper" and "calibrated" not in record  # no calibration fits
     result = run("review", EXAMPLES / "paper.json")
     assert result.exit_code == 0
     assert "## Weaknesses" in result.output
@@ -213,3 +214,41 @@ def test_a_core_install_runs_and_names_the_extra_a_feature_needs(
         assert result.returncode == 2, (args, result.stderr)
         assert "[eval] extra" in result.stderr and "Traceback" not in result.stderr
         assert len(result.stderr.strip().splitlines()) <= 2, result.stderr  # one error line
+
+
+def test_review_leads_with_calibrated_scores_in_json_and_markdown(
+    run, tmp_path: Path, fake: FakeOpenAI
+) -> None:
+    from reviewer.calibration import fit
+    from tests.test_calibration import _samples
+
+    fit(_samples()).save(tmp_path / "cal.json")
+    paper = tmp_path / "paper.json"
+    paper.write_text(json.dumps({"id": "x", "title": "T", "abstract": "A.", "venue": "a",
+                                 "year": 2024}))  # fmt: skip
+    result = run("review", paper, "--format", "json", "--calibration", tmp_path / "cal.json")
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.output[result.output.index("{") :])
+    assert list(record)[:5] == ["paper_id", "title", "form", "model", "calibrated"]
+    assert record["calibrated"]["venue"] == "a-2024" and "low" in record["calibrated"]
+    result = run("review", paper, "--calibration", tmp_path / "cal.json")
+    assert f"**Calibrated overall {record['calibrated']['overall']:.1f}/10" in result.output
+    assert "Model's raw scores: overall" in result.output
+
+
+def test_batch_summary_line_leads_with_calibrated_scores(
+    run, tmp_path: Path, fake: FakeOpenAI
+) -> None:
+    from reviewer.calibration import fit
+    from tests.test_calibration import _samples
+
+    fit(_samples()).save(tmp_path / "cal.json")
+    path = write_jsonl(tmp_path / "in.jsonl", papers(3))
+    result = run("batch", path, "--out", tmp_path / "run", "--calibration", tmp_path / "cal.json")
+    assert result.exit_code == 0, result.output
+    records = [json.loads(x) for x in (tmp_path / "run" / "reviews.jsonl").read_text().splitlines()]
+    mean = sum(r["calibrated"]["overall"] for r in records) / 3
+    line = next(x for x in result.output.splitlines() if x.startswith("calibrated scores"))
+    assert f"mean overall {mean:.2f}" in line and "model's raw scores: mean" in line
+    result = run("batch", path, "--out", tmp_path / "raw", "--calibration", "none")
+    assert "scores (raw, uncalibrated): mean" in result.output

@@ -324,3 +324,59 @@ def test_batch_over_arxiv_pdfs_and_bibtex_produces_reviews_and_a_page(
     assert '<span class="flag prompt_injection">' in html  # the routing PDF's hidden instruction
     assert '<div class="card" id="cost"><b>$0.00027</b>' in html  # 600 in, 300 out: 0.00027
     assert "OPT: Open Pre-trained Transformer Language Models" in html
+
+
+def make_calibrated_run(directory: Path) -> Path:
+    """Two raw-lenient reviews (8 and 9, both accept) whose calibrated scores disagree."""
+    store = RunStore(directory)
+    cal = [
+        {"overall": 5.13, "decision": "reject", "venue": "iclr-2017", "low": 4.2, "high": 6.0,
+         "level": 0.8, "ranking": "ranks papers weakly: within-venue Spearman 0.14 on held-out "
+         "train folds (0 is chance, 1 is the human order)"},
+        {"overall": 6.87, "decision": "accept", "venue": "iclr-2017", "low": 5.9, "high": 7.8,
+         "level": 0.8, "ranking": "ranks papers weakly: within-venue Spearman 0.14 on held-out "
+         "train folds (0 is chance, 1 is the human order)"},
+    ]  # fmt: skip
+    for i, (raw, c) in enumerate(zip((8, 9), cal, strict=True)):
+        rec = record(f"p{i}", sections_review(raw, "accept"), calibrated=c)
+        store.write_review(rec, f"# Paper {i}\n\nbody")
+    store.write_manifest({"status": "finished", "model": "small", "form": {"name": "sections"},
+                          "config": {"calibration": {"n": 150, "model": "small"}}})  # fmt: skip
+    store.close()
+    return directory
+
+
+def test_a_calibrated_run_leads_with_calibrated_scores_and_keeps_the_raw_ones(
+    tmp_path: Path,
+) -> None:
+    from reviewer.report import score_line
+
+    run_dir = make_calibrated_run(tmp_path / "run")
+    html = write_report(run_dir).read_text(encoding="utf-8")
+    cards = dict(re.findall(r'<div class="card" id="([\w-]+)"><b>([^<]*)</b>', html))
+    assert cards["mean-calibrated"] == "6.00" and cards["calibrated-accept-rate"] == "50%"
+    assert cards["mean-overall"] == "8.50" and cards["accept-rate"] == "100%"
+    captions = re.findall(r'<div class="card" id="[\w-]+"><b>[^<]*</b>([^<]*)</div>', html)
+    assert captions.index("mean calibrated overall") < captions.index("mean raw overall")
+    headers = re.findall(r'<button type="button" class="sort">([^<]*)</button>', html)
+    assert headers[:5] == ["Title", "Calibrated overall", "Decision", "Raw overall",
+                           "Raw decision"]  # fmt: skip
+    first = html.split('data-id="p0"')[1].split("</tbody>")[0]
+    assert 'data-decision="reject"' in html.split('data-id="p0"')[1][:200]
+    assert "5.1" in first and "4.2–6.0" in first and "Calibrated overall" in first
+    bars = dict(re.findall(r'data-score="(\d+)" data-count="(\d+)"', html.split(
+        'id="calibrated-histogram"')[1].split("</figure>")[0]))  # fmt: skip
+    assert (bars["5"], bars["7"], bars["8"]) == ("1", "1", "0")
+    note = html.split('id="calibration-note"')[1].split("</p>")[0]
+    assert "iclr-2017" in note and "150 train reviews" in note and "weakly" in note
+    assert "80% intervals" in note and "80% of the" in note
+    line = score_line(load_run(run_dir))
+    assert line.startswith("calibrated scores (iclr-2017; 2 of 2 reviews): mean overall 6.00")
+    assert line.endswith("model's raw scores: mean 8.50, accept 100%")
+
+
+def test_an_uncalibrated_run_labels_its_scores_raw(tmp_path: Path) -> None:
+    html = write_report(make_run(tmp_path / "run")).read_text(encoding="utf-8")
+    headers = re.findall(r'<button type="button" class="sort">([^<]*)</button>', html)
+    assert headers[1:3] == ["Overall (raw)", "Decision (raw)"]
+    assert 'id="calibrated-histogram"' not in html and 'id="calibration-note"' not in html

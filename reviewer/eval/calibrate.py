@@ -116,7 +116,11 @@ def calibrated_predictions(
             venue_key(paper.venue, paper.year),
             paper_text(paper.title, paper.abstract),
         )
+        interval = (applied["low"], applied["high"]) if "low" in applied else None
         out[paper.paper_id] = replace(
-            pred, rating=applied["overall"], decision=applied["decision"] == "accept"
+            pred,
+            rating=applied["overall"],
+            decision=applied["decision"] == "accept",
+            interval=interval,
         )
     return out

@@ -148,7 +148,9 @@ def _run(opts: dict[str, Any]) -> None:
     else:
         baselines = chosen + tuple(b for b in BASELINES if b not in chosen)
     if predictions is None and not opts["generate"] and not chosen:
-        raise ConfigError("nothing to score: give --predictions, --generate or --baseline")
+        if not _is_form_set(opts["references"]):
+            raise ConfigError("nothing to score: give --predictions, --generate or --baseline")
+        baselines = BASELINES  # a form reference set alone: its own text quality
     out: Path = opts["out"]
     if opts["generate"]:
         predictions = _generate(opts)
@@ -173,6 +175,13 @@ def _run(opts: dict[str, Any]) -> None:
     _summary(metrics, out)
 
 
+def _is_form_set(references: str | None) -> bool:
+    """Whether the references are a form reference set (``seed_001_sections``)."""
+    from reviewer.eval.references import is_form_reference_set, load_references
+
+    return references is not None and is_form_reference_set(load_references(references))
+
+
 def _generate(opts: dict[str, Any]) -> Path:
     from reviewer.eval.generation import generate_reviews
     from reviewer.eval.references import load_references, select
@@ -194,8 +203,20 @@ def _generate(opts: dict[str, Any]) -> Path:
 
 def _summary(metrics: dict[str, Any], out: Path) -> None:
     from reviewer.eval.report import fmt
+    from reviewer.eval.textquality import METRICS
 
     lines = [f"{metrics['system']} on {metrics['references']['n_papers']} papers:"]
+    if "reference_text_quality" in metrics:  # a form reference set: no ratings
+        ours = metrics.get("text_quality") or {}
+        for name in METRICS:
+            lines.append(
+                f"  text_quality.{name:24} {fmt(ours.get(name), 4):36} "
+                f"reference {fmt(metrics['reference_text_quality'][name], 4)}"
+            )
+        for section, est in (metrics.get("section_similarity") or {}).items():
+            lines.append(f"  section_similarity.{section:17} {fmt(est['embedding_similarity'])}")
+        click.echo("\n".join([*lines, f"wrote {out / 'metrics.json'}, {out / 'report.md'}"]))
+        return
     for dotted in (
         "decision.balanced_accuracy",
         "decision.auc",
@@ -204,9 +225,14 @@ def _summary(metrics: dict[str, Any], out: Path) -> None:
         "comments.hit_rate",
         "comments.shuffled_hit_rate",
         "specificity.generic_rate",
+        "rating.interval_coverage",
+        *(f"text_quality.{name}" for name in METRICS),
     ):
         group, name = dotted.split(".")
-        lines.append(f"  {dotted:30} {fmt(metrics[group].get(name))}")
+        if group == "rating" and name not in metrics[group]:
+            continue  # interval coverage: calibrated systems only
+        digits = 4 if group == "text_quality" else 3
+        lines.append(f"  {dotted:30} {fmt(metrics[group].get(name), digits)}")
     lines.append(
         f"wrote {out / 'metrics.json'}, {out / 'report.html'} "
         f"in {metrics['timing_s'].get('total', 0):.1f} s"
@@ -248,9 +274,10 @@ def calibrate_command(**opts: Any) -> None:
 
     Maps raw scores (+ one level per venue-year, + optionally the abstract prior) to the
     mean human rating on the common 1-10 scale, and fits one accept threshold per venue-year
-    to its train accept rate. Refuses any paper outside the train split. Prints the
-    cross-validated MAE and the within-venue Spearman (the ranking the venue levels cannot
-    give).
+    to its train accept rate. Stores the 80% interval shown around a calibrated overall: the
+    quantiles of the 5-fold cross-validated residuals (per venue-year with 30 or more
+    papers). Refuses any paper outside the train split. Prints the cross-validated MAE and
+    the within-venue Spearman (the ranking the venue levels cannot give).
     """
     from reviewer.calibration import DEFAULT_PATH
     from reviewer.errors import require_extra
@@ -276,6 +303,15 @@ def calibrate_command(**opts: Any) -> None:
         f"within-venue Spearman: CV {f['cv_spearman_within_venue']} "
         f"(raw {f['raw_spearman_within_venue']})"
     )
+    iv = calibration.interval or {}
+    if iv:
+        _echo(
+            f"{iv['level']:.0%} interval around a calibrated overall: {iv['low']:+.2f} .. "
+            f"{iv['high']:+.2f} (quantiles of {iv['n']} CV residuals"
+            + "".join(f"; {v} {b['low']:+.2f} .. {b['high']:+.2f}" for v, b in
+                      iv.get("by_venue", {}).items())
+            + ")"
+        )  # fmt: skip
     if calibration.prior is not None:
         p = calibration.prior.fitted
         _echo(

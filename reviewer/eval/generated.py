@@ -63,6 +63,8 @@ class Prediction:
     text: str = ""
     sections_filled: float | None = None
     scores: Mapping[str, float] = field(default_factory=dict)  # raw sub-scores, for calibration
+    review: Mapping[str, Any] | None = None  # our review's fields, for text quality
+    interval: tuple[float, float] | None = None  # a calibrated system's interval
 
 
 def _item_text(item: Any) -> str:
@@ -143,6 +145,7 @@ def prediction_from_review(
             for k, v in review.items()
             if k in SCORE_KEYS and isinstance(v, int | float) and not isinstance(v, bool)
         },
+        review=review,
     )
 
 
@@ -258,6 +261,16 @@ def _check_columns(
         raise ConfigError(
             f"{path}: no column {missing[0]!r} (columns: {', '.join(sorted(columns))})"
         )
+
+
+def review_records(path: Path) -> list[dict[str, Any]]:
+    """The records of our ``reviews.jsonl`` (a file or a run folder) with a review object."""
+    from reviewer.runstore import iter_jsonl
+
+    p = path / "reviews.jsonl" if path.is_dir() else path
+    if not p.is_file():
+        raise ConfigError(f"no reviews found: {p}")
+    return [r for r in iter_jsonl(p) if "paper_id" in r and isinstance(r.get("review"), Mapping)]
 
 
 def load_predictions(

@@ -117,6 +117,8 @@ class Reference:
     split: str | None = None
     scale: tuple[float, float] = DEFAULT_SCALE
     reviews: tuple[HumanReview, ...] = field(default_factory=tuple)
+    # A form reference set (seed_001_sections): one review in a form's fields, no ratings.
+    form_review: tuple[tuple[str, str], ...] = ()
 
     @property
     def ratings(self) -> list[float]:
@@ -187,6 +189,7 @@ def reference_from_record(record: dict[str, Any]) -> Reference:
     accepted = _as_bool(record.get("accepted"))
     if accepted is None:
         accepted = decision_accepts(record.get("decision"))
+    form_review = record.get("review") if isinstance(record.get("review"), dict) else {}
     keywords = record.get("keywords") or []
     if isinstance(keywords, str):
         keywords = [k.strip() for k in keywords.split(",") if k.strip()]
@@ -202,6 +205,7 @@ def reference_from_record(record: dict[str, Any]) -> Reference:
         split=record.get("split"),
         scale=scale,
         reviews=tuple(reviews),
+        form_review=tuple((str(k), str(v)) for k, v in form_review.items() if isinstance(v, str)),
     )
 
 
@@ -287,8 +291,12 @@ def load_references(path: str | Path | None = None) -> list[Reference]:
     seen: set[str] = set()
     for file in reference_files(root):
         for number, record in _records(file):
-            if "reviews" not in record:
-                raise InputError("not a reference record (no 'reviews' list)", str(file), number)
+            if "reviews" not in record and not isinstance(record.get("review"), dict):
+                raise InputError(
+                    "not a reference record (no 'reviews' list or 'review' object)",
+                    str(file),
+                    number,
+                )
             try:
                 ref = reference_from_record(record)
             except (TypeError, ValueError) as exc:
@@ -332,11 +340,21 @@ def papers_for_generation(references: Iterable[Reference]) -> list[Paper]:
     """
     papers = []
     for ref in references:
-        if not ref.title.strip() or not ref.abstract.strip():
+        # a form reference set has no titles (seed 001): say so rather than invent one
+        title = ref.title.strip() or (UNTITLED if ref.form_review else "")
+        if not title or not ref.abstract.strip():
             continue
         papers.append(
-            Paper(
-                id=ref.paper_id, title=ref.title, abstract=ref.abstract, keywords=list(ref.keywords)
-            )
+            Paper(id=ref.paper_id, title=title, abstract=ref.abstract, keywords=list(ref.keywords))
         )
     return papers
+
+
+UNTITLED = "(no title given)"
+"""The title shown for a paper of a form reference set that has none."""
+
+
+def is_form_reference_set(references: Iterable[Reference]) -> bool:
+    """Reviews in a form's fields and no human ratings (``seed_001_sections``)."""
+    refs = list(references)
+    return bool(refs) and all(r.form_review and not r.reviews for r in refs)

@@ -25,6 +25,7 @@ GROUP_TITLES = {
     "specificity": "Specificity",
     "coverage": "Coverage",
     "text": "Text similarity to the closest human review",
+    "text_quality": "Text quality against the paper text the model was shown (textquality-v1)",
 }
 HEADLINE = (
     ("decision", "balanced_accuracy"),
@@ -39,6 +40,11 @@ HEADLINE = (
     ("specificity", "generic_rate"),
     ("coverage", "aspects_covered"),
     ("text", "rouge_l"),
+    ("rating", "interval_coverage"),
+    ("text_quality", "glued_word_rate"),
+    ("text_quality", "unsupported_number_rate"),
+    ("text_quality", "non_comment_rate"),
+    ("text_quality", "copy_rate"),
 )
 BAR_METRICS = (
     ("decision", "balanced_accuracy"),
@@ -99,20 +105,27 @@ def _get(groups: dict[str, Any], dotted: str) -> dict[str, Any] | None:
     return node if isinstance(node, dict) else None
 
 
+def _cell(groups: dict[str, Any], group: str, name: str) -> str:
+    """One figure as text: four digits for text quality (goals are tenths of a percent), and
+    the nominal level beside an interval's coverage."""
+    est = _get(groups, f"{group}.{name}")
+    text = fmt(est, 4 if group == "text_quality" else 3)
+    if est and est.get("nominal") is not None:
+        text += f" (nominal {est['nominal']:.2f})"
+    return text
+
+
 def tables(metrics: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]]]:
     """(title, header, rows) of every table in the report, shared by markdown and HTML."""
     systems = _systems(metrics)
     names = list(systems)
     out = []
     head = [["metric", *names]]
-    rows = [[f"{g}.{m}", *(fmt(_get(systems[n], f"{g}.{m}")) for n in names)] for g, m in HEADLINE]
+    rows = [[f"{g}.{m}", *(_cell(systems[n], g, m) for n in names)] for g, m in HEADLINE]
     out.append(("Headline", head[0], rows))
     for group, title in GROUP_TITLES.items():
         leaves = _leaves(systems[names[0]].get(group, {}))
-        rows = [
-            [f"{group}.{k}", *(fmt(_get(systems[n], f"{group}.{k}")) for n in names)]
-            for k, _ in leaves
-        ]
+        rows = [[f"{group}.{k}", *(_cell(systems[n], group, k) for n in names)] for k, _ in leaves]
         if rows:
             out.append((title, ["metric", *names], rows))
     human = [[f"human.{k}", fmt(v)] for k, v in _leaves(metrics.get("human", {}))]

@@ -19,6 +19,7 @@ import numpy as np
 from reviewer.calibration import Calibration
 from reviewer.errors import ConfigError
 from reviewer.eval import comments as cm
+from reviewer.eval import textquality as tq
 from reviewer.eval.baselines import (
     BASELINES,
     abstract_prior_baseline,
@@ -46,6 +47,7 @@ from reviewer.eval.references import (
     COMMON_SCALE,
     Reference,
     from_common,
+    is_form_reference_set,
     load_references,
     resolve_references,
     select,
@@ -54,7 +56,8 @@ from reviewer.eval.segment import split_comments
 from reviewer.eval.textsim import best_embedding_similarity, best_rouge_l, tokens
 
 SCHEMA = "reviewer.eval/1"
-GROUPS = ("decision", "decision_field", "rating", "comments", "specificity", "coverage", "text")
+GROUPS = ("decision", "decision_field", "rating", "comments", "specificity", "coverage", "text",
+          "text_quality")  # fmt: skip
 
 
 @dataclass
@@ -129,6 +132,7 @@ class Scoring:
     generic_reference: tuple[np.ndarray, np.ndarray, dict[str, int]]
     threshold: float
     seed: int
+    interval_level: float | None = None  # the calibration's nominal interval coverage
 
 
 COMMENT_NAMES = (
@@ -169,8 +173,28 @@ def _decision_and_rating(got: list[Prediction | None], ctx: Scoring) -> dict[str
                 [papers[i].accepted for i in fld], [got[i].decision for i in fld], boot
             )
         ),
-        "rating": _group(rating_metrics(ratings, human_means, exact, boot)),
+        "rating": {
+            **_group(rating_metrics(ratings, human_means, exact, boot)),
+            **_interval_coverage(got, vs_human, ctx),
+        },
     }
+
+
+def _interval_coverage(got: list[Prediction | None], rated: list[int], ctx: Scoring) -> dict:
+    """``interval_coverage``: the share of papers whose mean human rating lies inside the
+    calibrated interval, beside the interval's nominal level (calibrated systems only)."""
+    with_interval = [i for i in rated if got[i].interval is not None]  # type: ignore[union-attr]
+    if not with_interval:
+        return {}
+    papers = ctx.prep.papers
+    inside = np.array(
+        [
+            got[i].interval[0] <= papers[i].mean_rating <= got[i].interval[1]  # type: ignore
+            for i in with_interval
+        ],
+        dtype=float,
+    )
+    return {"interval_coverage": {**ctx.boot.mean(inside).to_dict(), "nominal": ctx.interval_level}}
 
 
 def _generic_rates(gen_vecs: list[np.ndarray], present: list[int], ctx: Scoring) -> np.ndarray:
@@ -242,10 +266,30 @@ def _coverage(
     return coverage, aspects
 
 
+def _text_quality(
+    got: list[Prediction | None], ctx: Scoring, rows: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """Text quality of each review against the paper text its prompt showed."""
+    present = [i for i, g in enumerate(got) if g is not None and (g.review or g.text)]
+    counts = []
+    for i in present:
+        paper, pred = ctx.prep.papers[i], got[i]
+        assert pred is not None
+        source = tq.paper_source(paper.title, paper.abstract, paper.keywords)
+        c = tq.measure(pred.review or {"text": pred.text}, source)
+        counts.append(c)
+        rows[i]["text_quality"] = {k: _round(v) if v is not None else None
+                                   for k, v in c.ratios().items()}  # fmt: skip
+    return tq.bootstrap_group(counts, ctx.boot)
+
+
 def score_system(
-    preds: dict[str, Prediction], ctx: Scoring
+    preds: dict[str, Prediction], ctx: Scoring, *, text_quality: bool = False
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """All metric groups for one system on the prepared papers, and its per-paper rows."""
+    """All metric groups for one system on the prepared papers, and its per-paper rows.
+
+    ``text_quality`` (a review of the paper it is scored on, not a baseline's borrowed review)
+    adds the text-quality group."""
     papers = ctx.prep.papers
     got = [preds.get(p.paper_id) for p in papers]
     out = _decision_and_rating(got, ctx)
@@ -271,6 +315,9 @@ def score_system(
     out["coverage"], aspects = _coverage(got, present, has_text, ctx)
     for i, names in aspects.items():
         rows[i]["aspects"] = names
+    out["text_quality"] = (
+        _text_quality(got, ctx, rows) if text_quality else tq.bootstrap_group([], ctx.boot)
+    )
     return out, rows
 
 
@@ -359,6 +406,8 @@ def run_eval(
                 f"no prediction in {loaded.source} has a paper_id of the selected references"
             )
     lap("select_papers")
+    if is_form_reference_set(papers):
+        return _form_eval(config, root, selected, papers, loaded, sentence_encoder, log, timing)
 
     sentence_encoder = sentence_encoder or Embedder()
     builders: dict[str, Callable[[], dict[str, Prediction]]] = {
@@ -405,12 +454,16 @@ def run_eval(
     if isinstance(detector, str):
         detector = load_detector()
     boot = Bootstrap(config.n_resamples, config.seed)
-    ctx = Scoring(prep, vectors, boot, detector, generic_reference, config.threshold, config.seed)
+    level = (config.calibration.interval or {}).get("level") if config.calibration else None
+    ctx = Scoring(
+        prep, vectors, boot, detector, generic_reference, config.threshold, config.seed, level
+    )
 
     results: dict[str, dict[str, Any]] = {}
     per_paper: dict[str, list[dict[str, Any]]] = {}
     for name, preds in systems.items():
-        results[name], per_paper[name] = score_system(preds, ctx)
+        ours = loaded is not None and name in (loaded.name, primary)
+        results[name], per_paper[name] = score_system(preds, ctx, text_quality=ours)
         # the system under test answers for every selected paper; baselines for those scored
         universe = selected if name == primary else papers
         rate = prediction_rate(preds, universe, boot).to_dict()
@@ -478,6 +531,46 @@ def run_eval(
     return metrics
 
 
+def _form_eval(
+    config: EvalConfig,
+    root: Path,
+    selected: list[Reference],
+    papers: list[Reference],
+    loaded: LoadedPredictions | None,
+    encoder: Encoder | None,
+    log: Callable[[str], None],
+    timing: dict[str, float],
+) -> dict[str, Any]:
+    """A form reference set (no ratings): text quality beside the reference's, and section
+    similarity (:mod:`reviewer.eval.formref`)."""
+    from reviewer.eval.formref import run_form_eval, write_outputs
+
+    start = time.perf_counter()
+    metrics, rows = run_form_eval(
+        papers,
+        loaded,
+        encoder or Embedder(),
+        Bootstrap(config.n_resamples, config.seed),
+        reference_name=root.name,
+        log=log,
+    )
+    metrics["references"] = {
+        "path": str(root),
+        "split": config.split,
+        "limit": config.limit,
+        "n_selected": len(selected),
+        "n_papers": len(papers),
+        "kind": "form reference set (reviews in the form's fields, no ratings)",
+    }
+    if loaded is not None:
+        metrics["predictions"] = {"source": loaded.source, "n_records": len(loaded.predictions),
+                                  "n_matched": len(papers)}  # fmt: skip
+    timing["form_eval"] = round(time.perf_counter() - start, 3)
+    metrics["timing_s"] = {**timing, "total": round(sum(timing.values()), 3)}
+    write_outputs(config.out, metrics, rows)
+    return metrics
+
+
 def _rate(values: Sequence[bool | None]) -> float | None:
     known = [v for v in values if v is not None]
     return round(sum(known) / len(known), 4) if known else None
@@ -525,6 +618,15 @@ def _protocol(config: EvalConfig) -> dict[str, Any]:
             "generic_reference_papers": cm.REFERENCE_PAPERS,
             "min_comment_words": segment.MIN_COMMENT_WORDS,
             "human_comments": "STRENGTHS / WEAKNESSES sections (whole text when it has none)",
+        },
+        "text_quality": {
+            "version": tq.TEXT_QUALITY_VERSION,
+            "non_comment_rule": tq.NON_COMMENT_VERSION,
+            "word_list": "wordfreq en large",
+            "known_zipf": tq.KNOWN_ZIPF,
+            "part_zipf": tq.PART_ZIPF,
+            "ngram": tq.NGRAM,
+            "source": "title, keywords and abstract of the reference paper (what --generate shows)",
         },
         "prediction_scale": list(config.pred_scale),
         "calibration": (

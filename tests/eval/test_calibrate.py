@@ -112,3 +112,27 @@ def test_calibrate_command_writes_the_file_and_refuses_test_papers(
     leaky = _run(tmp_path / "leaky", {"t1": 7, "x1": 8})
     result = CliRunner().invoke(calibrate_command, [str(leaky), "-r", str(refs), "-o", str(out)])
     assert result.exit_code == 2 and "calibration is fitted on train only" in result.output
+
+
+def test_eval_measures_the_interval_coverage_of_a_calibrated_system(
+    tmp_path: Path, refs: Path
+) -> None:
+    """interval_coverage is the share of papers whose mean human rating lies inside the
+    calibrated interval, beside its nominal level; the raw system has none."""
+    references = load_references(refs)
+    calibration = fit_run([_run(tmp_path / "train", {f"t{i}": 8 for i in range(30)})], references)
+    assert calibration.interval is not None
+    test_run = _run(tmp_path / "test-run", {f"x{i}": 8 for i in range(6)})
+    config = EvalConfig(out=tmp_path / "o", references=refs, predictions=test_run,
+                        n_resamples=20, report=False, calibration=calibration)  # fmt: skip
+    m = run_eval(
+        config, sentence_encoder=HashEncoder(), abstract_encoder=HashEncoder(), detector=None
+    )
+    inside = []
+    for ref in (r for r in references if r.split == "test"):
+        got = calibration.score({"overall": 8}, "neurips-2024")
+        inside.append(got.low <= ref.mean_rating <= got.high)
+    coverage = m["rating"]["interval_coverage"]
+    assert coverage["value"] == pytest.approx(sum(inside) / len(inside))
+    assert coverage["nominal"] == 0.8 and coverage["n_papers"] == 6
+    assert "interval_coverage" not in m["uncalibrated"]["ours"]["rating"]

@@ -282,3 +282,37 @@ def test_foreign_references_without_a_train_split_score_everything_else(
     assert m["baselines"] == {}
     assert set(m["baselines_skipped"]) == {"constant", "nearest-neighbour", "abstract-prior"}
     assert value(m, "rating.mae") == pytest.approx(7 / 6)  # as with a train split: same papers
+
+
+def test_text_quality_of_our_reviews_is_pooled_against_each_abstract(
+    tmp_path: Path, hand_refs: Path
+) -> None:
+    pytest.importorskip("wordfreq")
+    from reviewer.eval import textquality as tq
+
+    review = {
+        "summary": "The method reaches 97.5% accuracyof the baseline on 3 tasks.",
+        "strengths": ["There are no major weaknesses mentioned in the abstract."],
+        "weaknesses": ["The ablation of the second stage is missing entirely."],
+        "overall": 6,
+        "decision": "accept",
+    }
+    path = tmp_path / "run" / "reviews.jsonl"
+    path.parent.mkdir()
+    path.write_text("".join(json.dumps({"paper_id": p, "model": "ours", "review": review}) + "\n"
+                            for p in ("p1", "p2")))  # fmt: skip
+    config = EvalConfig(out=tmp_path / "o", references=hand_refs, predictions=path.parent,
+                        n_resamples=20, report=False)  # fmt: skip
+    m = run_eval(
+        config, sentence_encoder=HashEncoder(), abstract_encoder=HashEncoder(), detector=None
+    )
+    refs = {r.paper_id: r for r in load_references(hand_refs)}
+    counts = [tq.measure(review, tq.paper_source(refs[p].title, refs[p].abstract, refs[p].keywords))
+              for p in ("p1", "p2")]  # fmt: skip
+    total = counts[0] + counts[1]
+    for name, (num, den) in total.pairs().items():
+        expected = num / den if den else None  # no names in these reviews
+        assert m["text_quality"][name]["value"] == pytest.approx(expected), name
+    assert total.glued == 2 and total.non_comments == 2 and total.unsupported_numbers == 4
+    assert m["baselines"]["constant"]["text_quality"]["glued_word_rate"]["value"] is None
+    assert "text_quality" in GROUPS and m["protocol"]["text_quality"]["version"] == "textquality-v1"
