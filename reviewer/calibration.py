@@ -154,6 +154,8 @@ def residual_interval(
     """Quantiles of held-out residuals (human mean - calibrated): the offsets that put
     ``level`` of them inside ``[overall + low, overall + high]``, pooled and per venue-year
     (when it has at least :data:`MIN_VENUE_RESIDUALS`)."""
+    import numpy as np
+
     res = np.asarray(residuals, dtype=float)
     tails = [(1 - level) / 2, (1 + level) / 2]
 

@@ -215,7 +215,7 @@ def test_missing_runtime_says_how_to_install(
     gguf = tmp_path / "m.gguf"
     gguf.write_bytes(b"GGUF")
     with pytest.raises(LocalModelError, match=r'pip install -e "\.\[local\]"'):
-        LocalServer(gguf).start()
+        LocalServer(gguf, program=False).start()  # llama-cpp-python's server, not installed
 
 
 def test_server_that_dies_reports_its_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
