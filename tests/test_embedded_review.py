@@ -32,7 +32,8 @@ def _server_processes() -> list[str]:
                 cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
             except OSError:
                 continue
-            if "reviewer.llama_server" in cmdline or "llama_cpp.server" in cmdline:
+            servers = ("reviewer.llama_server", "llama_cpp.server", "llama-server")
+            if any(name in cmdline for name in servers):
                 found.append(cmdline)
     return found
 
