@@ -347,7 +347,7 @@ def test_real_server_answers_a_schema_constrained_request(monkeypatch: pytest.Mo
             model=server.model,
             messages=[{"role": "user", "content": "Judge a paper that proves P=NP in one page."}],
             response_format={"type": "json_object", "schema": schema},  # type: ignore[typeddict-item]
-            max_tokens=120,
+            max_tokens=400,  # room for two reasons: a cut-off reply is not JSON
             temperature=0,
         )
         data = json.loads(reply.choices[0].message.content or "")
