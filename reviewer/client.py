@@ -54,7 +54,10 @@ class Completion:
     queue_s: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """What the cache stores: the reply and its usage, not how long this run waited."""
+        data = asdict(self)
+        del data["service_s"], data["queue_s"]
+        return data
 
     @classmethod
     def from_response_body(cls, body: dict[str, Any]) -> Completion:
@@ -75,8 +78,6 @@ class Completion:
             **{k: data.get(k) for k in ("text", "finish_reason", "model")},
             prompt_tokens=int(data.get("prompt_tokens") or 0),
             completion_tokens=int(data.get("completion_tokens") or 0),
-            service_s=float(data.get("service_s") or 0.0),
-            queue_s=float(data.get("queue_s") or 0.0),
         )
 
 

@@ -47,12 +47,15 @@ class SlotGate:
         self.slots = slots
         self.directory = directory or slot_dir(key)
         self._local = asyncio.Semaphore(slots)  # this process never polls for more than it may hold
+        self._made = False
 
     def _try_lock(self) -> int | None:
         """A descriptor holding one free slot's lock, or None when all are taken elsewhere."""
         if fcntl is None:
             return -1
-        self.directory.mkdir(parents=True, exist_ok=True)
+        if not self._made:  # once, not on every poll
+            self.directory.mkdir(parents=True, exist_ok=True)
+            self._made = True
         for n in range(self.slots):
             fd = os.open(self.directory / f"slot-{n}.lock", os.O_RDWR | os.O_CREAT, 0o600)
             try:
