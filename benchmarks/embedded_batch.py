@@ -2,13 +2,16 @@
 
     python benchmarks/embedded_batch.py slots --parallel 1 2 4 --limit 12
     python benchmarks/embedded_batch.py batch               # the 100 sample papers
+    python benchmarks/embedded_batch.py batch --reference 6 # ... and one slot on 6 papers first
     python benchmarks/embedded_batch.py demo                # the README demo (3 papers)
 
 Every run uses an empty completion cache (a temporary REVIEWER_CACHE_DIR; the assembled model
 file is linked in), so each review is a fresh generation. ``slots`` and ``batch`` start
 ``reviewer serve --parallel N`` (the server a batch starts for itself, kept so that its log can
 be read) and run the default batch command against it: ``reviewer batch PAPERS --out D``, no
-options. ``demo`` runs the README's first command's batch as it is (it starts its own server)
+options. ``batch --reference K`` first reviews K papers on one slot, the single-review time
+the issue's goal is stated in (wall time at most 0.67 x papers x that median with parallel
+slots). ``demo`` runs the README's first command's batch as it is (it starts its own server)
 and records the load average it started under. Figures: wall time, reviews per hour, failures,
 server generations against the completions the client used (reviews plus re-asks: the
 difference is wasted generation), service and queue time per review, the server's own
@@ -207,6 +210,10 @@ def main() -> None:
     full.add_argument("--limit", type=int, default=None)
     full.add_argument("--parallel", type=int, default=local.DEFAULT_PARALLEL)
     full.add_argument("--out", type=Path, help="keep the run here (default: a temp folder)")
+    full.add_argument(
+        "--reference", type=int, default=0, metavar="K",
+        help="first review K papers on one slot: the median single-review time of the goal",
+    )  # fmt: skip
     sub.add_parser("demo", help="README demo: 3 papers, the default command as it is")
     args = parser.parse_args()
     machine = describe()
@@ -220,8 +227,14 @@ def main() -> None:
             rows.append(served_run(parallel, args.limit, python_server=python_server))
             write_results(stem, title, result, intro=slots_table(rows))
     elif args.mode == "batch":
-        row = served_run(args.parallel, args.limit, args.out)
-        result = {"machine": machine, **row}
+        result = {"machine": machine}
+        if args.reference:
+            single = served_run(1, args.reference)
+            result["single_slot_reference"] = single
+        result |= served_run(args.parallel, args.limit, args.out)
+        if args.reference and single["median_service_s"]:
+            budget = result["reviewed"] * single["median_service_s"]
+            result["wall_over_papers_x_single_median"] = round(result["wall_s"] / budget, 3)
         stem, title = "embedded-batch", "Embedded model: the 100 sample papers, default command"
     else:
         result = {"machine": machine, **demo()}
