@@ -15,7 +15,7 @@ from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
 # folder -> the files of it that ship (evals/: the frozen detectors and calibrations, not scripts)
-DATA = {"prompts": ("**/*",), "evals": ("*.json", "README.md")}
+DATA = {"prompts": ("**/*",), "evals": ("*.json", "technical_words.txt", "README.md")}
 
 
 class BuildWithData(build_py):

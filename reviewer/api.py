@@ -13,6 +13,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+from reviewer import words
 from reviewer.backend import OPENAI_URL, Endpoint, choose_profile, open_endpoint
 from reviewer.batch import BatchRunner, Progress, RunSummary
 from reviewer.batchfile import BatchFiles, paper_index
@@ -125,7 +126,12 @@ class Reviewer:
             cache_id=ep.cache_id,
         )
         return Generator(
-            client, self.cache, self.form, context_window=ep.context_window, **self._options()
+            client,
+            self.cache,
+            self.form,
+            context_window=ep.context_window,
+            repair_words=ep.embedded and words.available(),
+            **self._options(),
         )
 
     def _plain_options(self) -> dict[str, Any]:

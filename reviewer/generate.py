@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from reviewer import grounding
+from reviewer import grounding, words
 from reviewer.cache import CompletionCache, completion_key
 from reviewer.client import ChatClient, Completion
 from reviewer.errors import ReviewFailed
@@ -134,6 +134,8 @@ class Generator:
     check_quotes: bool = True
     generic: GenericRule | None = None  # the eval's generic-comment rule, when enabled
     exemplars: ExemplarSource | None = None  # few-shot human reviews of similar train papers
+    # Split words run together (the embedded model's anti-copy penalty makes them): on for it.
+    repair_words: bool = False
 
     def params(self, sample: int) -> dict[str, Any]:
         temperature = self.form.temperature if self.temperature is None else self.temperature
@@ -284,8 +286,10 @@ class Generator:
                     {"role": "user", "content": _reask_text(reason)},
                 ]
                 continue
-            findings = await self._findings(review, source)
             warnings: list[str] = []
+            if self.repair_words:
+                review, warnings = self._repaired(review, source or "")
+            findings = await self._findings(review, source)
             if findings and attempt < attempts:
                 messages = [
                     *messages,
@@ -294,7 +298,8 @@ class Generator:
                 ]
                 continue
             if findings:
-                review, warnings = grounding.drop(review, findings)
+                review, dropped = grounding.drop(review, findings)
+                warnings += [f"grounding: {w}" for w in dropped]
             return Outcome(
                 review=review,
                 prompt_tokens=usage[0],
@@ -304,13 +309,23 @@ class Generator:
                 queue_ms=round(queue_s * 1000),
                 attempts=attempt,
                 cached=all_cached,
-                warnings=[f"grounding: {w}" for w in warnings],
+                warnings=warnings,
             )
         raise ReviewFailed(
             f"no valid review after {attempts} attempts: {reason}",
             raw_excerpt=last_text[:EXCERPT_CHARS],
             attempts=attempts,
         )
+
+    def _repaired(self, review: Review, source: str) -> tuple[Review, list[str]]:
+        """``review`` with its glued words split (before the grounding checks: "singleGPU"
+        would read as an invented name), and a warning naming the repairs."""
+        data, fixes = words.repair_value(review.model_dump(), source)
+        if not fixes:
+            return review, []
+        shown = "; ".join(fixes[:5]) + ("; ..." if len(fixes) > 5 else "")
+        note = f"words: split {len(fixes)} run-together word(s): {shown}"
+        return self.form.schema.model_validate(data), [note]
 
     async def _findings(self, review: Review, source: str | None) -> list[grounding.Finding]:
         if source is None or not (self.check_quotes or self.generic):

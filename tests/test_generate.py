@@ -3,6 +3,7 @@
 import asyncio
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -10,7 +11,7 @@ from reviewer import Reviewer, ReviewFailed
 from reviewer.cache import CompletionCache
 from reviewer.client import ChatClient, Completion
 from reviewer.forms import load_form
-from reviewer.generate import Generator, check_reply, extract_json
+from reviewer.generate import Generator, Outcome, check_reply, extract_json
 from reviewer.paper import Paper
 from tests.fake_openai import FakeOpenAI, Reply, placeholder_review
 
@@ -225,3 +226,30 @@ def test_full_text_budget_follows_the_context_window() -> None:
         messages = asyncio.run(generator.prompt_for(paper)).messages
         generator._check_size(messages)  # raises when the prompt would not fit
         assert "truncated_input" in asyncio.run(generator.prompt_for(paper)).flags
+
+
+def test_embedded_repair_splits_glued_words_and_says_so(fake: FakeOpenAI, tmp_path: Path) -> None:
+    """The FAKE endpoint answers with words run together, as the embedded model's anti-copy
+    penalty makes them; with ``repair_words`` (on for the embedded model) they come back split,
+    with a warning naming each repair; without it the text is the model's."""
+    pytest.importorskip("wordfreq")
+    glued = placeholder_review("Deep Nets") | {
+        "summary": "It improves the accuracyof deep nets trained on small images."
+    }
+    paper = Paper(id="g", title="Deep Nets", abstract="We train nets.")
+
+    def run(repair: bool) -> Outcome:
+        fake.enqueue(Reply(content=json.dumps(glued)))
+        client = ChatClient(base_url=fake.base_url, api_key="k", model="m")
+        cache = CompletionCache(enabled=False)
+        generator = Generator(client, cache, load_form("sections"), repair_words=repair)
+        return asyncio.run(generator.review(paper))
+
+    repaired = run(True)
+    assert (
+        repaired.review.summary == "It improves the accuracy of deep nets trained on small images."
+    )  # type: ignore[attr-defined]
+    assert repaired.warnings == ["words: split 1 run-together word(s): accuracyof -> accuracy of"]
+    untouched = run(False)
+    assert untouched.review.summary == glued["summary"]  # type: ignore[attr-defined]
+    assert untouched.warnings == []

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from reviewer import words
 from reviewer.calibration import Calibration
 from reviewer.errors import ConfigError
 from reviewer.eval import comments as cm
@@ -623,8 +624,8 @@ def _protocol(config: EvalConfig) -> dict[str, Any]:
             "version": tq.TEXT_QUALITY_VERSION,
             "non_comment_rule": tq.NON_COMMENT_VERSION,
             "word_list": "wordfreq en large",
-            "known_zipf": tq.KNOWN_ZIPF,
-            "part_zipf": tq.PART_ZIPF,
+            "known_zipf": words.KNOWN_ZIPF,
+            "part_zipf": words.PART_ZIPF,
             "ngram": tq.NGRAM,
             "source": "title, keywords and abstract of the reference paper (what --generate shows)",
         },

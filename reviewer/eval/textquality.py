@@ -15,29 +15,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from reviewer.textcheck import NON_COMMENT_VERSION, non_comment, review_units
+from reviewer.words import glued_words  # shared with the embedded model's repair
 
 TEXT_QUALITY_VERSION = "textquality-v1"
 """Changes whenever a rule or constant below (or the non-comment rule) changes."""
 
-KNOWN_ZIPF = 1.0
-"""A word is known when wordfreq's large English list has it (its floor is Zipf 1.0), or when
-the field's own list has it (:data:`WORDS_PATH`)."""
-PART_ZIPF = 2.0
-"""Both halves of a glued word must be common words (Zipf >= 2: about once per 10 million
-words, as "chatbot" is), so that a rare legitimate compound is not split into rare pieces."""
-CAMEL_TAIL_ZIPF = 3.0
-"""The capitalised tail of a camelCase glued word is an everyday word or acronym ("GPU": 3.2),
-not a model's name ("MPNN", "SPARC": below)."""
-WORDS_PATH = Path(__file__).resolve().parents[2] / "evals" / "technical_words.txt"
-"""The field's vocabulary that wordfreq lacks ("pretrained", "tokenizer"): words of at least
-three train titles and abstracts, built by ``evals/technical_words.py``."""
-MIN_GLUED = 5
-"""Shorter tokens are left alone (``ofa``, ``isan``: too many abbreviations and names)."""
 NGRAM = 5
 SCORE_KEYS = frozenset(
     {"soundness", "presentation", "contribution", "overall", "confidence", "decision", "scores"}
@@ -66,7 +52,6 @@ METRICS = (
 
 _WORD = re.compile(r"\S*[A-Za-z]\S*")
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-./]*[A-Za-z0-9%]|[A-Za-z0-9]")
-_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _NUMBER = re.compile(r"^[~≈<>±]?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(%|x|×|[kKMB])?$")
 _SOURCE_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _ENUMERATION = re.compile(r"(?:^|\s)\(?\d{1,2}[.)](?=\s)")
@@ -75,100 +60,6 @@ _NAME = re.compile(
     r"|[A-Za-z]+\d[A-Za-z0-9]*)(?:-[A-Za-z0-9]+)*$"
 )
 _ALNUM = re.compile(r"[a-z0-9]+")
-
-
-@lru_cache(maxsize=200_000)
-def zipf(word: str) -> float:
-    """wordfreq's Zipf frequency of a lower-case English word (0 when unknown)."""
-    from wordfreq import zipf_frequency
-
-    return float(zipf_frequency(word, "en", wordlist="large"))
-
-
-@lru_cache(maxsize=1)
-def technical_words() -> frozenset[str]:
-    """The frozen list of the field's words (empty when the file is absent)."""
-    try:
-        lines = WORDS_PATH.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return frozenset()
-    return frozenset(w for w in lines if w and not w.startswith("#"))
-
-
-def known(word: str) -> bool:
-    """A lower-case word of wordfreq's list or of the field's list."""
-    return zipf(word) >= KNOWN_ZIPF or word in technical_words()
-
-
-def _words(text: str) -> set[str]:
-    return set(re.findall(r"[a-z]+", text.lower()))
-
-
-def glued_words(text: str, source: str = "") -> list[str]:
-    """Tokens of ``text`` that are two words run together ("singleGPU", "accuracyof").
-
-    Left alone: known words, words of ``source`` (the paper's own names), words starting with
-    a capital (ImageNet, LoRA, BERT, Codeforces), and tokens under ``MIN_GLUED`` letters. A
-    lower-case token is glued when it is no known word but splits into two common ones, one a
-    function word ("andchatbot") or both of ``MIN_CONTENT_PART`` letters ("chatbotperformance"),
-    the left one no prefix ("overfits"); a camelCase one when its lower-case head is a common
-    word and its tail a common word too ("singleGPU"; mBERT, iPhone, proteinMPNN: not).
-    """
-    known_here = _words(source)
-    found = []
-    for raw in text.split():
-        for part in re.split(r"[^A-Za-z]+", raw):
-            if len(part) >= MIN_GLUED and _glued(part, known_here):
-                found.append(part)
-    return found
-
-
-FUNCTION_WORDS = frozenset(
-    (
-        "a", "an", "the", "of", "to", "and", "or", "in", "on", "for", "with", "by", "from", "as",
-        "at", "is", "are", "was", "be", "this", "that", "its", "their", "which", "it", "than",
-        "can", "not",
-    )
-)  # fmt: skip
-"""Short words that typos most often run into a neighbour ("accuracyof", "tohuman")."""
-PREFIXES = frozenset(
-    (
-        "over", "under", "up", "out", "down", "off", "all", "re", "de", "un", "bi", "co", "pre",
-        "sub", "super", "multi", "micro", "macro", "auto", "hyper", "inter", "intra", "non",
-        "self", "semi", "max", "min", "cross", "counter", "mis", "anti", "post", "mid", "meta",
-    )
-)  # fmt: skip
-"""Left parts that make ordinary compounds ("overfits", "upsampled", "allreduce"), never a
-glued word on their own."""
-MIN_CONTENT_PART = 6
-"""Two content words (no function word) count as glued only when both have at least this many
-letters: "chatbotperformance" does, "hardcoding" and "crowdworker" stay compounds."""
-
-
-def _glued(part: str, known_here: set[str]) -> bool:
-    lower = part.lower()
-    if part[0].isupper() or lower in known_here or known(lower):
-        return False  # names (Codeforces, ImageNet, LoRA), the paper's words, known words
-    pieces = _CAMEL.split(part)
-    if len(pieces) > 1:  # singleGPU; mBERT and iPhone have a one-letter head
-        head, rest = pieces[0], part[len(pieces[0]) :]
-        return len(head) >= 2 and _common(head) and zipf(rest.lower()) >= CAMEL_TAIL_ZIPF
-    if any(c.isupper() for c in part[1:]):
-        return False
-    return any(_glued_split(lower[:i], lower[i:]) for i in range(1, len(lower)))
-
-
-def _common(word: str) -> bool:
-    return zipf(word) >= PART_ZIPF or word in technical_words()
-
-
-def _glued_split(left: str, right: str) -> bool:
-    """Whether ``left`` + ``right`` reads as two words run together."""
-    if left in PREFIXES or not (_common(left) and _common(right)):
-        return False
-    if left in FUNCTION_WORDS or (right in FUNCTION_WORDS and len(right) > 1):
-        return max(len(left), len(right)) >= 4  # "tohuman", "accuracyof"; not "sarsa"
-    return min(len(left), len(right)) >= MIN_CONTENT_PART
 
 
 def _tokens(text: str) -> list[str]:

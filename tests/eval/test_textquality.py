@@ -16,6 +16,7 @@ from reviewer.eval import textquality as tq  # noqa: E402
 from reviewer.eval.metrics import Bootstrap  # noqa: E402
 from reviewer.eval.references import data_dir  # noqa: E402
 from reviewer.runstore import RunStore  # noqa: E402
+from reviewer.words import FUNCTION_WORDS, known  # noqa: E402
 
 SEED = data_dir() / "seed_001_sections" / "seed_001_sections.jsonl"
 needs_seed = pytest.mark.skipif(not SEED.is_file(), reason="needs seed_001_sections")
@@ -100,10 +101,10 @@ def test_seed_001_reviews_come_out_clean() -> None:
 def _glue(text: str, rng: random.Random, k: int) -> tuple[str, int]:
     """Run ``k`` function words into the next lower-case word ("of the" -> "ofthe")."""
     words = text.split(" ")
-    spots = [i for i in range(len(words) - 1) if words[i] in tq.FUNCTION_WORDS
-             and re.fullmatch(r"[a-z]{4,}", words[i + 1]) and words[i + 1] not in tq.FUNCTION_WORDS
-             and (i == 0 or words[i - 1] not in tq.FUNCTION_WORDS)
-             and not tq.known(words[i] + words[i + 1])]  # fmt: skip
+    spots = [i for i in range(len(words) - 1) if words[i] in FUNCTION_WORDS
+             and re.fullmatch(r"[a-z]{4,}", words[i + 1]) and words[i + 1] not in FUNCTION_WORDS
+             and (i == 0 or words[i - 1] not in FUNCTION_WORDS)
+             and not known(words[i] + words[i + 1])]  # fmt: skip
     chosen = sorted(rng.sample(spots, min(k, len(spots))), reverse=True)
     for i in chosen:
         words[i : i + 2] = [words[i] + words[i + 1]]
