@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The wheel is the product: build it, install it into a fresh venv without extras, and from a
-# folder outside the checkout list the forms and review 20 papers against the fake endpoint;
-# then add the [eval] extra and score that run against a small references fixture.
+# folder outside the checkout list the forms, review 20 papers against the fake endpoint and
+# write the run's HTML report; then add the [eval] extra and score that run against a small
+# references fixture (its report.html shares the run report's stylesheet).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 WORK="$(mktemp -d)"
@@ -38,11 +39,19 @@ echo "wheel check: a 20-paper batch against the fake endpoint at $URL"
   --base-url "$URL" --model fake-model --concurrency 8
 test "$(wc -l < run/reviews.jsonl)" -eq 20
 
+echo "wheel check: the run report (templates and stylesheet from the installed package data)"
+rm -f run/index.html
+"$REVIEWER" report run
+grep -q '<table id="papers-table">' run/index.html
+grep -q -- '--accent:#2857c5' run/index.html  # the shared stylesheet, inlined
+test "$(grep -c '<tbody class="paper"' run/index.html)" -eq 20
+
 echo "wheel check: [eval] extra (torch pinned first: any other torch request pulls gigabytes)"
 "$WORK/venv/bin/python" -m pip install --quiet "torch==2.13.0"
 "$WORK/venv/bin/python" -m pip install --quiet "$WHEEL[eval]"
 "$REVIEWER" eval --predictions run --references "$ROOT/tests/fixtures/ci/references" \
   --split test --bootstrap 200 --out eval
+grep -q -- '--accent:#2857c5' eval/report.html  # the eval page: the same stylesheet
 python3 - <<'PY'
 import json
 m = json.load(open("eval/metrics.json"))

@@ -38,8 +38,9 @@ from reviewer.flaws.cli import flaws_group
 from reviewer.forms import Form, list_forms, load_form
 from reviewer.local import DEFAULT_PARALLEL
 from reviewer.paper import Paper, read_papers
-from reviewer.report import load_run, score_line, write_report
+from reviewer.report import score_line, write_run_report
 from reviewer.runstore import RunStore
+from reviewer.runview import load_run
 from reviewer.sources import read_inputs
 
 EXIT_USAGE = 2
@@ -278,7 +279,7 @@ def batch(
                         f"{capped} at a time, and more would only wait for a slot"
                     )
                 summary = _run_with_progress(reviewer, items, out, capped, total)
-    report = write_report(out, price=load_settings().price_for(_run_model(out)))
+    report = write_run_report(out, price=load_settings().price_for(_run_model(out)))
     _print_summary(summary, out)
     err.print(f"report: {report}")
     sys.exit(0 if summary.ok else EXIT_PARTIAL)

@@ -9,7 +9,7 @@ import click
 
 from reviewer.config import Price, load_settings
 from reviewer.errors import ReviewerError
-from reviewer.report import write_report
+from reviewer.report import write_run_report
 from reviewer.runstore import MANIFEST
 
 
@@ -38,7 +38,7 @@ class ReportError(click.ClickException):
 def report_command(run_dir: Path) -> None:
     """Write DIR/index.html: a self-contained page to browse the run (works offline)."""
     try:
-        path = write_report(run_dir, price=_price(run_dir))
+        path = write_run_report(run_dir, price=_price(run_dir))
     except ReviewerError as exc:
         raise ReportError(str(exc)) from None
     click.echo(str(path))

@@ -17,8 +17,9 @@ from click.testing import CliRunner
 from reviewer import Reviewer
 from reviewer.config import Price, Settings
 from reviewer.errors import ConfigError
-from reviewer.report import INDEX, histogram_svg, load_run, render_value, write_report
+from reviewer.report import INDEX, histogram_svg, render_value, write_run_report
 from reviewer.runstore import RunStore
+from reviewer.runview import load_run
 from reviewer.sources import read_inputs
 from tests.fake_openai import FakeOpenAI, placeholder_review, title_of
 from tests.test_sources import SourceServer, make_pdf_folder, write_bib
@@ -133,7 +134,7 @@ class Page(HTMLParser):
 
 
 def test_report_lists_every_review_with_title_scores_and_decision(tmp_path: Path) -> None:
-    path = write_report(make_run(tmp_path / "run"))
+    path = write_run_report(make_run(tmp_path / "run"))
     assert path == tmp_path / "run" / INDEX
     page = Page(path.read_text(encoding="utf-8"))
     papers = page.find("tbody", **{"class": "paper"})
@@ -149,7 +150,7 @@ def test_report_lists_every_review_with_title_scores_and_decision(tmp_path: Path
 
 
 def test_untrusted_text_renders_as_text_never_as_markup(tmp_path: Path) -> None:
-    html = write_report(make_run(tmp_path / "run")).read_text(encoding="utf-8")
+    html = write_run_report(make_run(tmp_path / "run")).read_text(encoding="utf-8")
     assert "<script>alert" not in html and "<b>Attention</b>" not in html
     assert "&lt;script&gt;alert(&#39;pwned&#39;)&lt;/script&gt; Robust &lt;b&gt;Attention" in html
     assert "<script>x()" not in html  # an error's raw excerpt
@@ -158,7 +159,7 @@ def test_untrusted_text_renders_as_text_never_as_markup(tmp_path: Path) -> None:
 
 
 def test_page_is_self_contained(tmp_path: Path) -> None:
-    html = write_report(make_run(tmp_path / "run")).read_text(encoding="utf-8")
+    html = write_run_report(make_run(tmp_path / "run")).read_text(encoding="utf-8")
     page = Page(html)
     assert page.find("link") == [] and page.find("img") == []
     assert all("src" not in attrs for _, attrs in page.tags)
@@ -167,7 +168,7 @@ def test_page_is_self_contained(tmp_path: Path) -> None:
 
 
 def test_reviews_render_with_their_sections_whatever_the_form(tmp_path: Path) -> None:
-    html = write_report(make_run(tmp_path / "run")).read_text(encoding="utf-8")
+    html = write_run_report(make_run(tmp_path / "run")).read_text(encoding="utf-8")
     page = Page(html)
     fields = [a["data-field"] for a in page.find("section", **{"class": "section"})]
     assert fields[:9] == [
@@ -194,7 +195,7 @@ def test_render_value_maps_strings_lists_and_objects() -> None:
 
 def test_flags_warnings_usage_and_cost_are_shown(tmp_path: Path) -> None:
     run_dir = make_run(tmp_path / "run")
-    html = write_report(run_dir, price=Price(input=0.15, output=0.60)).read_text("utf-8")
+    html = write_run_report(run_dir, price=Price(input=0.15, output=0.60)).read_text("utf-8")
     evil = html.split('data-id="p-evil"')[1].split("</tbody>")[0]
     assert '<span class="flag prompt_injection">prompt_injection</span>' in evil
     assert '<span class="flag truncated_input">truncated_input</span>' in evil
@@ -205,7 +206,7 @@ def test_flags_warnings_usage_and_cost_are_shown(tmp_path: Path) -> None:
 
 def test_summary_counts_mean_accept_rate_tokens_cost_histogram(tmp_path: Path) -> None:
     run = load_run(make_run(tmp_path / "run"))
-    html = write_report(run.directory).read_text(encoding="utf-8")
+    html = write_run_report(run.directory).read_text(encoding="utf-8")
     cards = dict(re.findall(r'<div class="card" id="([\w-]+)"><b>([^<]*)</b>', html))
     assert cards == {
         "count-reviews": "3",
@@ -230,7 +231,7 @@ def test_histogram_scales_bars_to_the_largest_count() -> None:
 
 
 def test_errors_are_listed_with_where_and_the_last_reply(tmp_path: Path) -> None:
-    html = write_report(make_run(tmp_path / "run")).read_text(encoding="utf-8")
+    html = write_run_report(make_run(tmp_path / "run")).read_text(encoding="utf-8")
     errors = html.split('<section id="errors">')[1].split("</section>")[0]
     assert "Errors (2)" in errors
     assert "refs.bib:20" in errors and "no abstract" in errors
@@ -252,7 +253,7 @@ def test_title_comes_from_the_record_then_the_markdown_then_the_id(tmp_path: Pat
 
 def test_not_a_run_directory_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not a run directory"):
-        write_report(tmp_path)
+        write_run_report(tmp_path)
 
 
 def test_report_command_writes_the_page_with_configured_prices(
@@ -296,7 +297,7 @@ def build_demo_run(tmp_path: Path, server: SourceServer, fake: FakeOpenAI) -> Pa
     out = tmp_path / "run"
     with Reviewer(settings=settings) as reviewer:
         reviewer.batch(items, out, concurrency=2)
-    write_report(out, price=price)
+    write_run_report(out, price=price)
     return out
 
 
@@ -352,7 +353,7 @@ def test_a_calibrated_run_leads_with_calibrated_scores_and_keeps_the_raw_ones(
     from reviewer.report import score_line
 
     run_dir = make_calibrated_run(tmp_path / "run")
-    html = write_report(run_dir).read_text(encoding="utf-8")
+    html = write_run_report(run_dir).read_text(encoding="utf-8")
     cards = dict(re.findall(r'<div class="card" id="([\w-]+)"><b>([^<]*)</b>', html))
     assert cards["mean-calibrated"] == "6.00" and cards["calibrated-accept-rate"] == "50%"
     assert cards["mean-overall"] == "8.50" and cards["accept-rate"] == "100%"
@@ -376,7 +377,7 @@ def test_a_calibrated_run_leads_with_calibrated_scores_and_keeps_the_raw_ones(
 
 
 def test_an_uncalibrated_run_labels_its_scores_raw(tmp_path: Path) -> None:
-    html = write_report(make_run(tmp_path / "run")).read_text(encoding="utf-8")
+    html = write_run_report(make_run(tmp_path / "run")).read_text(encoding="utf-8")
     headers = re.findall(r'<button type="button" class="sort">([^<]*)</button>', html)
     assert headers[1:3] == ["Overall (raw)", "Decision (raw)"]
     assert 'id="calibrated-histogram"' not in html and 'id="calibration-note"' not in html

@@ -1,4 +1,5 @@
-"""The wheel is the product: forms, default calibration and frozen eval files ship inside it."""
+"""The wheel is the product: forms, default calibration, frozen eval files and the templates of
+the HTML pages ship inside it."""
 
 from __future__ import annotations
 
@@ -51,4 +52,9 @@ def test_the_wheel_holds_every_form_and_frozen_eval_file(tmp_path: Path) -> None
     expected += [f"reviewer/_data/evals/{p.name}" for p in (CHECKOUT / "evals").glob("*.json")]
     assert expected and not [n for n in expected if n not in names]
     assert "reviewer/_data/evals/score-calibration.json" in names
+    templates = [
+        f"reviewer/templates/{p.name}" for p in (CHECKOUT / "reviewer" / "templates").iterdir()
+    ]  # the HTML pages, their stylesheet and script: package data of reviewer itself
+    assert "reviewer/templates/run_report.html.j2" in templates
+    assert not [n for n in templates if n not in names]
     assert not [n for n in names if n.startswith("reviewer/_data/evals/") and n.endswith(".py")]

@@ -202,7 +202,7 @@ def _generate(opts: dict[str, Any]) -> Path:
 
 
 def _summary(metrics: dict[str, Any], out: Path) -> None:
-    from reviewer.eval.report import fmt
+    from reviewer.eval.tables import fmt
     from reviewer.eval.textquality import METRICS
 
     lines = [f"{metrics['system']} on {metrics['references']['n_papers']} papers:"]

@@ -112,7 +112,7 @@ def _ratios(counts: tq.Counts) -> dict[str, float | None]:
 
 def to_markdown(metrics: dict[str, Any]) -> str:
     """A short report: text quality side by side, then section similarity."""
-    from reviewer.eval.report import fmt
+    from reviewer.eval.tables import fmt
 
     ours = metrics.get("text_quality") or {}
     ref = metrics["reference_text_quality"]

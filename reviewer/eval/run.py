@@ -523,9 +523,9 @@ def run_eval(
         for row in rows:
             fh.write(json.dumps(row) + "\n")
     if config.report:
-        from reviewer.eval.report import write_report
+        from reviewer.eval.report import write_eval_report
 
-        write_report(config.out, metrics, rows)
+        write_eval_report(config.out, metrics, rows)
         lap("report")
     timing["total"] = round(time.perf_counter() - start, 3)
     (config.out / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
