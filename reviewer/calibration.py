@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reviewer.errors import ConfigError, MissingExtra, require_extra
-from reviewer.resources import builtin
+from reviewer.resources import CHECKOUT, builtin
 
 if TYPE_CHECKING:  # numpy, sklearn and scipy are the [eval] extra: imported where used
     import numpy as np
@@ -33,6 +33,9 @@ MIN_PRIOR_PAPERS = 20
 # Penalties tried on the score weights; the largest all but zeroes them.
 ALPHAS = (0.1, 1.0, 10.0, 100.0, 1000.0, 10000.0)
 DEFAULT_PATH = builtin("evals") / "score-calibration.json"
+INSTALLED_FIT_NAME = "score-calibration.json"
+"""Where ``reviewer calibrate`` writes by default outside a checkout: the current folder (an
+installed package's shipped file is neither the user's to overwrite nor always writable)."""
 INTERVAL_LEVEL = 0.8
 """Nominal coverage of the interval shown around a calibrated overall."""
 MIN_VENUE_RESIDUALS = 30
@@ -256,6 +259,14 @@ def _dump(value: Any, indent: str = "") -> str:
         items = [f"{inner}{json.dumps(k)}: {_dump(v, inner)}" for k, v in value.items()]
         return "{\n" + ",\n".join(items) + "\n" + indent + "}"
     return json.dumps(value, ensure_ascii=False)
+
+
+def default_output() -> Path:
+    """``reviewer calibrate``'s default file: the checkout's ``evals/`` file (the default every
+    run of this checkout reads), or ``./score-calibration.json`` for an installed package."""
+    if DEFAULT_PATH.parent == CHECKOUT / "evals":
+        return DEFAULT_PATH
+    return Path.cwd() / INSTALLED_FIT_NAME
 
 
 def resolve(

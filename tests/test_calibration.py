@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from reviewer import Reviewer
+from reviewer import Reviewer, calibration
 from reviewer.calibration import (
     POOLED,
     Calibration,
@@ -422,3 +422,15 @@ def test_markdown_leads_with_the_calibrated_score_and_keeps_the_raw_ones(
     )
     assert "b-2024" in lines[2] and "ranks papers" in lines[2]
     assert f"Model's raw scores: overall {raw['overall']}/10 · {raw['decision']}" in lines[4]
+
+
+def test_calibrate_writes_into_the_checkout_or_beside_the_user_when_installed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a checkout the fitted file replaces the repo's default; an installed package's
+    shipped file stays as it is and the fit goes to the current folder."""
+    assert calibration.default_output() == calibration.DEFAULT_PATH  # this checkout
+    installed = tmp_path / "site-packages" / "reviewer" / "_data" / "evals"
+    monkeypatch.setattr(calibration, "DEFAULT_PATH", installed / "score-calibration.json")
+    monkeypatch.chdir(tmp_path)
+    assert calibration.default_output() == tmp_path / "score-calibration.json"

@@ -254,7 +254,9 @@ def _summary(metrics: dict[str, Any], out: Path) -> None:
     "-o",
     type=click.Path(path_type=Path),
     default=None,
-    help="Where to write the fitted file (default: evals/score-calibration.json).",
+    help="Where to write the fitted file (default: evals/score-calibration.json in a checkout, "
+    "which every run then uses; ./score-calibration.json for an installed package, used with "
+    "--calibration FILE).",
 )
 @click.option(
     "--prior",
@@ -279,7 +281,7 @@ def calibrate_command(**opts: Any) -> None:
     papers). Refuses any paper outside the train split. Prints the cross-validated MAE and
     the within-venue Spearman (the ranking the venue levels cannot give).
     """
-    from reviewer.calibration import DEFAULT_PATH
+    from reviewer.calibration import DEFAULT_PATH, default_output
     from reviewer.errors import require_extra
 
     try:
@@ -292,7 +294,7 @@ def calibrate_command(**opts: Any) -> None:
     except ReviewerError as exc:
         _echo(f"error: {exc}")
         sys.exit(EXIT_USAGE)
-    out = opts["out"] or DEFAULT_PATH
+    out = opts["out"] or default_output()
     calibration.save(out)
     f = calibration.fitted
     _echo(
@@ -319,3 +321,5 @@ def calibrate_command(**opts: Any) -> None:
             f"CV within-venue Spearman {p['cv_spearman_within_venue']}"
         )
     _echo(f"wrote {out}")
+    if Path(out).resolve() != DEFAULT_PATH.resolve():
+        _echo(f"use it with --calibration {out}")
