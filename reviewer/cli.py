@@ -36,7 +36,7 @@ from reviewer.config import load_settings
 from reviewer.errors import ConfigError, InputError, ReviewerError, ReviewFailed
 from reviewer.flaws.cli import flaws_group
 from reviewer.forms import Form, list_forms, load_form
-from reviewer.local import DEFAULT_PARALLEL
+from reviewer.local.server import DEFAULT_PARALLEL
 from reviewer.paper import Paper, read_papers
 from reviewer.report import load_run, score_line, write_report
 from reviewer.runstore import RunStore
@@ -531,15 +531,15 @@ def serve(local_model: str | None, port: int | None, n_ctx: int, parallel: int |
     client side for one of its slots.
     """
     with user_errors():
-        from reviewer import local
+        from reviewer.local import reuse
 
-        def ready(info: local.ServerInfo) -> None:
+        def ready(info: reuse.ServerInfo) -> None:
             err.print(
                 f"serving {info.model} at {info.base_url} ({info.runtime}, {info.slots} "
                 f"slot{'s' if info.slots > 1 else ''}, pid {info.pid}); Ctrl-C stops"
             )
 
-        code = local.serve(local_model, port=port, n_ctx=n_ctx, parallel=parallel, on_ready=ready)
+        code = reuse.serve(local_model, port=port, n_ctx=n_ctx, parallel=parallel, on_ready=ready)
         sys.exit(code)
 
 
