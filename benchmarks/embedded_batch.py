@@ -39,8 +39,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.machine import describe, peak_rss_mib, write_results  # noqa: E402
-from reviewer import local  # noqa: E402
 from reviewer.config import cache_root  # noqa: E402
+from reviewer.local.server import DEFAULT_PARALLEL  # noqa: E402
+from reviewer.local.weights import resolve_model  # noqa: E402
 
 REVIEWER = [sys.executable, "-m", "reviewer"]
 PAPERS = ROOT / "examples" / "papers.jsonl"
@@ -54,7 +55,7 @@ EVAL = re.compile(r"(?<!prompt )eval time =\s*([\d.]+) ms /\s*(\d+) (?:tokens|ru
 def fresh_cache() -> Path:
     """An empty cache directory with the assembled model linked in (no reassembly timed)."""
     cache = Path(tempfile.mkdtemp(prefix="bench-embedded-"))
-    model = local.resolve_model(None)  # assembled once into the real cache
+    model = resolve_model(None)  # assembled once into the real cache
     (cache / "models").mkdir()
     for path in (model, model.with_name(model.name + ".verified")):
         if path.exists():
@@ -208,7 +209,7 @@ def main() -> None:
     )
     full = sub.add_parser("batch", help="the 100 sample papers with the default slots")
     full.add_argument("--limit", type=int, default=None)
-    full.add_argument("--parallel", type=int, default=local.DEFAULT_PARALLEL)
+    full.add_argument("--parallel", type=int, default=DEFAULT_PARALLEL)
     full.add_argument("--out", type=Path, help="keep the run here (default: a temp folder)")
     full.add_argument(
         "--reference", type=int, default=0, metavar="K",

@@ -25,7 +25,8 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.machine import peak_rss_mib, write_results  # noqa: E402
 from reviewer import Reviewer, read_papers  # noqa: E402
 from reviewer.config import Settings  # noqa: E402
-from reviewer.local import LocalServer, model_alias, resolve_model  # noqa: E402
+from reviewer.local.server import LocalServer  # noqa: E402
+from reviewer.local.weights import model_alias, resolve_model  # noqa: E402
 
 
 def main() -> None:

@@ -22,7 +22,7 @@ from llama_cpp import Llama  # noqa: E402
 from benchmarks.machine import describe  # noqa: E402
 from reviewer import Paper, list_forms, load_form, read_papers  # noqa: E402
 from reviewer.guard import guard  # noqa: E402
-from reviewer.local import resolve_model  # noqa: E402
+from reviewer.local.weights import resolve_model  # noqa: E402
 
 CHAT_OVERHEAD = 3  # <|im_start|>role\n ... <|im_end|>\n per message, beyond the text
 

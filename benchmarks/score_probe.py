@@ -45,7 +45,8 @@ def probe(papers: list[Reference], out: Path, model: str) -> None:
     """Append one record per paper not yet in ``out`` (one completion token each)."""
     import openai
 
-    from reviewer.local import LocalServer, resolve_model
+    from reviewer.local.server import LocalServer
+    from reviewer.local.weights import resolve_model
 
     done = (
         {json.loads(line)["id"] for line in out.read_text().splitlines()} if out.exists() else set()

@@ -56,10 +56,11 @@ def open_endpoint(settings: Settings, local_model: str | None = None) -> Iterato
             slots=settings.slots,
         )
         return
-    from reviewer import local  # imported only when the embedded model is really used
+    # imported only when the embedded model is really used
+    from reviewer.local.reuse import embedded_endpoint
 
     structured = "json_object" if settings.structured == "auto" else settings.structured
-    with local.embedded_endpoint(local_model, n_ctx=EMBEDDED_CONTEXT) as served:
+    with embedded_endpoint(local_model, n_ctx=EMBEDDED_CONTEXT) as served:
         slots = f"{served.slots} slot{'s' if served.slots > 1 else ''}"
         label = (
             f"embedded model {served.model} · {served.runtime}, {slots} · {served.base_url} "

@@ -259,7 +259,7 @@ def test_not_a_run_directory_is_a_config_error(tmp_path: Path) -> None:
 def test_report_command_writes_the_page_with_configured_prices(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from reviewer.cli_report import report_command
+    from reviewer.cli.report import report_command
 
     config = tmp_path / "config.toml"
     config.write_text('[prices."gpt-4o-mini"]\ninput = 0.15\noutput = 0.60\n', encoding="utf-8")

@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from reviewer.cli.options import concurrency_option, endpoint_options, form_option
 from reviewer.errors import ReviewerError
 
 EXIT_USAGE = 2
@@ -87,11 +88,9 @@ def _echo(message: str) -> None:
     is_flag=True,
     help="First review the selected papers (title, abstract, keywords only) into --out.",
 )
-@click.option("--model", "-m", help="With --generate: model name.")
-@click.option("--base-url", help="With --generate: OpenAI-compatible endpoint.")
-@click.option("--local-model", help="With --generate: embedded model (1.5b, 0.5b or a GGUF).")
-@click.option("--form", "-f", default="sections", show_default=True, help="With --generate.")
-@click.option("--concurrency", "-c", type=click.IntRange(1, 256), default=4, show_default=True)
+@endpoint_options
+@form_option
+@concurrency_option
 @click.option(
     "--calibration",
     help="Score calibration fitted on train (see `reviewer calibrate`): a JSON file, or none. "
@@ -103,6 +102,9 @@ def eval_command(**opts: Any) -> None:
 
     Writes metrics.json (every figure with a 95% bootstrap interval and n_papers),
     per_paper.jsonl, report.md, report.html (self-contained) and plots/ into --out.
+
+    --generate first reviews the selected papers the way `reviewer batch` does, with batch's
+    --model, --base-url, --local-model, --form and --concurrency.
     """
     try:
         _run(opts)

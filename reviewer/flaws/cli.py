@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import click
 
+from reviewer.cli.options import concurrency_option, endpoint_options, form_option
 from reviewer.errors import ConfigError, ReviewerError
 
 EXIT_USAGE = 2
@@ -211,11 +212,9 @@ def score_command(predictions: Path, key: Path, out: Path, **opts: Any) -> None:
 
 @flaws_group.command("run")
 @_make_options
-@click.option("--model", "-m", help="Model name (else REVIEWER_MODEL, else config).")
-@click.option("--base-url", help="OpenAI-compatible endpoint (else OPENAI_BASE_URL).")
-@click.option("--local-model", help="Embedded model when no endpoint: 1.5b, 0.5b or a GGUF.")
-@click.option("--form", "-f", default="sections", show_default=True, help="Review form.")
-@click.option("--concurrency", "-c", type=click.IntRange(1, 256), default=4, show_default=True)
+@endpoint_options
+@form_option
+@concurrency_option
 @_score_options
 def run_command(**opts: Any) -> None:
     """make, review the twins into OUT/run, score into OUT/score, in one command.

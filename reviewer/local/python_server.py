@@ -1,4 +1,4 @@
-"""The embedded model's server: ``llama_cpp.server`` with grammar checked last, not first.
+"""The fallback server program: ``llama_cpp.server`` with grammar checked last, not first.
 
 llama-cpp-python 0.3.36 puts the JSON grammar at the head of its sampler chain, so every
 generated token pays for matching the grammar against all 151k vocabulary entries of the Qwen
@@ -8,9 +8,11 @@ to the whole vocabulary (the way llama.cpp's own common sampler does it). Greedy
 exactly the grammar-first result; sampled decoding differs only in renormalisation. Measured on
 2 cores with the 1.5B model: the same greedy review, 43.6 s before and 32.1 s after.
 
-This module runs only in the server's child process (``python -m reviewer.llama_server`` with
-``llama_cpp.server``'s arguments); nothing else in the package imports ``llama_cpp``. It depends
-on the internals of the pinned llama-cpp-python release, which the local-model tests exercise.
+This module runs only in the server's child process (``python -m reviewer.local.python_server``
+with ``llama_cpp.server``'s arguments, started by ``reviewer.local.server.LocalServer`` when
+llama.cpp's own server is not installed); nothing else in the package imports ``llama_cpp``.
+It depends on the internals of the pinned llama-cpp-python release, which the local-model tests
+exercise.
 """
 
 from __future__ import annotations
@@ -24,13 +26,13 @@ import numpy as np
 from llama_cpp import _internals as internals
 from llama_cpp import llama_cpp as C
 
-from reviewer.local import DRY, DryPenalty
+from reviewer.local.dry import DRY, DryPenalty
 
 _NEG_INF = float("-inf")
 
 
 class Dry(DryPenalty):
-    """The embedded DRY penalty (``reviewer.local.DryPenalty``) as a llama.cpp sampler."""
+    """The embedded DRY penalty (``reviewer.local.dry.DryPenalty``) as a llama.cpp sampler."""
 
     def sampler(self, llama: llama_cpp.Llama) -> internals.LlamaSampler:
         s = internals.LlamaSampler()

@@ -51,7 +51,7 @@ def test_fetch_without_the_data_extra_names_it(monkeypatch: pytest.MonkeyPatch) 
 def test_list_with_no_sets_says_how_to_get_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import reviewer.cli_data as module
+    import reviewer.cli.data as module
 
     monkeypatch.setattr(module, "search_dirs", lambda: [tmp_path / "empty"])
     result = CliRunner().invoke(main, ["data", "list"])

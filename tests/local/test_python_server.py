@@ -30,7 +30,7 @@ SCHEMA = {
 
 @pytest.fixture(scope="module")
 def model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from reviewer.local import resolve_model
+    from reviewer.local.weights import resolve_model
 
     return resolve_model("0.5b", models_dir=tmp_path_factory.mktemp("models"))
 
@@ -62,7 +62,7 @@ def _complete(llama: object, abstract: str, max_tokens: int = 160) -> str:
 def models(model_path: Path) -> Iterator[dict[str, object]]:
     import llama_cpp
 
-    from reviewer.llama_server import Dry, GrammarLastLlama
+    from reviewer.local.python_server import Dry, GrammarLastLlama
 
     class NoDry(GrammarLastLlama):
         dry = None

@@ -1,0 +1,328 @@
+"""The embedded model's server process: started on loopback, always stopped again.
+
+``LocalServer`` runs llama.cpp's own server (parallel slots) when it is installed, else
+llama-cpp-python's (``reviewer.local.python_server``, one slot), as a child process in its own
+process group. It waits until the server answers, keeps the log for a server that died, and
+stops the child on exit, on exceptions, on Ctrl-C, at interpreter exit and (on Linux) when its
+owner is killed. How the server's threads wait is chosen from the machine's load right now.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import ctypes
+import ctypes.util
+import importlib.util
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from reviewer.config import cache_root
+from reviewer.errors import LocalModelError
+from reviewer.local import INSTALL_HINT
+from reviewer.local.dry import DRY
+
+# Slots of llama.cpp's server: reviews generated at once (benchmarks/embedded_batch.py).
+DEFAULT_PARALLEL = 2
+PR_SET_PDEATHSIG = 1  # prctl option (linux/prctl.h)
+
+# Servers this process started: stopped at interpreter exit if their owner did not.
+_live: set[LocalServer] = set()
+_live_lock = threading.Lock()
+
+
+def _stop_all() -> None:
+    with _live_lock:
+        servers = list(_live)
+    for server in servers:
+        server.stop()
+
+
+atexit.register(_stop_all)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def model_ids(base_url: str, timeout: float) -> list[str] | None:
+    """The ids ``GET /v1/models`` lists, or None if nothing usable answers.
+
+    Raises ``TimeoutError`` when the port accepts but does not reply in time: llama_cpp.server
+    answers ``/v1/models`` only between completions (one model lock), so that means "busy".
+    """
+    try:
+        with urllib.request.urlopen(f"{base_url}/models", timeout=timeout) as resp:
+            data = json.load(resp)
+        return [str(m.get("id")) for m in data.get("data", [])]
+    except TimeoutError:
+        raise
+    except urllib.error.URLError as exc:
+        if isinstance(exc.reason, TimeoutError):
+            raise TimeoutError(str(exc)) from exc
+        return None
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def _cpu_ticks() -> tuple[int, int] | None:
+    """(busy, total) jiffies of all CPUs since boot, from /proc/stat; None elsewhere."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def _machine_busy(window: float = 1.0) -> bool:
+    """Whether other work holds at least half the cores right now (measured over ``window``).
+
+    Decides how llama.cpp's OpenMP threads wait at barriers: spin briefly (the runtime's
+    default) on an idle machine, sleep at once (OMP_WAIT_POLICY=PASSIVE) on a busy one.
+    Measured with the 1.5B model on 2 cores, one sections review: idle 17.8 s default vs
+    23.9 s PASSIVE; beside one busy process 53.2 s default vs 32.9 s PASSIVE. The CPU use of
+    the last second decides, not the 1-minute load average, which stays high for minutes after
+    a build (./setup.sh) and so picked the slow policy for the first batch on an idle machine.
+    A user's own OMP_WAIT_POLICY always wins."""
+    before = _cpu_ticks()
+    if before is None:
+        return os.getloadavg()[0] >= 0.5 * (os.cpu_count() or 1)
+    time.sleep(window)
+    after = _cpu_ticks()
+    assert after is not None
+    busy, total = after[0] - before[0], after[1] - before[1]
+    return total > 0 and busy / total >= 0.5
+
+
+def find_llama_server() -> Path | None:
+    """llama.cpp's own server program, when installed: REVIEWER_LLAMA_SERVER, else
+    ``llama-server`` beside this Python (./setup.sh builds it into the venv), else on PATH.
+
+    It serves several requests at once (parallel slots with continuous batching);
+    llama-cpp-python's server, the fallback, serves one at a time.
+    ``REVIEWER_LLAMA_SERVER=off`` chooses the fallback."""
+    env = os.environ.get("REVIEWER_LLAMA_SERVER")
+    if env == "off":
+        return None
+    if env:
+        path = Path(env).expanduser()
+        if not path.is_file():
+            raise LocalModelError(f"REVIEWER_LLAMA_SERVER={env}: no such file")
+        return path
+    beside = Path(sys.executable).parent / "llama-server"
+    if beside.is_file():
+        return beside
+    found = shutil.which("llama-server")
+    return Path(found) if found else None
+
+
+def _log_tail(path: Path, lines: int = 20) -> str:
+    try:
+        with path.open("rb") as fh:
+            fh.seek(max(0, path.stat().st_size - 8192))
+            text = fh.read().decode("utf-8", "replace")
+    except OSError:
+        return "(no log)"
+    return "\n".join(text.splitlines()[-lines:])
+
+
+def _die_with_parent() -> Callable[[], None] | None:
+    """On Linux, have the kernel kill the server if its owner dies without cleaning up
+    (``kill -9``). The signal fires when the *thread* that started the child exits, so it is
+    only armed from the main thread, whose exit is the process's."""
+    if sys.platform != "linux" or threading.current_thread() is not threading.main_thread():
+        return None
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    parent = os.getpid()
+
+    def arm() -> None:
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the owner died before the signal was armed
+            os._exit(1)
+
+    return arm
+
+
+class LocalServer:
+    """The embedded model's server on a free loopback port for the duration of a ``with`` block.
+
+    llama.cpp's own server (``find_llama_server``) with ``parallel`` slots when it is installed,
+    else llama-cpp-python's (``reviewer.local.python_server``), which has one. The child runs in
+    its own process group and is stopped (terminate, wait, kill) on exit, on exceptions and
+    Ctrl-C, and at interpreter exit, so no server outlives its owner.
+    """
+
+    def __init__(
+        self,
+        model_path: Path,
+        *,
+        alias: str | None = None,
+        n_ctx: int = 4096,
+        n_threads: int | None = None,
+        port: int | None = None,
+        startup_timeout: float = 120.0,
+        log_path: Path | None = None,
+        keep_log: bool = False,
+        extra_args: Sequence[str] = (),
+        parallel: int | None = None,
+        program: Path | None | bool = True,
+    ) -> None:
+        """``parallel``: slots of llama.cpp's server (default ``DEFAULT_PARALLEL``);
+        ``program``: True finds llama.cpp's server, False uses llama-cpp-python's, a path
+        names the server program."""
+        self.program = find_llama_server() if program is True else (program or None)
+        self.slots = (parallel or DEFAULT_PARALLEL) if self.program else 1
+        self.model_path = Path(model_path)
+        self.model = alias or self.model_path.stem
+        self.n_ctx = n_ctx
+        self.n_threads = n_threads or os.cpu_count() or 1
+        self.port = port
+        self.startup_timeout = startup_timeout
+        self.log_path = log_path
+        self.keep_log = keep_log
+        self.extra_args = list(extra_args)
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base_url(self) -> str:
+        if self.port is None:
+            raise LocalModelError("the local server has not been started")
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process else None
+
+    @property
+    def runtime(self) -> str:
+        """Which server program runs the model: its outputs differ, so caches keep them apart."""
+        return "llama-server" if self.program else "llama-cpp-python"
+
+    def command(self) -> list[str]:
+        """The server's command line (llama.cpp's server, or the [local] extra's)."""
+        if self.program is not None:
+            return [
+                str(self.program),
+                "--model", str(self.model_path),
+                "--alias", self.model,
+                "--threads", str(self.n_threads),
+                # each slot gets the context one request needs
+                "--ctx-size", str(self.n_ctx * self.slots),
+                "--parallel", str(self.slots),
+                "--host", "127.0.0.1",
+                "--port", str(self.port),
+                "--no-webui",
+                *DRY.server_args(),
+                *self.extra_args,
+            ]  # fmt: skip
+        if importlib.util.find_spec("llama_cpp") is None:
+            raise LocalModelError(f"llama-cpp-python is not installed; {INSTALL_HINT}")
+        return [
+            sys.executable, "-m", "reviewer.local.python_server",
+            "--model", str(self.model_path),
+            "--model_alias", self.model,
+            "--n_threads", str(self.n_threads),
+            "--n_ctx", str(self.n_ctx),
+            "--host", "127.0.0.1",
+            "--port", str(self.port),
+            *self.extra_args,
+        ]  # fmt: skip
+
+    def start(self) -> LocalServer:
+        """Start the child and block until ``/v1/models`` answers."""
+        if self.process is not None:
+            return self
+        if not self.model_path.is_file():
+            raise LocalModelError(f"model file not found: {self.model_path}")
+        self.port = self.port or _free_port()
+        if self.log_path is None:  # one per port: concurrent servers must not share a log
+            self.log_path = cache_root() / "logs" / f"{self.model}-{self.port}.log"
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+        if "OMP_WAIT_POLICY" not in env and _machine_busy():
+            env["OMP_WAIT_POLICY"] = "PASSIVE"
+        command = self.command()
+        with self.log_path.open("wb") as log:
+            policy = env.get("OMP_WAIT_POLICY", "runtime default (idle machine)")
+            log.write(f"reviewer: {self.runtime}, {self.slots} slot(s), "
+                      f"OMP_WAIT_POLICY={policy}\n".encode())  # fmt: skip
+            log.flush()
+            self.process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+                start_new_session=True,
+                preexec_fn=_die_with_parent(),
+            )
+        with _live_lock:
+            _live.add(self)
+        try:
+            self._wait_ready()
+        except BaseException:
+            self.stop(keep_log=True)
+            raise
+        return self
+
+    def _wait_ready(self) -> None:
+        assert self.process is not None and self.log_path is not None
+        deadline = time.monotonic() + self.startup_timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise LocalModelError(
+                    f"local model server exited with code {self.process.returncode} while "
+                    f"starting; log {self.log_path}:\n{_log_tail(self.log_path)}"
+                )
+            with contextlib.suppress(TimeoutError):
+                if model_ids(self.base_url, timeout=2.0) is not None:
+                    return
+            time.sleep(0.2)
+        raise LocalModelError(
+            f"local model server did not answer within {self.startup_timeout:.0f} s; "
+            f"log {self.log_path}:\n{_log_tail(self.log_path)}"
+        )
+
+    def stop(self, timeout: float = 10.0, *, keep_log: bool | None = None) -> None:
+        """Terminate the process group, wait, then kill it; safe to call twice.
+
+        The log is deleted when a healthy server is stopped (unless ``keep_log``) and kept
+        when the server died on its own, since then it holds the reason.
+        """
+        proc = self.process
+        if proc is None:
+            return
+        with _live_lock:
+            _live.discard(self)
+        keep = self.keep_log if keep_log is None else keep_log
+        keep = keep or proc.poll() is not None
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            if proc.poll() is not None:  # reaped: its pid may belong to someone else now
+                break
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, sig)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=timeout)
+        self.process = None
+        if not keep and self.log_path is not None:
+            self.log_path.unlink(missing_ok=True)
+
+    def __enter__(self) -> LocalServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
