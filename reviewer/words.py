@@ -37,6 +37,8 @@ MIN_GLUED = 5
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _LETTERS = re.compile(r"[A-Za-z]+")
+_SNAKE = re.compile(r"\b[a-z]{2,}(?:_[a-z]{2,})+\b")
+"""Words joined by underscores ("memory_usage"): the same penalty's other way round a phrase."""
 
 
 @lru_cache(maxsize=200_000)
@@ -182,7 +184,15 @@ def repair_text(text: str, source: str = "") -> tuple[str, list[str]]:
         fixes.append(f"{match.group(0)} -> {split}")
         return split
 
-    return _LETTERS.sub(fix, text), fixes
+    def unsnake(match: re.Match[str]) -> str:
+        token = match.group(0)
+        parts = token.split("_")
+        if token in source or not all(_common(p) for p in parts):
+            return token  # the paper's identifier (max_tokens), or not plain words
+        fixes.append(f"{token} -> {' '.join(parts)}")
+        return " ".join(parts)
+
+    return _SNAKE.sub(unsnake, _LETTERS.sub(fix, text)), fixes
 
 
 def repair_value(value: Any, source: str = "") -> tuple[Any, list[str]]:

@@ -28,6 +28,7 @@ SEED = Path(__file__).resolve().parents[2] / "shared" / "data" / "seed_001_secti
         # seen in embedded batch runs
         ("tuningwith", "tuning with"),
         ("longersequences", "longer sequences"),
+        ("memory_usage", "memory usage"),  # joined by an underscore instead
     ],
 )
 def test_glued_words_are_split_at_the_word_boundary(glued: str, split: str) -> None:
@@ -44,6 +45,8 @@ def test_real_words_names_and_the_papers_own_words_stay_whole() -> None:
     assert repair_text(text) == (text, [])
     assert glued_words("infeasibly") == ["infeasibly"]  # the frozen count flags it; the repair not
     assert repair_text("we use dataof", source="a dataof b") == ("we use dataof", [])
+    assert repair_text("set max_tokens", source="the max_tokens flag") == ("set max_tokens", [])
+    assert repair_text("set qkv_proj") == ("set qkv_proj", [])  # not two plain words
 
 
 def test_repair_value_walks_a_review_and_keeps_its_numbers() -> None:
