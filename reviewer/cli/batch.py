@@ -50,8 +50,9 @@ from reviewer.config import load_settings
 from reviewer.errors import ConfigError, InputError
 from reviewer.forms import Form, load_form
 from reviewer.paper import Paper
-from reviewer.report import load_run, score_line, write_report
+from reviewer.report import score_line, write_run_report
 from reviewer.runstore import RunStore
+from reviewer.runview import load_run
 from reviewer.sources import read_inputs
 
 
@@ -252,7 +253,7 @@ def batch_command(
     if summary is None:  # requests exported: no run directory to report on
         return
     assert out is not None  # choose_mode requires --out of every mode that writes a run
-    report = write_report(out, price=load_settings().price_for(_run_model(out)))
+    report = write_run_report(out, price=load_settings().price_for(_run_model(out)))
     _print_summary(summary, out)
     err.print(f"report: {report}")
     sys.exit(0 if summary.ok else EXIT_PARTIAL)
