@@ -27,6 +27,7 @@ from reviewer.calibration import (
 from reviewer.calibration import resolve as resolve_calibration
 from reviewer.client import BatchAPI, ChatClient
 from reviewer.config import Settings, load_settings
+from reviewer.ensemble import review_paper
 from reviewer.errors import ConfigError, InputError, require_extra
 from reviewer.exemplars import ExemplarSource
 from reviewer.forms import load_form
@@ -212,7 +213,7 @@ class Reviewer:
             try:
                 if sample:
                     return await generator.review(paper, sample=sample)
-                return await generator.run(paper)
+                return await review_paper(generator, paper)
             finally:
                 await generator.client.close()
 
