@@ -194,7 +194,7 @@ class Reviewer:
     def _generic_rule(self) -> GenericRule | None:
         """The eval's generic-comment rule over train-split human comments (built once)."""
         if self.check_generic and self._generic is None:
-            from reviewer.eval.generic import GenericCheck  # the [eval] extra (checked at start)
+            from reviewer.generic import GenericCheck  # the [eval] extra (checked at start)
 
             self._generic = GenericCheck.from_train_split()
         return self._generic

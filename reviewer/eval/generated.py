@@ -15,14 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from reviewer.errors import ConfigError, InputError
-from reviewer.eval.references import (
+from reviewer.references import (
     COMMON_SCALE,
     HumanReview,
     decision_accepts,
     json_objects,
     to_common,
 )
-from reviewer.eval.segment import split_comments, split_items
+from reviewer.segment import split_comments, split_items
 
 COMMENT_KEYS = ("strengths", "weaknesses", "major", "minor", "major_comments", "minor_comments")
 """Review fields whose items are comments (lists of strings or of objects with text)."""

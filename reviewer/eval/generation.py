@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from reviewer.eval.references import Reference, papers_for_generation
+from reviewer.references import Reference, papers_for_generation
 
 
 def generate_reviews(

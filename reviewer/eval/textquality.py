@@ -400,7 +400,7 @@ def score_run(
 
 def load_sources(papers: str | Path | None) -> dict[str, str]:
     """Paper id -> the text its prompt showed, from an input file or reference data."""
-    from reviewer.eval.references import load_references
+    from reviewer.references import load_references
 
     path = Path(papers) if papers is not None else None
     if path is not None and path.is_file() and not _is_reference_file(path):
@@ -422,7 +422,7 @@ def load_sources(papers: str | Path | None) -> dict[str, str]:
 
 def _is_reference_file(path: Path) -> bool:
     """A JSONL of reference records (``reviews`` or a ``review`` object) rather than papers."""
-    from reviewer.eval.references import reference_files
+    from reviewer.references import reference_files
 
     try:
         with reference_files(path)[0].open(encoding="utf-8") as fh:

@@ -14,7 +14,7 @@ pytest.importorskip("wordfreq")
 
 from reviewer.eval import textquality as tq  # noqa: E402
 from reviewer.eval.metrics import Bootstrap  # noqa: E402
-from reviewer.eval.references import data_dir  # noqa: E402
+from reviewer.references import data_dir  # noqa: E402
 from reviewer.runstore import RunStore  # noqa: E402
 
 SEED = data_dir() / "seed_001_sections" / "seed_001_sections.jsonl"
