@@ -19,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from reviewer.review import SCORE_KEYS
 from reviewer.textcheck import NON_COMMENT_VERSION, non_comment, review_units
 
 TEXT_QUALITY_VERSION = "textquality-v1"
@@ -39,9 +40,6 @@ three train titles and abstracts, built by ``evals/technical_words.py``."""
 MIN_GLUED = 5
 """Shorter tokens are left alone (``ofa``, ``isan``: too many abbreviations and names)."""
 NGRAM = 5
-SCORE_KEYS = frozenset(
-    {"soundness", "presentation", "contribution", "overall", "confidence", "decision", "scores"}
-)
 GENERIC_ACRONYMS = frozenset(
     (
         "AI", "ML", "NLP", "CV", "RL", "LLM", "LM", "VLM", "MLLM", "GPU", "TPU", "CPU", "API",
