@@ -24,8 +24,8 @@ import json
 import random
 from collections import Counter
 
-from reviewer.eval.references import data_dir, load_references, select
-from reviewer.eval.segment import review_sections, split_comments
+from reviewer.references import data_dir, load_references, select
+from reviewer.segment import review_sections, split_comments
 from reviewer.specifics import Source
 from reviewer.textcheck import non_comment
 

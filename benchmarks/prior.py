@@ -25,8 +25,8 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.machine import write_results  # noqa: E402
 from reviewer.calibration import fit_prior, paper_text, venue_key  # noqa: E402
-from reviewer.eval.embed import ABSTRACT_MAX_TOKENS, Embedder  # noqa: E402
-from reviewer.eval.references import Reference, load_references  # noqa: E402
+from reviewer.embed import ABSTRACT_MAX_TOKENS, Embedder  # noqa: E402
+from reviewer.references import Reference, load_references  # noqa: E402
 
 
 def scores(pred: np.ndarray, dev: Sequence[Reference]) -> dict[str, Any]:

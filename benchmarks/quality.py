@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.machine import write_results  # noqa: E402
 from reviewer import Reviewer  # noqa: E402
 from reviewer.calibration import resolve  # noqa: E402
-from reviewer.eval.references import load_references, papers_for_generation, select  # noqa: E402
 from reviewer.eval.run import EvalConfig, run_eval  # noqa: E402
+from reviewer.references import load_references, papers_for_generation, select  # noqa: E402
 
 TARGETS = {
     "iclr2017": ("iclr_2017", ()),

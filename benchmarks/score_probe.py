@@ -32,7 +32,7 @@ from benchmarks.machine import write_results  # noqa: E402
 from benchmarks.quality import TARGETS  # noqa: E402
 from reviewer.calibration import paper_text, venue_key  # noqa: E402
 from reviewer.eval.calibrate import abstract_prior  # noqa: E402
-from reviewer.eval.references import Reference, load_references, select  # noqa: E402
+from reviewer.references import Reference, load_references, select  # noqa: E402
 
 SYSTEM = "You are an experienced reviewer for a top machine-learning conference."
 ASK = (

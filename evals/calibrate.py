@@ -23,10 +23,11 @@ from pathlib import Path
 
 import numpy as np
 
+from reviewer import generic
+from reviewer.embed import Embedder
 from reviewer.eval import comments as cm
-from reviewer.eval.embed import Embedder
-from reviewer.eval.references import load_references, select
-from reviewer.eval.segment import split_comments
+from reviewer.references import load_references, select
+from reviewer.segment import split_comments
 
 DEV_PAPERS = 300
 CONTROL_CEILING = 0.05
@@ -71,7 +72,7 @@ def main() -> int:
     started = time.perf_counter()
     refs = load_references("neurips_2023_2025")
     dev = select(refs, split="dev", limit=DEV_PAPERS)
-    pool = select(refs, split="train", limit=cm.REFERENCE_PAPERS)
+    pool = select(refs, split="train", limit=generic.REFERENCE_PAPERS)
     embedder = Embedder()
     per_review = [[split_comments(r.comment_source) for r in p.reviews] for p in dev]
     pool_units = [[u for r in p.reviews for u in split_comments(r.comment_source)] for p in pool]
@@ -107,8 +108,8 @@ def main() -> int:
     boiler = vecs(BOILERPLATE)
     shares = []
     for share in SHARE_GRID:
-        b = cm.generic_flags(boiler, ref, ref_paper, threshold=threshold, share=share)
-        h = cm.generic_flags(human, ref, ref_paper, threshold=threshold, share=share)
+        b = generic.generic_flags(boiler, ref, ref_paper, threshold=threshold, share=share)
+        h = generic.generic_flags(human, ref, ref_paper, threshold=threshold, share=share)
         shares.append(
             {
                 "share": share,

@@ -47,7 +47,7 @@ from reviewer.calibration import (  # noqa: E402
     venue_key,
 )
 from reviewer.eval.calibrate import abstract_prior  # noqa: E402
-from reviewer.eval.references import (  # noqa: E402
+from reviewer.references import (  # noqa: E402
     Reference,
     load_references,
     papers_for_generation,

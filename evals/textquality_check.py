@@ -17,8 +17,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from reviewer.eval import textquality as tq  # noqa: E402
-from reviewer.eval.references import load_references, select  # noqa: E402
-from reviewer.eval.segment import split_comments  # noqa: E402
+from reviewer.references import load_references, select  # noqa: E402
+from reviewer.segment import split_comments  # noqa: E402
 from reviewer.textcheck import non_comment  # noqa: E402
 
 

@@ -28,6 +28,7 @@ from reviewer.calibration import (
 from reviewer.calibration import resolve as resolve_calibration
 from reviewer.client import BatchAPI, ChatClient
 from reviewer.config import Settings, load_settings
+from reviewer.ensemble import review_paper
 from reviewer.errors import ConfigError, InputError, require_extra
 from reviewer.exemplars import ExemplarSource
 from reviewer.forms import load_form
@@ -199,7 +200,7 @@ class Reviewer:
     def _generic_rule(self) -> GenericRule | None:
         """The eval's generic-comment rule over train-split human comments (built once)."""
         if self.check_generic and self._generic is None:
-            from reviewer.eval.generic import GenericCheck  # the [eval] extra (checked at start)
+            from reviewer.generic import GenericCheck  # the [eval] extra (checked at start)
 
             self._generic = GenericCheck.from_train_split()
         return self._generic
@@ -218,7 +219,7 @@ class Reviewer:
             try:
                 if sample:
                     return await generator.review(paper, sample=sample)
-                return await generator.run(paper)
+                return await review_paper(generator, paper)
             finally:
                 await generator.client.close()
 

@@ -17,6 +17,7 @@ from importlib.metadata import version
 from typing import Any
 
 from reviewer.config import Price
+from reviewer.ensemble import review_paper
 from reviewer.errors import EndpointError, InputError, ReviewerError, ReviewFailed
 from reviewer.generate import Generator, Outcome
 from reviewer.paper import Paper
@@ -101,7 +102,7 @@ class BatchRunner:
 
     async def _one(self, paper: Paper) -> None:
         try:
-            outcome = await self.generator.run(paper)
+            outcome = await review_paper(self.generator, paper)
         except ReviewFailed as exc:
             self.summary.failed += 1
             self._error(

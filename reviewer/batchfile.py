@@ -19,9 +19,10 @@ from typing import IO, Any
 
 from reviewer.cache import CompletionCache
 from reviewer.client import Completion, request_body
+from reviewer.ensemble import review_paper
 from reviewer.errors import ConfigError, EndpointError, InputError, ReviewFailed
 from reviewer.forms import Form
-from reviewer.generate import CURRENT_PAPER, Generator
+from reviewer.generate import Generator
 from reviewer.paper import Paper
 
 CHAT_URL = "/v1/chat/completions"
@@ -77,8 +78,9 @@ class FileClient:
         schema_name: str,
         params: dict[str, Any],
         render: Any = None,  # the mode is fixed, so the messages are already rendered for it
+        paper_id: str = "",
+        sample: int = 0,
     ) -> Completion:
-        paper_id, sample = CURRENT_PAPER.get()
         answer = self.answers.pop((paper_id, sample, messages_hash(messages)), None)
         if answer is not None:
             return answer
@@ -164,7 +166,7 @@ class BatchFiles:
             generator = self.generator(client)
             for paper in papers.values():
                 try:
-                    await generator.run(paper)
+                    await review_paper(generator, paper)
                     counts["already_reviewed"] += 1
                 except Pending:
                     pass

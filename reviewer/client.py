@@ -244,12 +244,15 @@ class ChatClient:
         schema_name: str,
         params: dict[str, Any],
         render: Callable[[str], list[dict[str, str]]] | None = None,
+        paper_id: str = "",
+        sample: int = 0,
     ) -> Completion:
         """One completion, transport-retried; raises ``EndpointError`` when it fails for good.
 
         ``render`` gives the conversation for a structured-output mode: plain prompting carries
         the schema in the prompt text, so a request rendered before ``auto`` stepped down to it
-        must be rendered again rather than sent without the schema."""
+        must be rendered again rather than sent without the schema. ``paper_id`` and ``sample``
+        name the request's review; HTTP needs neither (batch files label requests with them)."""
         clock = _Clock()
         while True:
             mode = self.mode  # read once: other requests may step the mode down meanwhile

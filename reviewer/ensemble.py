@@ -1,4 +1,7 @@
-"""Ensembles and self-critique: N independent samples, a meta-review, then K reflections.
+"""The configured review of a paper: one pass, or N samples, a meta-review and K reflections.
+
+``review_paper`` is what the batch runner and the API call; it builds on ``generate`` (one
+validated review) and nothing there imports this module, so data flows one way.
 
 Each sample is its own request (servers that allow one sample per call work) cached under its
 own sample index. The meta-review writes the text; the scores are the rounded mean of the
@@ -14,7 +17,7 @@ import time
 from typing import Any
 
 from reviewer.errors import ReviewerError, ReviewFailed
-from reviewer.generate import CURRENT_PAPER, Generator, Outcome
+from reviewer.generate import Generator, Outcome
 from reviewer.paper import Paper
 from reviewer.review import Review
 
@@ -44,6 +47,14 @@ def aggregate_scores(meta: Review, samples: list[Review]) -> Review:
     return type(meta).model_validate(data)
 
 
+async def review_paper(generator: Generator, paper: Paper) -> Outcome:
+    """The configured review of ``paper``: one pass, or an ensemble with meta-review and
+    reflections (this module builds on ``generate``, never the other way round)."""
+    if generator.samples == 1 and generator.reflect == 0:
+        return await generator.review(paper)
+    return await ensemble_review(generator, paper)
+
+
 async def ensemble_review(generator: Generator, paper: Paper) -> Outcome:
     """``generator.samples`` reviews merged by a meta-review, then ``generator.reflect`` rounds."""
     started = time.perf_counter()
@@ -53,7 +64,6 @@ async def ensemble_review(generator: Generator, paper: Paper) -> Outcome:
         *(generator.review(paper, sample=i, prompt=prompt) for i in range(generator.samples)),
         return_exceptions=True,
     )
-    CURRENT_PAPER.set((paper.id, 0))
     samples = [r for r in results if isinstance(r, Outcome)]
     errors = [r for r in results if isinstance(r, BaseException)]
     pending = [
@@ -72,7 +82,10 @@ async def ensemble_review(generator: Generator, paper: Paper) -> Outcome:
         meta_messages = [messages[0], {"role": "user", "content": messages[1]["content"]
                                        + "\n\n" + env.render(reviews=texts)}]  # fmt: skip
         meta = await generator.validated(
-            meta_messages, params=generator.params(0) | {"seed": 0}, source=prompt.source
+            meta_messages,
+            paper_id=paper.id,
+            params=generator.params(0) | {"seed": 0},
+            source=prompt.source,
         )
         warnings += meta.warnings
         stages["meta"] = _stage([meta])
@@ -85,7 +98,7 @@ async def ensemble_review(generator: Generator, paper: Paper) -> Outcome:
             {"role": "assistant", "content": review.model_dump_json()},
             {"role": "user", "content": critique},
         ]
-        reflected = await generator.validated(conversation, source=prompt.source)
+        reflected = await generator.validated(conversation, paper_id=paper.id, source=prompt.source)
         warnings += reflected.warnings
         reflections.append(reflected)
         review = reflected.review

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Protocol
 from reviewer.paper import Paper
 
 if TYPE_CHECKING:
-    from reviewer.eval.embed import Encoder
-    from reviewer.eval.references import Reference
+    from reviewer.embed import Encoder
+    from reviewer.references import Reference
 
 EXCERPT_CHARS = 700
 
@@ -54,8 +54,8 @@ class ExemplarIndex:
     @classmethod
     def from_train_split(cls, references: str | None = None, k: int = 2) -> ExemplarIndex:
         """The train split of the reference data (``REVIEWER_DATA_DIR``), embedded once."""
-        from reviewer.eval.embed import ABSTRACT_MAX_TOKENS, Embedder
-        from reviewer.eval.references import load_references, select
+        from reviewer.embed import ABSTRACT_MAX_TOKENS, Embedder
+        from reviewer.references import load_references, select
 
         train = select(load_references(references), split="train")
         return cls(train, Embedder(ABSTRACT_MAX_TOKENS, progress=False), k)

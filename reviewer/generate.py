@@ -12,7 +12,6 @@ import asyncio
 import json
 import re
 import time
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,9 +29,6 @@ from reviewer.paper import Paper
 from reviewer.review import Review
 
 DEFAULT_MAX_REASKS = 2
-# (paper id, sample index) of the review being generated in this task: lets a stand-in
-# client (batch files) label requests without widening the client interface.
-CURRENT_PAPER: ContextVar[tuple[str, int]] = ContextVar("CURRENT_PAPER", default=("", 0))
 EXCERPT_CHARS = 500
 TRUNCATED_ECHO = 300
 REASK_HEAT = 0.3  # temperature added per re-ask
@@ -154,7 +150,9 @@ class Generator:
             sample=sample,
         )
 
-    async def _completion(self, messages: Messages, params: dict[str, Any], sample: int):
+    async def _completion(
+        self, messages: Messages, params: dict[str, Any], sample: int, paper_id: str
+    ) -> tuple[Completion, bool]:
         key = self._key(messages, params, sample)
         hit = self.cache.get(key)
         if hit is not None:
@@ -165,6 +163,8 @@ class Generator:
             schema_name=self.form.name,
             params=params,
             render=lambda mode: self._for_mode(messages, mode),
+            paper_id=paper_id,
+            sample=sample,
         )
         self.cache.put(key, completion.to_dict())
         return completion, False
@@ -226,29 +226,25 @@ class Generator:
     ) -> Outcome:
         """A validated review of ``paper``, or ``ReviewFailed`` with the last reason and reply.
         ``prompt``: the paper's prompt when the caller already built it (ensemble samples)."""
-        CURRENT_PAPER.set((paper.id, sample))
         prompt = prompt or await self.prompt_for(paper)
-        outcome = await self.validated(prompt.messages, sample=sample, source=prompt.source)
+        outcome = await self.validated(
+            prompt.messages, paper_id=paper.id, sample=sample, source=prompt.source
+        )
         outcome.flags, outcome.warnings = prompt.flags, [*prompt.warnings, *outcome.warnings]
         return outcome
-
-    async def run(self, paper: Paper) -> Outcome:
-        """The configured review: one pass, or an ensemble with meta-review and reflection."""
-        if self.samples == 1 and self.reflect == 0:
-            return await self.review(paper)
-        from reviewer.ensemble import ensemble_review  # the ensemble builds on this module
-
-        return await ensemble_review(self, paper)
 
     async def validated(
         self,
         messages: Messages,
         *,
+        paper_id: str,
         sample: int = 0,
         params: dict[str, Any] | None = None,
         source: str | None = None,
     ) -> Outcome:
         """Complete ``messages`` into a schema-valid review, re-asking with the error if not.
+
+        ``paper_id`` and ``sample`` say whose request it is (batch files label requests by them).
 
         With ``source`` (the paper text the model was shown), a valid review must also be
         grounded in it (``reviewer.grounding``); what is still not after the last attempt is
@@ -262,7 +258,9 @@ class Generator:
         reason, last_text = "", ""
         attempts = self.max_reasks + 1
         for attempt in range(1, attempts + 1):
-            completion, cached = await self._completion(messages, _warmer(params, attempt), sample)
+            completion, cached = await self._completion(
+                messages, _warmer(params, attempt), sample, paper_id
+            )
             all_cached = all_cached and cached
             if not cached:
                 service_s += completion.service_s

@@ -4,11 +4,11 @@ Small models invent quotations, numbers and names, and write comments that say n
 quoted span (three words or more) in the review is looked up in the paper text the model was
 given, after normalising case, punctuation and spacing; so is every number and every name
 (``reviewer.specifics``); every list comment must say something (``reviewer.textcheck``).
-Optionally (``check_generic``; needs the [eval] extra
-and the reference data) each list comment is compared with human comments on train-split papers
-by the eval harness's own generic rule. Findings go back to the model as a re-ask; whatever is
-still wrong after the last attempt is dropped from its list when the form allows fewer items,
-and is noted on the review either way; a paragraph loses the sentences with an invented
+Optionally (``check_generic``; needs the [eval] extra and the reference data) each list comment
+is compared with human comments on train-split papers by the eval's own generic rule
+(``reviewer.generic``). Findings go back to the model as a re-ask; whatever is still wrong after
+the last attempt is dropped from its list when the form allows fewer items, and is noted on the
+review either way; a paragraph loses the sentences with an invented
 number or name when it stays long enough for the schema.
 """
 
@@ -61,7 +61,7 @@ class Finding:
 
 
 class GenericRule(Protocol):
-    """Tells which comments are generic (``reviewer.eval.generic.GenericCheck``)."""
+    """Tells which comments are generic (``reviewer.generic.GenericCheck``)."""
 
     def flags(self, comments: Sequence[str]) -> list[bool]: ...
 

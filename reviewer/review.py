@@ -7,6 +7,7 @@ What every form must have (``overall`` 1-10 and ``decision``) is checked when a 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr
@@ -20,7 +21,15 @@ Score4 = Literal[1, 2, 3, 4]
 Score5 = Literal[1, 2, 3, 4, 5]
 Score10 = Literal[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
 
-TEXT_LIST_KEYS = ("strengths", "weaknesses", "major_comments", "minor_comments", "questions")
+COMMENT_KEYS = ("strengths", "weaknesses", "major_comments", "minor_comments")
+"""List fields whose items are comments on the paper: what the eval matches with human ones."""
+TEXT_LIST_KEYS = (*COMMENT_KEYS, "questions")
+"""List fields whose items the grounding check reads: the comments and the questions."""
+SCORE_KEYS = frozenset({"soundness", "presentation", "contribution", "overall", "confidence",
+                        "decision"})  # fmt: skip
+"""Fields that hold a score or the decision, not text."""
+TEXT_FIELDS = ("comment", "text", "content", "description", "body", "point", "issue", "question")
+"""Keys of a list item object that hold its text, in order of preference."""
 
 
 class Review(BaseModel):
@@ -55,10 +64,14 @@ class Review(BaseModel):
 
 
 def item_text(item: Any) -> str:
+    """The text of one list item: a string, or the first text field of an object (a referee
+    comment's ``comment``), else its string values joined; one rule for checks and eval alike."""
     if isinstance(item, str):
         return item.strip()
-    if isinstance(item, dict):
-        for key in ("comment", "text", "point"):
-            if isinstance(item.get(key), str):
-                return item[key].strip()
-    return ""
+    if isinstance(item, Mapping):
+        for key in TEXT_FIELDS:
+            value = item.get(key)
+            if isinstance(value, str) and value.strip():
+                return value.strip()
+        return " ".join(v for v in item.values() if isinstance(v, str)).strip()
+    return str(item).strip() if item is not None else ""

@@ -25,6 +25,8 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from reviewer.review import item_text
+
 NON_COMMENT_VERSION = "noncomment-v1"
 
 _SHOWN = (
@@ -167,19 +169,9 @@ def review_units(review: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
                     yield key, sentence
         elif isinstance(value, list):
             for item in value:
-                text = _item_text(item)
+                text = item_text(item)
                 if text:
                     yield key, text
-
-
-def _item_text(item: Any) -> str:
-    if isinstance(item, str):
-        return item.strip()
-    if isinstance(item, Mapping):
-        for key in ("comment", "text", "point", "question"):
-            if isinstance(item.get(key), str):
-                return str(item[key]).strip()
-    return ""
 
 
 def non_comments(review: Mapping[str, Any]) -> list[tuple[str, str, str]]:

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from reviewer.errors import ConfigError, EndpointError, require_extra
-from reviewer.eval.references import decision_accepts, references_home
+from reviewer.references import decision_accepts, references_home
 
 API_URL = "https://api2.openreview.net"
 PAGE_SIZE = 100  # submissions per request, each with its replies

@@ -4,9 +4,9 @@ import json
 from collections.abc import Callable
 
 from reviewer import Reviewer
-from reviewer.eval.references import reference_from_record
 from reviewer.exemplars import ExemplarIndex
 from reviewer.paper import Paper
+from reviewer.references import reference_from_record
 from tests.eval.conftest import HashEncoder, paper_record, review_text
 from tests.fake_openai import FakeOpenAI, Reply, placeholder_review
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from reviewer.eval.references import data_dir
+from reviewer.references import data_dir
 from reviewer.textcheck import non_comment, non_comments, review_units
 
 SEED = data_dir() / "seed_001_sections" / "seed_001_sections.jsonl"

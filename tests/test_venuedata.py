@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from reviewer.errors import ConfigError, EndpointError
-from reviewer.eval.references import load_references, resolve_references
+from reviewer.references import load_references, resolve_references
 from reviewer.venuedata import fetch_venue, number, set_name
 from tests.fake_openreview import DESK_REJECTED, UNDECIDED, VENUE, WITHDRAWN, FakeOpenReview
 
@@ -127,7 +127,7 @@ def test_set_names() -> None:
 def test_fetched_sets_are_found_by_name_and_the_data_dir_wins(
     api: FakeOpenReview, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from reviewer.eval.references import references_home
+    from reviewer.references import references_home
 
     fetched = fetch_venue(VENUE, api_url=api.url, page_size=10, delay=0).folder
     assert fetched.parent == references_home()

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from reviewer.errors import ReviewerError
-from reviewer.eval.references import reference_files, references_home, search_dirs
+from reviewer.references import reference_files, references_home, search_dirs
 
 EXIT_USAGE = 2
 

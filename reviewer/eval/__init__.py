@@ -1,9 +1,12 @@
 """The eval harness: score generated reviews against held-out human reviews.
 
-One stage per module: ``references`` (human data) -> ``generated`` (reviews to score) ->
-``embed`` (cached sentence vectors) -> ``metrics``, ``comments``, ``coverage``, ``textsim``
-(figures with bootstrap intervals) -> ``baselines`` (scored the same way) -> ``run`` (writes
-metrics.json) -> ``report`` (markdown and HTML). ``cli.eval_command`` is ``reviewer eval``.
+One stage per module: ``generated`` (reviews to score) -> ``metrics``, ``comments``,
+``coverage``, ``textsim`` (figures with bootstrap intervals) -> ``baselines`` (scored the same
+way) -> ``run`` (writes metrics.json) -> ``report`` (markdown and HTML). What generation needs
+too lives outside this package and is imported from there: ``reviewer.references`` (human
+data), ``reviewer.segment`` (the comment splitter), ``reviewer.embed`` (cached sentence
+vectors) and ``reviewer.generic`` (the generic-comment rule); generation never imports the
+eval. ``cli.eval_command`` is ``reviewer eval``.
 
 Names are imported on first use, so ``import reviewer.eval.cli`` (done by the main CLI on
 every command) does not pay for scikit-learn, scipy and rouge-score.
@@ -17,11 +20,11 @@ from typing import Any
 _EXPORTS = {
     "EvalConfig": "reviewer.eval.run",
     "run_eval": "reviewer.eval.run",
-    "HumanReview": "reviewer.eval.references",
-    "Reference": "reviewer.eval.references",
-    "load_references": "reviewer.eval.references",
-    "papers_for_generation": "reviewer.eval.references",
-    "select": "reviewer.eval.references",
+    "HumanReview": "reviewer.references",
+    "Reference": "reviewer.references",
+    "load_references": "reviewer.references",
+    "papers_for_generation": "reviewer.references",
+    "select": "reviewer.references",
     "Prediction": "reviewer.eval.generated",
     "load_predictions": "reviewer.eval.generated",
     "parse_mapping": "reviewer.eval.generated",

@@ -18,10 +18,10 @@ from collections.abc import Sequence
 import numpy as np
 
 from reviewer.calibration import fit_prior, paper_text, venue_key
+from reviewer.embed import Encoder
 from reviewer.errors import ConfigError
-from reviewer.eval.embed import Encoder
 from reviewer.eval.generated import Prediction, prediction_from_human
-from reviewer.eval.references import Reference
+from reviewer.references import Reference
 
 BASELINES = ("constant", "nearest-neighbour", "abstract-prior")
 

@@ -23,7 +23,7 @@ from reviewer.calibration import (
 )
 from reviewer.errors import ConfigError
 from reviewer.eval.generated import LoadedPredictions, Prediction, load_predictions
-from reviewer.eval.references import Reference
+from reviewer.references import Reference
 
 
 def train_samples(

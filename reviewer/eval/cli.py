@@ -179,14 +179,14 @@ def _run(opts: dict[str, Any]) -> None:
 
 def _is_form_set(references: str | None) -> bool:
     """Whether the references are a form reference set (``seed_001_sections``)."""
-    from reviewer.eval.references import is_form_reference_set, load_references
+    from reviewer.references import is_form_reference_set, load_references
 
     return references is not None and is_form_reference_set(load_references(references))
 
 
 def _generate(opts: dict[str, Any]) -> Path:
     from reviewer.eval.generation import generate_reviews
-    from reviewer.eval.references import load_references, select
+    from reviewer.references import load_references, select
 
     refs = select(
         load_references(opts["references"]),
@@ -289,7 +289,7 @@ def calibrate_command(**opts: Any) -> None:
     try:
         require_extra("reviewer calibrate")
         from reviewer.eval.calibrate import fit_run
-        from reviewer.eval.references import load_references
+        from reviewer.references import load_references
 
         refs = [r for src in opts["references"] or (None,) for r in load_references(src)]
         calibration = fit_run(opts["runs"], refs, use_prior=opts["prior"], alpha=opts["alpha"])

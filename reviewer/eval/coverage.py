@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from reviewer.eval.embed import MODEL_NAME, Encoder
+from reviewer.embed import MODEL_NAME, Encoder
 from reviewer.resources import builtin
 
 ASPECTS = (
@@ -262,8 +262,8 @@ def fit_detector(data_dir: Path, encoder: Encoder) -> AspectDetector:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Refit the detector from the shared DISAPERE data and freeze it in evals/."""
-    from reviewer.eval.embed import Embedder
-    from reviewer.eval.references import data_dir
+    from reviewer.embed import Embedder
+    from reviewer.references import data_dir
 
     out = Path(argv[0]) if argv else DETECTOR_PATH
     detector = fit_detector(data_dir(), Embedder())

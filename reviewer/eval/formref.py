@@ -16,12 +16,12 @@ from typing import Any
 
 import numpy as np
 
+from reviewer.embed import MODEL_NAME, Encoder
 from reviewer.eval import textquality as tq
-from reviewer.eval.embed import MODEL_NAME, Encoder
 from reviewer.eval.generated import LoadedPredictions
 from reviewer.eval.metrics import Bootstrap
-from reviewer.eval.references import Reference
 from reviewer.eval.textsim import rouge_l, tokens
+from reviewer.references import Reference
 
 SCHEMA = "reviewer.eval.formref/1"
 

@@ -14,39 +14,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reviewer.errors import ConfigError, InputError
-from reviewer.eval.references import (
+from reviewer import load_form
+from reviewer.errors import ConfigError, FormError, InputError
+from reviewer.references import (
     COMMON_SCALE,
     HumanReview,
     decision_accepts,
     json_objects,
     to_common,
 )
-from reviewer.eval.segment import split_comments, split_items
-
-COMMENT_KEYS = ("strengths", "weaknesses", "major", "minor", "major_comments", "minor_comments")
-"""Review fields whose items are comments (lists of strings or of objects with text)."""
-
-TEXT_FIELDS = ("comment", "text", "content", "description", "body", "point", "issue")
-"""Keys of a comment object that hold its text, in order of preference."""
+from reviewer.review import COMMENT_KEYS, SCORE_KEYS, item_text
+from reviewer.segment import split_comments, split_items
 
 SUMMARY_KEYS = ("summary", "pith")
-SCORE_KEYS = frozenset(
-    {"soundness", "presentation", "contribution", "overall", "confidence", "decision", "scores"}
-)
-
-FORM_SECTIONS: dict[str, tuple[str, ...]] = {
-    "sections": (
-        "summary", "methodology", "experiments", "reproducibility", "limitations", "impact",
-        "strengths", "weaknesses", "questions", "soundness", "presentation", "contribution",
-        "overall", "confidence", "decision",
-    ),
-    "conference": (
-        "summary", "strengths", "weaknesses", "questions", "limitations", "scores", "overall",
-        "confidence", "decision",
-    ),
-}  # fmt: skip
-"""The fields each known form should fill (``coverage.sections_filled``)."""
 
 MAP_KEYS = ("paper_id", "rating", "decision", "text")
 
@@ -67,26 +47,13 @@ class Prediction:
     interval: tuple[float, float] | None = None  # a calibrated system's interval
 
 
-def _item_text(item: Any) -> str:
-    """The text of one comment: a string, or the first text-like field of an object."""
-    if isinstance(item, str):
-        return item
-    if isinstance(item, Mapping):
-        for key in TEXT_FIELDS:
-            value = item.get(key)
-            if isinstance(value, str) and value.strip():
-                return value
-        return " ".join(str(v) for v in item.values() if isinstance(v, str))
-    return str(item) if item is not None else ""
-
-
 def _as_items(value: Any) -> list[str]:
     if isinstance(value, str):
         return [value]
     if isinstance(value, Sequence):
-        return [t for t in (_item_text(v) for v in value) if t.strip()]
+        return [t for t in (item_text(v) for v in value) if t.strip()]
     if isinstance(value, Mapping):
-        return [_item_text(value)]
+        return [item_text(value)]
     return []
 
 
@@ -104,8 +71,19 @@ def _flatten_text(value: Any) -> list[str]:
     if isinstance(value, Mapping):
         return [t for v in value.values() for t in _flatten_text(v)]
     if isinstance(value, Sequence):
-        return [_item_text(v) for v in value if _item_text(v).strip()]
+        return [item_text(v) for v in value if item_text(v).strip()]
     return []
+
+
+def form_fields(form: str | None) -> tuple[str, ...]:
+    """The fields a review of ``form`` should fill, read from the form's schema (so a complete
+    review fills them all); none for a form this installation does not know."""
+    if not form:
+        return ()
+    try:
+        return tuple(load_form(form).schema.model_fields)
+    except FormError:
+        return ()
 
 
 def prediction_from_review(
@@ -124,7 +102,7 @@ def prediction_from_review(
         text_parts.extend(parts)
         if key not in SUMMARY_KEYS:
             evaluative.extend(parts)
-    expected = FORM_SECTIONS.get(form or "", tuple(review))
+    expected = form_fields(form) or tuple(review)
     filled = sum(_filled(review.get(k)) for k in expected) / len(expected) if expected else None
     overall = review.get("overall")
     rating = (

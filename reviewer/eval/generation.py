@@ -1,7 +1,8 @@
 """``--generate``: review a reference split with our pipeline before scoring it.
 
 Only ``papers_for_generation`` decides what a prompt may see (id, title, abstract, keywords),
-so the leakage rule has one place to live and one test to check it.
+so the leakage rule has one place to live and one test to check it. The eval reaches generation
+only through the public ``reviewer.api.Reviewer``.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from reviewer.eval.references import Reference, papers_for_generation
+from reviewer.references import Reference, papers_for_generation
 
 
 def generate_reviews(
@@ -24,16 +25,9 @@ def generate_reviews(
 
     Resumable like any batch run: papers already reviewed in ``out`` are skipped.
     """
-    papers = papers_for_generation(references)
-    try:
-        from reviewer.batch import run_batch  # type: ignore[attr-defined]
-    except ImportError:
-        run_batch = None
-    if run_batch is not None:
-        run_batch(papers, out, concurrency=concurrency, **(reviewer_options or {}))
-    else:
-        from reviewer.api import Reviewer
+    from reviewer.api import Reviewer  # the public API, looked up when called
 
-        with Reviewer(**(reviewer_options or {})) as reviewer:
-            reviewer.batch(papers, out, concurrency=concurrency)
+    papers = papers_for_generation(references)
+    with Reviewer(**(reviewer_options or {})) as reviewer:
+        reviewer.batch(papers, out, concurrency=concurrency)
     return out / "reviews.jsonl"

@@ -16,8 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from reviewer import words
+from reviewer import generic, words
 from reviewer.calibration import Calibration
+from reviewer.embed import ABSTRACT_MAX_TOKENS, MODEL_NAME, Embedder, Encoder
 from reviewer.errors import ConfigError
 from reviewer.eval import comments as cm
 from reviewer.eval import textquality as tq
@@ -29,7 +30,6 @@ from reviewer.eval.baselines import (
 )
 from reviewer.eval.calibrate import calibrated_predictions
 from reviewer.eval.coverage import ASPECTS, AspectDetector, load_detector
-from reviewer.eval.embed import ABSTRACT_MAX_TOKENS, MODEL_NAME, Embedder, Encoder
 from reviewer.eval.generated import LoadedPredictions, Prediction, load_predictions
 from reviewer.eval.metrics import (
     DECISION_THRESHOLD,
@@ -44,7 +44,8 @@ from reviewer.eval.metrics import (
     human_metrics,
     rating_metrics,
 )
-from reviewer.eval.references import (
+from reviewer.eval.textsim import best_embedding_similarity, best_rouge_l, tokens
+from reviewer.references import (
     COMMON_SCALE,
     Reference,
     from_common,
@@ -53,8 +54,7 @@ from reviewer.eval.references import (
     resolve_references,
     select,
 )
-from reviewer.eval.segment import split_comments
-from reviewer.eval.textsim import best_embedding_similarity, best_rouge_l, tokens
+from reviewer.segment import split_comments
 
 SCHEMA = "reviewer.eval/1"
 GROUPS = ("decision", "decision_field", "rating", "comments", "specificity", "coverage", "text",
@@ -203,7 +203,7 @@ def _generic_rates(gen_vecs: list[np.ndarray], present: list[int], ctx: Scoring)
     ref_vecs, ref_paper, ref_pos = ctx.generic_reference
     counts = [v.shape[0] for v in gen_vecs]
     own = np.repeat([ref_pos.get(ctx.prep.papers[i].paper_id, -1) for i in present], counts)
-    flags = cm.generic_flags(np.vstack(gen_vecs), ref_vecs, ref_paper, own.astype(int))
+    flags = generic.generic_flags(np.vstack(gen_vecs), ref_vecs, ref_paper, own.astype(int))
     bounds = np.cumsum([0, *counts])
     return np.array(
         [
@@ -437,7 +437,7 @@ def run_eval(
     lap("baselines")
 
     prep = Prepared.build(papers)
-    pool_units, pool_ids = cm.generic_reference_pool(train, papers)
+    pool_units, pool_ids = generic.generic_reference_pool(train, papers)
     texts: list[str] = [u for paper in prep.human_comments for r in paper for u in r]
     texts += [u for units in pool_units for u in units]
     for preds in systems.values():
@@ -598,8 +598,8 @@ def _per_paper_rows(
 
 
 def _protocol(config: EvalConfig) -> dict[str, Any]:
-    from reviewer.eval import segment
-    from reviewer.eval.references import VENUE_YEAR_SCALES
+    from reviewer import segment
+    from reviewer.references import VENUE_YEAR_SCALES
 
     return {
         "decision_rule": f"accept if overall >= {config.threshold:g} on 1-10",
@@ -614,9 +614,9 @@ def _protocol(config: EvalConfig) -> dict[str, Any]:
         "embedding_model": MODEL_NAME,
         "matcher": {
             "version": cm.MATCHER_VERSION,
-            "match_threshold": cm.MATCH_THRESHOLD,
-            "generic_share": cm.GENERIC_SHARE,
-            "generic_reference_papers": cm.REFERENCE_PAPERS,
+            "match_threshold": generic.MATCH_THRESHOLD,
+            "generic_share": generic.GENERIC_SHARE,
+            "generic_reference_papers": generic.REFERENCE_PAPERS,
             "min_comment_words": segment.MIN_COMMENT_WORDS,
             "human_comments": "STRENGTHS / WEAKNESSES sections (whole text when it has none)",
         },

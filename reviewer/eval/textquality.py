@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from reviewer.review import SCORE_KEYS
 from reviewer.textcheck import NON_COMMENT_VERSION, non_comment, review_units
 from reviewer.words import glued_words  # shared with the embedded model's repair
 
@@ -25,9 +26,6 @@ TEXT_QUALITY_VERSION = "textquality-v1"
 """Changes whenever a rule or constant below (or the non-comment rule) changes."""
 
 NGRAM = 5
-SCORE_KEYS = frozenset(
-    {"soundness", "presentation", "contribution", "overall", "confidence", "decision", "scores"}
-)
 GENERIC_ACRONYMS = frozenset(
     (
         "AI", "ML", "NLP", "CV", "RL", "LLM", "LM", "VLM", "MLLM", "GPU", "TPU", "CPU", "API",
@@ -291,7 +289,7 @@ def score_run(
 
 def load_sources(papers: str | Path | None) -> dict[str, str]:
     """Paper id -> the text its prompt showed, from an input file or reference data."""
-    from reviewer.eval.references import load_references
+    from reviewer.references import load_references
 
     path = Path(papers) if papers is not None else None
     if path is not None and path.is_file() and not _is_reference_file(path):
@@ -313,7 +311,7 @@ def load_sources(papers: str | Path | None) -> dict[str, str]:
 
 def _is_reference_file(path: Path) -> bool:
     """A JSONL of reference records (``reviews`` or a ``review`` object) rather than papers."""
-    from reviewer.eval.references import reference_files
+    from reviewer.references import reference_files
 
     try:
         with reference_files(path)[0].open(encoding="utf-8") as fh:

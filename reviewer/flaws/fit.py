@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from reviewer.eval.embed import SENTENCE_MAX_TOKENS, Embedder, Encoder
+from reviewer.embed import SENTENCE_MAX_TOKENS, Embedder, Encoder
 from reviewer.flaws.make import twins
 from reviewer.flaws.match import MATCHER_VERSION, Flaw, anchored, cued, shares_content
 from reviewer.paper import Paper, read_papers

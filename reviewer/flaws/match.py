@@ -21,9 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from reviewer.eval.segment import split_comments
 from reviewer.flaws.catalogue import KINDS
 from reviewer.flaws.text import anchored, normalise
+from reviewer.segment import split_comments
 
 MATCHER_VERSION = "flaws-match-v1"
 DESCRIPTION_THRESHOLD = 0.30

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from reviewer.cli import main
-from reviewer.eval.references import references_home
+from reviewer.references import references_home
 from tests.fake_openreview import VENUE, FakeOpenReview
 
 

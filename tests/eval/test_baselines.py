@@ -7,7 +7,7 @@ import pytest
 
 from reviewer.errors import ConfigError
 from reviewer.eval.baselines import abstract_prior_baseline
-from reviewer.eval.references import reference_from_record
+from reviewer.references import reference_from_record
 from tests.eval.conftest import paper_record
 
 FILLER = "we study a learning problem and report experiments on standard benchmarks"

@@ -12,8 +12,8 @@ from reviewer.calibration import Calibration, paper_text
 from reviewer.errors import ConfigError
 from reviewer.eval.calibrate import calibrated_predictions, fit_run, train_samples
 from reviewer.eval.generated import Prediction, load_predictions
-from reviewer.eval.references import load_references
 from reviewer.eval.run import EvalConfig, run_eval
+from reviewer.references import load_references
 from tests.eval.conftest import HashEncoder, paper_record
 
 

@@ -14,6 +14,7 @@ from reviewer.eval.generated import (
     parse_scale,
     prediction_from_review,
 )
+from reviewer.forms import load_form
 
 SECTIONS_REVIEW = {
     "summary": "The paper proposes a thing. It is summarised here.",
@@ -67,8 +68,13 @@ def test_sections_review_becomes_a_prediction() -> None:
 def test_referee_form_comment_objects() -> None:
     review = {
         "pith": "A pith sentence for the paper.",
-        "major": [{"comment": "The central claim rests on an untested premise.", "level": "x"}],
-        "minor": [{"text": "Typo in equation three of section two."}, "Figure 2 is unreadable."],
+        "major_comments": [
+            {"comment": "The central claim rests on an untested premise.", "level": "x"}
+        ],
+        "minor_comments": [
+            {"text": "Typo in equation three of section two."},
+            "Figure 2 is unreadable.",
+        ],
         "overall": 4,
         "decision": "reject",
     }
@@ -79,6 +85,37 @@ def test_referee_form_comment_objects() -> None:
         "Typo in equation three of section two.",
         "Figure 2 is unreadable.",
     )
+
+
+PARAGRAPH = "A paragraph long enough for any form's minimum length, about this paper."
+COMMENT = {"location": "Section 3", "comment": "The ablation of the second stage is missing."}
+RESPONSE = {"response": "We will add the ablation in the revision.", "revision": "yes"}
+COMPLETE_SECTIONS = SECTIONS_REVIEW | dict.fromkeys(
+    ("experiments", "reproducibility", "limitations", "impact"), PARAGRAPH
+)
+SECTIONS_ONLY = ("methodology", "experiments", "reproducibility", "impact")
+REFEREE_TEXTS = ("pith", "core_claim", "what_carries_the_argument", "load_bearing_premise",
+                 "what_would_settle_it", "summary", "significance")  # fmt: skip
+COMPLETE = {
+    "sections": COMPLETE_SECTIONS,
+    "conference": {k: v for k, v in COMPLETE_SECTIONS.items() if k not in SECTIONS_ONLY},
+    "referee": dict.fromkeys(REFEREE_TEXTS, PARAGRAPH)
+    | {
+        "major_comments": [COMMENT | {"authors_response": RESPONSE}],
+        "minor_comments": [COMMENT],
+        "overall": 4,
+        "confidence": 3,
+        "decision": "reject",
+    },
+}
+
+
+@pytest.mark.parametrize("form", sorted(COMPLETE))
+def test_a_complete_review_fills_every_section_of_its_form(form: str) -> None:
+    """The expected fields are read from the form's schema, so a valid, complete review of
+    any form scores 1.0 (a field the schema lacks can never be filled)."""
+    review = load_form(form).schema.model_validate(COMPLETE[form]).model_dump()
+    assert prediction_from_review("p", review, form).sections_filled == 1.0
 
 
 def test_our_reviews_jsonl_from_a_run_folder(tmp_path: Path) -> None:

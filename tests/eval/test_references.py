@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from reviewer.errors import ConfigError, InputError
-from reviewer.eval.references import (
+from reviewer.references import (
     from_common,
     load_references,
     native_scale,

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 import reviewer.eval.run as run_module
 from reviewer.eval.cli import eval_command
-from reviewer.eval.references import load_references, select
 from reviewer.eval.run import GROUPS, EvalConfig, run_eval
+from reviewer.references import load_references, select
 from tests.eval.conftest import HashEncoder
 
 CSV = (

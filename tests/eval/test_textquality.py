@@ -14,7 +14,7 @@ pytest.importorskip("wordfreq")
 
 from reviewer.eval import textquality as tq  # noqa: E402
 from reviewer.eval.metrics import Bootstrap  # noqa: E402
-from reviewer.eval.references import data_dir  # noqa: E402
+from reviewer.references import data_dir  # noqa: E402
 from reviewer.runstore import RunStore  # noqa: E402
 from reviewer.words import FUNCTION_WORDS, known  # noqa: E402
 

@@ -103,7 +103,7 @@ def test_review_units_leave_out_summary_strengths_and_scores() -> None:
 
 @pytest.mark.embedding_model
 def test_frozen_threshold_is_the_one_fitted_on_the_hand_labelled_comments(minilm: Any) -> None:
-    from reviewer.eval.embed import Embedder
+    from reviewer.embed import Embedder
     from reviewer.flaws.fit import choose, features, load_labelled, rates
 
     frozen = json.loads((ROOT / "evals" / "flaws_matcher_fit.json").read_text())

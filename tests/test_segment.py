@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reviewer.eval.segment import comment_text, evaluative_text, review_sections, split_comments
+from reviewer.segment import comment_text, evaluative_text, review_sections, split_comments
 
 
 def test_bullets_and_sentences_become_comments() -> None:

@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from reviewer.errors import ConfigError, InputError
-from reviewer.eval.segment import comment_text, evaluative_text
 from reviewer.paper import Paper
+from reviewer.segment import comment_text, evaluative_text
 
 COMMON_SCALE = (1.0, 10.0)
 """The scale every rating is normalised to (and the one generated ``overall`` uses)."""
@@ -34,7 +34,9 @@ DEFAULT_SCALE = (1.0, 10.0)
 VENUE_YEAR_SCALES: dict[tuple[str, int], tuple[float, float]] = {("neurips", 2025): (1.0, 6.0)}
 """Native rating scales that differ from ``DEFAULT_SCALE``; a record's ``rating_scale`` wins."""
 
-SPLITS = ("train", "dev", "test")
+CHECKOUT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+"""The shared datasets beside a checkout (``<repo>/../shared/data``)."""
+
 _SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.xz", ".ndjson")
 
 
@@ -43,7 +45,7 @@ def data_dir() -> Path:
     env = os.environ.get("REVIEWER_DATA_DIR")
     if env:
         return Path(env).expanduser()
-    return Path(__file__).resolve().parents[2].parent / "shared" / "data"
+    return CHECKOUT_DATA
 
 
 def references_home() -> Path:
@@ -61,7 +63,7 @@ def search_dirs() -> list[Path]:
         if os.environ.get("REVIEWER_DATA_DIR")
         else []
     )
-    dirs += [references_home(), Path(__file__).resolve().parents[2].parent / "shared" / "data"]
+    dirs += [references_home(), CHECKOUT_DATA]
     return list(dict.fromkeys(dirs))
 
 
