@@ -17,8 +17,8 @@ from reviewer.slots import SlotGate
 from tests.conftest import papers
 from tests.fake_openai import FakeOpenAI
 
-SERVICE = 0.2  # seconds the fake server takes per request
-TIMEOUT = 1.0  # the request timeout: five services, so a queue of eight in the server breaks it
+SERVICE = 0.3  # seconds the fake server takes per request
+TIMEOUT = 1.5  # five services: a queue of eight in the server breaks it, a loaded machine not
 
 
 def one_slot_reviewer(fake: FakeOpenAI, slots: int | None) -> Reviewer:
