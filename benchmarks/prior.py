@@ -24,7 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.machine import write_results  # noqa: E402
-from reviewer.calibration import fit_prior, paper_text, venue_key  # noqa: E402
+from reviewer.calibration import paper_text, venue_key  # noqa: E402
+from reviewer.calibration_fit import fit_prior  # noqa: E402
 from reviewer.embed import ABSTRACT_MAX_TOKENS, Embedder  # noqa: E402
 from reviewer.references import Reference, load_references  # noqa: E402
 

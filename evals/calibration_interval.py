@@ -16,7 +16,7 @@ prior. This script
    target of ``benchmarks/quality.py`` in sha256 order: the command recorded in the file) and
    checks that the venue-year levels refitted on them are the file's (within 0.02);
 3. stores the quantiles of the residuals, human mean - calibrated, with the score weights taken
-   as zero (``calibration.residual_interval``) in the file. ``--residuals cv``: 5-fold CV
+   as zero (``calibration_fit.residual_interval``) in the file. ``--residuals cv``: 5-fold CV
    residuals on the 150 fitted papers, what ``reviewer calibrate`` stores (the fold assignment
    follows the sha256 order, not the runs' unrecorded line order: an equivalent draw, not the
    identical one). ``--residuals train`` (default): the file's residuals on every rated train
@@ -39,13 +39,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from reviewer.calibration import (  # noqa: E402
-    DEFAULT_PATH,
-    Calibration,
-    paper_text,
-    residual_interval,
-    venue_key,
-)
+from reviewer.calibration import DEFAULT_PATH, Calibration, paper_text, venue_key  # noqa: E402
+from reviewer.calibration_fit import residual_interval  # noqa: E402
 from reviewer.eval.calibrate import abstract_prior  # noqa: E402
 from reviewer.references import (  # noqa: E402
     Reference,

@@ -13,13 +13,11 @@ from reviewer.calibration import (
     POOLED,
     Calibration,
     Prior,
-    Sample,
-    fit,
-    fit_prior,
     resolve,
     resolve_default,
     venue_key,
 )
+from reviewer.calibration_fit import Sample, fit, fit_prior
 from reviewer.errors import ConfigError, MissingExtra
 from tests.fake_openai import FakeOpenAI
 
@@ -347,7 +345,8 @@ def test_fit_stores_an_interval_that_covers_held_out_papers_at_its_level() -> No
 
 
 def test_a_venue_with_few_papers_uses_the_pooled_interval() -> None:
-    from reviewer.calibration import MIN_VENUE_RESIDUALS, residual_interval
+    from reviewer.calibration import MIN_VENUE_RESIDUALS
+    from reviewer.calibration_fit import residual_interval
 
     venues = ["a"] * 100 + ["b"] * (MIN_VENUE_RESIDUALS - 1)
     iv = residual_interval(np.linspace(-1, 1, len(venues)), venues, level=0.5)

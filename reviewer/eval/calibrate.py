@@ -12,15 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from reviewer.calibration import (
-    Calibration,
-    Prior,
-    Sample,
-    fit,
-    fit_prior,
-    paper_text,
-    venue_key,
-)
+from reviewer.calibration import Calibration, Prior, paper_text, venue_key
+from reviewer.calibration_fit import Sample, fit, fit_prior
 from reviewer.errors import ConfigError
 from reviewer.eval.generated import LoadedPredictions, Prediction, load_predictions
 from reviewer.references import Reference

@@ -109,7 +109,7 @@ def test_empty_input_file_exits_2(run, tmp_path: Path) -> None:
 def test_batch_summary_line_leads_with_calibrated_scores(
     run, tmp_path: Path, fake: FakeOpenAI
 ) -> None:
-    from reviewer.calibration import fit
+    from reviewer.calibration_fit import fit
     from tests.test_calibration import _samples
 
     fit(_samples()).save(tmp_path / "cal.json")
