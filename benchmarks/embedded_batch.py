@@ -4,6 +4,7 @@
     python benchmarks/embedded_batch.py batch               # the 100 sample papers
     python benchmarks/embedded_batch.py batch --reference 6 # ... and one slot on 6 papers first
     python benchmarks/embedded_batch.py demo                # the README demo (3 papers)
+    python benchmarks/embedded_batch.py quality D           # text quality of a kept run D
 
 Every run uses an empty completion cache (a temporary REVIEWER_CACHE_DIR; the assembled model
 file is linked in), so each review is a fresh generation. ``slots`` and ``batch`` start
@@ -209,6 +210,18 @@ def slots_table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n\n"
 
 
+def text_quality(run: Path) -> dict[str, Any]:
+    """The eval's text-quality figures of a run against the sample papers it reviewed, and
+    how many glued words the embedded model's repair split (named in each record's warnings)."""
+    from reviewer.eval.textquality import score_run
+
+    scored = score_run(run, PAPERS)
+    records = [json.loads(x) for x in (run / "reviews.jsonl").read_text().splitlines() if x]
+    notes = [w for r in records for w in r.get("warnings") or [] if w.startswith("words: split")]
+    scored["words_repaired"] = sum(int(w.split()[2]) for w in notes)
+    return scored
+
+
 def batch_summary(result: dict[str, Any], single: dict[str, Any] | None) -> tuple[str, str, str]:
     """Adds the goal's ratios to ``result`` (with the one-slot reference run) and returns the
     results stem, title and a table of the two runs."""
@@ -243,6 +256,8 @@ def main() -> None:
         help="first review K papers on one slot: the median single-review time of the goal",
     )  # fmt: skip
     sub.add_parser("demo", help="README demo: 3 papers, the default command as it is")
+    quality = sub.add_parser("quality", help="text quality (textquality-v1) of a kept run")
+    quality.add_argument("run", type=Path, help="a run folder written with --out")
     args = parser.parse_args()
     machine = describe()
     if args.mode == "slots":
@@ -259,6 +274,9 @@ def main() -> None:
         single = served_run(1, args.reference) if args.reference else None
         result |= served_run(args.parallel, args.limit, args.out)
         stem, title, intro = batch_summary(result, single)
+    elif args.mode == "quality":
+        result = {"machine": machine, **text_quality(args.run)}
+        stem, title = "embedded-batch-textquality", f"Text quality of {args.run.name}"
     else:
         result = {"machine": machine, **demo()}
         stem, title = "embedded-demo", "Embedded model: README demo (3 papers)"
