@@ -135,14 +135,6 @@ def _glued_split(left: str, right: str) -> bool:
     return min(len(left), len(right)) >= MIN_CONTENT_PART
 
 
-def split_glued(part: str, source: str = "") -> str | None:
-    """``part`` as two words ("accuracy of", "single GPU") when it is glued, else ``None``.
-
-    Of the splits the rule accepts, the one whose rarer half is most common is taken
-    ("tohuman": "to human", not "toh uman")."""
-    return _split(part, _words(source))
-
-
 INFLECTIONS = (
     ("bly", "ble"), ("ily", "y"), ("ly", ""), ("ness", ""), ("ies", "y"), ("es", ""),
     ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"), ("er", ""), ("est", ""),
@@ -159,6 +151,10 @@ def _inflected_known(lower: str) -> bool:
 
 
 def _split(part: str, known_here: set[str]) -> str | None:
+    """``part`` as two words ("accuracy of", "single GPU") when it is glued, else ``None``.
+
+    Of the splits the rule accepts, the one whose rarer half is most common is taken
+    ("tohuman": "to human", not "toh uman")."""
     if len(part) < MIN_GLUED or not _glued(part, known_here) or _inflected_known(part.lower()):
         return None
     pieces = _CAMEL.split(part)
