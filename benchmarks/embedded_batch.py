@@ -222,12 +222,12 @@ def text_quality(run: Path) -> dict[str, Any]:
     return scored
 
 
-def batch_summary(result: dict[str, Any], single: dict[str, Any] | None) -> tuple[str, str, str]:
+def batch_summary(result: dict[str, Any], single: dict[str, Any] | None) -> tuple[str, str]:
     """Adds the goal's ratios to ``result`` (with the one-slot reference run) and returns the
-    results stem, title and a table of the two runs."""
+    results title and a table of the two runs."""
     title = f"Embedded model: {result['papers']} sample papers, default command"
     if single is None:
-        return "embedded-batch", title, ""
+        return title, ""
     result["single_slot_reference"] = single
     if single["median_service_s"]:
         budget = result["reviewed"] * single["median_service_s"]
@@ -235,7 +235,7 @@ def batch_summary(result: dict[str, Any], single: dict[str, Any] | None) -> tupl
     if single["s_per_generation"] and result["s_per_generation"]:
         ratio = result["s_per_generation"] / single["s_per_generation"]
         result["per_generation_over_single"] = round(ratio, 3)
-    return "embedded-batch", title, slots_table([single, result])
+    return title, slots_table([single, result])
 
 
 def main() -> None:
@@ -273,7 +273,8 @@ def main() -> None:
         result = {"machine": machine}
         single = served_run(1, args.reference) if args.reference else None
         result |= served_run(args.parallel, args.limit, args.out)
-        stem, title, intro = batch_summary(result, single)
+        stem = "embedded-batch"
+        title, intro = batch_summary(result, single)
     elif args.mode == "quality":
         result = {"machine": machine, **text_quality(args.run)}
         stem, title = "embedded-batch-textquality", f"Text quality of {args.run.name}"
