@@ -27,17 +27,26 @@ from typing import Any
 
 from reviewer.review import item_text
 
-NON_COMMENT_VERSION = "noncomment-v1"
+NON_COMMENT_VERSION = "noncomment-v2"
 
 _SHOWN = (
     r"(?:the |this )?(?:abstract|summary|(?:provided|given) (?:text|description|excerpt|"
     r"information))"
 )  # what the model was shown; "the main text" is the paper's and stays a real comment
-_NOTHING = (
+_THING = (
     r"(?:major |significant |notable |obvious |clear |specific |particular |apparent |other |"
-    r"further |additional |real |serious )*"
+    r"further |additional |real |serious |unstated |explicit )*"
     r"(?:weakness(?:es)?|limitations?|strengths?|issues?|concerns?|flaws?|questions?|"
-    r"problems?|drawbacks?|shortcomings?|details?|information)"
+    r"problems?|drawbacks?|shortcomings?|details?|information|assumptions?)"
+)
+_NOTHING = rf"{_THING}(?:,? (?:or|and|nor) {_THING})*"  # "no limitations or unstated assumptions"
+_ASKED = (
+    r"(?:contributions?|novelty|limitations|weaknesses|strengths|advantages|disadvantages|"
+    r"implications|applications|future directions)"
+)  # what a form asks of every paper; a question about it alone would fit any paper
+_WORK = (
+    r"(?:approach|method|work|paper|model|framework|technique|study|evaluation|benchmark|"
+    r"system|algorithm|analysis)"
 )
 _METHODS = (
     r"(?:approaches|methods|models|techniques|baselines|works|frameworks|systems|algorithms|"
@@ -80,10 +89,11 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("empty", rf"^\W*how (?:does|do|did|would|well does|well do) [^?]{{0,80}}\bcompare "
                   rf"(?:to|with|against) {_OTHER} (?:[\w-]+ ){{0,3}}{_METHODS}"
                   r"(?: in (?:the|this) (?:field|area|literature|domain))?\s*\?\W*$"),
-        ("empty", r"^\W*what are (?:the )?(?:main |key |potential |possible )?(?:limitations|"
-                  r"weaknesses|strengths|advantages|disadvantages|implications|applications|"
-                  r"future directions) of (?:the |this )?(?:proposed |presented )?(?:approach|"
-                  r"method|work|paper|model|framework|technique|study)\W*$"),
+        ("empty", rf"^\W*what (?:is|are) (?:the )?(?:main |key |primary |major |core |"
+                  rf"potential |possible )?{_ASKED}(?: and (?:the )?{_ASKED})? of (?:the |this |"
+                  rf"our |your )?(?:proposed |presented |new )?{_WORK}(?:,? and how (?:can|could|"
+                  r"might|would|should) (?:they|these|it|this|those) be (?:addressed|mitigated|"
+                  r"overcome|improved|resolved|fixed))?\W*$"),
         ("empty", r"^\W*(?:can|could|how can|how could|would) (?:the |this )?(?:proposed |"
                   r"presented )?(?:approach|method|model|framework|technique) be (?:applied|"
                   r"extended|generali[sz]ed|adapted|used) (?:to|for|in) (?:other|different|"
