@@ -37,6 +37,9 @@ VENUE_YEAR_SCALES: dict[tuple[str, int], tuple[float, float]] = {("neurips", 202
 CHECKOUT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 """The shared datasets beside a checkout (``<repo>/../shared/data``)."""
 
+SPLITS = ("train", "dev", "test")
+"""The splits of every dataset's ``splits.tsv``: fit on train, choose on dev, report test once."""
+
 _SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.xz", ".ndjson")
 
 

@@ -74,6 +74,7 @@ class Live:
     rpm: float | None
     tpm: float | None
     total: int | None  # papers expected, for the progress bar (None: unknown)
+    limit: int | None = None  # --limit, recorded in the run's manifest
 
     def run(self, items: Iterator[Any], opts: dict[str, Any]) -> RunSummary:
         with make_reviewer(opts, rpm=self.rpm, tpm=self.tpm) as reviewer:
@@ -84,7 +85,7 @@ class Live:
                     f"concurrency {self.concurrency} capped at {capped}: the server generates "
                     f"{capped} at a time, and more would only wait for a slot"
                 )
-            return _run_with_progress(reviewer, items, self.out, capped, self.total)
+            return _run_with_progress(reviewer, items, self.out, capped, self.total, self.limit)
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,7 @@ def choose_mode(
         return ImportResults(out, import_results)
     if via == "openai-batch":
         return ViaOpenAIBatch(out, poll_seconds)
-    return Live(out, concurrency, rpm, tpm, total=_count_records(input_path, limit))
+    return Live(out, concurrency, rpm, tpm, total=_count_records(input_path, limit), limit=limit)
 
 
 @click.command("batch")
@@ -321,7 +322,12 @@ def _count_records(path: Path, limit: int | None) -> int | None:
 
 
 def _run_with_progress(
-    reviewer: Reviewer, items: Any, out: Path, concurrency: int, total: int | None
+    reviewer: Reviewer,
+    items: Any,
+    out: Path,
+    concurrency: int,
+    total: int | None,
+    limit: int | None = None,
 ) -> RunSummary:
     """The batch under a progress bar: papers done, reviews per hour and an ETA from the rate
     of fresh reviews, which already reflects how many the server generates at once."""
@@ -350,7 +356,8 @@ def _run_with_progress(
             tokens = f"{s.prompt_tokens:,} in / {s.completion_tokens:,} out tok"
             bar.update(task, completed=done, rate=rate, eta=eta, tokens=tokens)
 
-        summary = reviewer.batch(items, out, concurrency=concurrency, progress=tick)
+        # ``items`` already stop at ``limit`` valid papers; passing it records it in the manifest.
+        summary = reviewer.batch(items, out, concurrency=concurrency, progress=tick, limit=limit)
         bar.update(
             task, completed=summary.reviewed + summary.failed + summary.skipped + summary.rejected
         )

@@ -14,6 +14,7 @@ import click
 
 from reviewer.cli.options import concurrency_option, endpoint_options, form_option
 from reviewer.errors import ReviewerError
+from reviewer.references import SPLITS
 
 EXIT_USAGE = 2
 
@@ -31,9 +32,10 @@ def _echo(message: str) -> None:
 )
 @click.option(
     "--split",
-    type=click.Choice(["train", "dev", "test", "all"]),
+    type=click.Choice([*SPLITS, "all"]),
     default="test",
     show_default=True,
+    help="Papers of this split (the data's splits.tsv): choose on dev, report test once.",
 )
 @click.option("--year", "years", type=int, multiple=True, help="Only these years (repeatable).")
 @click.option(

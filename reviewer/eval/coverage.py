@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from reviewer.embed import MODEL_NAME, Encoder
+from reviewer.references import SPLITS
 from reviewer.resources import builtin
 
 ASPECTS = (
@@ -224,7 +225,7 @@ def fit_detector(data_dir: Path, encoder: Encoder) -> AspectDetector:
     """Fit on DISAPERE train; choose C and the thresholds on dev; report test. Deterministic."""
     from sklearn.linear_model import LogisticRegression
 
-    splits = {s: disapere_sentences(data_dir, s) for s in ("train", "dev", "test")}
+    splits = {s: disapere_sentences(data_dir, s) for s in SPLITS}
     vectors = {s: encoder.encode(texts) for s, (texts, _, _) in splits.items()}
     y = {s: np.asarray(labels) for s, (_, labels, _) in splits.items()}
     review = {s: np.asarray(numbers) for s, (_, _, numbers) in splits.items()}

@@ -42,7 +42,7 @@ from reviewer.eval.scoring import (
     Prepared,
     Scoring,
     Vectors,
-    _group,
+    group_estimates,
     prediction_rate,
     score_system,
 )
@@ -219,7 +219,7 @@ def run_eval(
         results[name]["coverage"] = {"prediction_rate": rate, **results[name]["coverage"]}
         lap(f"score:{name}")
 
-    human = _group(
+    human = group_estimates(
         human_metrics(
             [p.ratings for p in papers], [p.accepted for p in papers], boot, config.threshold
         )

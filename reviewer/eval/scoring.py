@@ -66,7 +66,8 @@ class Prepared:
         )
 
 
-def _group(estimates: dict[str, Estimate]) -> dict[str, Any]:
+def group_estimates(estimates: dict[str, Estimate]) -> dict[str, Any]:
+    """A metric group as metrics.json stores it: each estimate's value, interval and n."""
     return {k: v.to_dict() for k, v in estimates.items()}
 
 
@@ -116,18 +117,18 @@ def _decision_and_rating(got: list[Prediction | None], ctx: Scoring) -> dict[str
     ratings = [got[i].rating for i in vs_human]
     human_means = [papers[i].mean_rating for i in vs_human]
     return {
-        "decision": _group(
+        "decision": group_estimates(
             decision_metrics(
                 [papers[i].accepted for i in dec], [got[i].rating for i in dec], boot, ctx.threshold
             )
         ),
-        "decision_field": _group(
+        "decision_field": group_estimates(
             decision_field_metrics(
                 [papers[i].accepted for i in fld], [got[i].decision for i in fld], boot
             )
         ),
         "rating": {
-            **_group(rating_metrics(ratings, human_means, exact, boot)),
+            **group_estimates(rating_metrics(ratings, human_means, exact, boot)),
             **_interval_coverage(got, vs_human, ctx),
         },
     }

@@ -48,6 +48,18 @@ def test_partial_run_exits_3(run, tmp_path: Path, fake: FakeOpenAI) -> None:
     assert "errors.jsonl" in result.output
 
 
+def test_limit_reviews_the_first_papers_and_is_recorded_in_the_manifest(
+    run, tmp_path: Path, fake: FakeOpenAI
+) -> None:
+    path = write_jsonl(tmp_path / "in.jsonl", papers(5))
+    result = run("batch", path, "--out", tmp_path / "run", "--limit", 2)
+    assert result.exit_code == 0, result.output
+    lines = (tmp_path / "run" / "reviews.jsonl").read_text().splitlines()
+    assert sorted(json.loads(x)["paper_id"] for x in lines) == ["p0", "p1"]
+    manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
+    assert manifest["config"]["limit"] == 2
+
+
 def test_bad_option_exits_2(run) -> None:
     assert run("batch", "x.jsonl", "--out", "d", "--concurrency", "0").exit_code == 2
 
