@@ -55,6 +55,7 @@ class Reviewer:
         cache_dir: str | Path | None = None,
         local_model: str | None = None,
         max_reasks: int = DEFAULT_MAX_REASKS,
+        grounding_reasks: int | None = None,
         structured: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
@@ -86,6 +87,7 @@ class Reviewer:
         self.cache = CompletionCache(Path(cache_dir) if cache_dir else None, enabled=cache)
         self.local_model = local_model
         self.max_reasks = max_reasks
+        self.grounding_reasks = grounding_reasks  # None: the endpoint's (max_reasks, embedded 0)
         self.temperature = temperature
         self.rpm, self.tpm = rpm, tpm
         if samples < 1 or reflect < 0:
@@ -132,12 +134,20 @@ class Reviewer:
             self.form,
             context_window=ep.context_window,
             repair_words=ep.embedded and words.available(),
-            **self._options(),
+            **{**self._options(), "grounding_reasks": self._grounding_reasks()},
         )
+
+    def _grounding_reasks(self) -> int:
+        """Re-asks for grounding findings: as asked, else the endpoint's, else ``max_reasks``."""
+        for value in (self.grounding_reasks, self.endpoint.grounding_reasks):
+            if value is not None:
+                return value
+        return self.max_reasks
 
     def _plain_options(self) -> dict[str, Any]:
         return {
             "max_reasks": self.max_reasks,
+            "grounding_reasks": self.grounding_reasks,
             "temperature": self.temperature,
             "samples": self.samples,
             "reflect": self.reflect,
@@ -397,6 +407,7 @@ class Reviewer:
             "profile": self.form.profile,
             "structured": ep.structured,
             **self._options_record(),
+            "grounding_reasks": self._grounding_reasks(),
             "cache": self.cache.enabled,
             "timeout": self.settings.request_timeout(ep.embedded),
             "server_slots": ep.slots,

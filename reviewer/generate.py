@@ -132,6 +132,9 @@ class Generator:
     exemplars: ExemplarSource | None = None  # few-shot human reviews of similar train papers
     # Split words run together (the embedded model's anti-copy penalty makes them): on for it.
     repair_words: bool = False
+    # Re-asks spent on grounding findings (invented numbers, names, quotes, non-comments); None:
+    # up to max_reasks. An invalid reply is always re-asked up to max_reasks.
+    grounding_reasks: int | None = None
 
     def params(self, sample: int) -> dict[str, Any]:
         temperature = self.form.temperature if self.temperature is None else self.temperature
@@ -257,6 +260,7 @@ class Generator:
         all_cached = True
         reason, last_text = "", ""
         attempts = self.max_reasks + 1
+        grounding_left = self.max_reasks if self.grounding_reasks is None else self.grounding_reasks
         for attempt in range(1, attempts + 1):
             completion, cached = await self._completion(
                 messages, _warmer(params, attempt), sample, paper_id
@@ -288,7 +292,8 @@ class Generator:
             if self.repair_words:
                 review, warnings = self._repaired(review, source or "")
             findings = await self._findings(review, source)
-            if findings and attempt < attempts:
+            if findings and attempt < attempts and grounding_left > 0:
+                grounding_left -= 1
                 messages = [
                     *messages,
                     {"role": "assistant", "content": completion.text[:4000]},

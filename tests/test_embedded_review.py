@@ -44,6 +44,7 @@ def test_three_sample_papers_reviewed_offline(tmp_path: Path, isolated_env: Path
     before = _server_processes()
     with Reviewer(local_model="0.5b") as reviewer:
         assert reviewer.endpoint.embedded
+        assert reviewer.public_settings()["grounding_reasks"] == 0  # findings dropped at once
         summary = reviewer.batch(papers, tmp_path / "run", concurrency=1)
     assert summary.reviewed == 3, (tmp_path / "run" / "errors.jsonl").read_text()
     assert not set(_server_processes()) - set(before)  # no server of ours outlives the run

@@ -2,6 +2,9 @@
 
 import json
 from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pytest
 
 from reviewer import Reviewer
 from reviewer.forms import load_form
@@ -163,6 +166,53 @@ def test_non_comment_is_reasked_then_dropped(
     assert "says nothing about this paper" in fake.requests[1]["messages"][-1]["content"]
     assert outcome.review.weaknesses == bad["weaknesses"][:1]
     assert any(w.startswith("grounding: dropped weaknesses #2") for w in outcome.warnings)
+
+
+def test_grounding_reasks_zero_drops_at_once_but_an_invalid_reply_is_still_reasked(
+    fake: FakeOpenAI, make_reviewer: Callable[..., Reviewer]
+) -> None:
+    """With no grounding re-asks (the embedded model's setting) the FAKE endpoint's invented
+    comment is dropped from the first valid reply; a reply that fails the schema is still sent
+    back, and the manifest records the value used."""
+    bad = _review(
+        weaknesses=[
+            "The 1/7th carbon figure for OPT-175B relies on an external GPT-3 estimate.",
+            "OPT-175B trails GPT-3 by 12 points on HellaSwag.",
+        ]
+    )
+    fake.enqueue(Reply(content="{not json"), Reply(content=json.dumps(bad)))
+    reviewer = make_reviewer(max_reasks=2, grounding_reasks=0)
+    outcome = reviewer.review_outcome(PAPER)
+    assert fake.count == 2  # one re-ask, for the invalid reply only
+    assert outcome.review.weaknesses == bad["weaknesses"][:1]
+    assert any(w.startswith("grounding: dropped weaknesses #2") for w in outcome.warnings)
+    assert reviewer.public_settings()["grounding_reasks"] == 0
+    assert make_reviewer().public_settings()["grounding_reasks"] == 2  # default: max_reasks
+
+
+def test_embedded_endpoint_sends_no_grounding_reasks(
+    fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch, isolated_env: Path
+) -> None:
+    """No endpoint configured: the embedded model's endpoint (here its server is the FAKE one,
+    so no model runs) drops an invented comment without a re-ask."""
+    import contextlib
+
+    from reviewer.local import reuse
+
+    @contextlib.contextmanager
+    def fake_embedded(*_args: object, **_kwargs: object):
+        yield reuse.Served(fake.base_url, "fake-embedded", 1, "fake-runtime")
+
+    monkeypatch.setattr(reuse, "embedded_endpoint", fake_embedded)
+    bad = _review(weaknesses=["The carbon figure for OPT-175B is estimated.",
+                              "OPT-175B trails GPT-3 by 12 points on HellaSwag."])  # fmt: skip
+    fake.enqueue(Reply(content=json.dumps(bad)))
+    with Reviewer() as reviewer:
+        assert reviewer.endpoint.embedded
+        outcome = reviewer.review_outcome(PAPER)
+        assert reviewer.public_settings()["grounding_reasks"] == 0
+    assert fake.count == 1
+    assert outcome.review.weaknesses == bad["weaknesses"][:1]
 
 
 def test_paragraph_loses_the_sentence_with_an_invented_number() -> None:

@@ -103,6 +103,14 @@ def generation_options(func: F) -> F:
                 help="Times an invalid reply is sent back to be fixed.",
             ),
             click.option(
+                "--grounding-reasks",
+                type=click.IntRange(0, 10),
+                default=None,
+                help="Times a valid review with invented numbers, names or quotes, or comments "
+                "that say nothing, is sent back before they are dropped (default: --max-reasks; "
+                "0 for the embedded model, whose re-asked replies invented more).",
+            ),
+            click.option(
                 "--samples",
                 type=click.IntRange(1, 20),
                 default=1,
@@ -160,6 +168,7 @@ def make_reviewer(opts: dict[str, Any], **extra: Any) -> Reviewer:
         cache=not opts["no_cache"],
         local_model=opts["local_model"],
         max_reasks=opts["max_reasks"],
+        grounding_reasks=opts["grounding_reasks"],
         samples=opts["samples"],
         reflect=opts["reflect"],
         check_quotes=opts["quote_check"],
