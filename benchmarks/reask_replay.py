@@ -29,7 +29,7 @@ from reviewer import read_papers  # noqa: E402
 from reviewer.cache import CompletionCache  # noqa: E402
 from reviewer.client import ChatClient  # noqa: E402
 from reviewer.errors import EndpointError  # noqa: E402
-from reviewer.eval.textquality import measure, paper_source, summarize  # noqa: E402
+from reviewer.eval.textquality import METRICS, measure, paper_source, summarize  # noqa: E402
 from reviewer.forms import load_form  # noqa: E402
 from reviewer.generate import Generator, Outcome, ReviewFailed  # noqa: E402
 from reviewer.words import available as words_available  # noqa: E402
@@ -106,18 +106,7 @@ def figures(results: list[tuple[Any, Outcome | str]]) -> dict[str, Any]:
         "completion_tokens": sum(o.completion_tokens for _, o in outcomes),
         "grounding_removed": sum(1 for w in notes if "removed" in w or "dropped" in w),
         "grounding_kept": sum(1 for w in notes if ": kept " in w),
-        **{
-            k: quality[k]
-            for k in (
-                "unsupported_number_rate",
-                "unsupported_name_rate",
-                "copy_rate",
-                "redundancy",
-                "non_comment_rate",
-                "words_per_paragraph",
-                "glued_word_rate",
-            )
-        },  # fmt: skip
+        **{k: quality[k] for k in METRICS},
     }
 
 
