@@ -323,12 +323,20 @@ class Generator:
     def _repaired(self, review: Review, source: str) -> tuple[Review, list[str]]:
         """``review`` with its glued words split (before the grounding checks: "singleGPU"
         would read as an invented name), and a warning naming the repairs."""
-        data, fixes = words.repair_value(review.model_dump(), source)
-        if not fixes:
+        data, escapes = words.unescape_value(review.model_dump())
+        data, fixes = words.repair_value(data, source)
+        notes = []
+        if escapes:
+            notes.append(f"words: decoded {escapes} character(s) written as escapes (\\u2019)")
+        if fixes:
+            shown = "; ".join(fixes[:5]) + ("; ..." if len(fixes) > 5 else "")
+            notes.append(f"words: split {len(fixes)} run-together word(s): {shown}")
+        if not notes:
             return review, []
-        shown = "; ".join(fixes[:5]) + ("; ..." if len(fixes) > 5 else "")
-        note = f"words: split {len(fixes)} run-together word(s): {shown}"
-        return self.form.schema.model_validate(data), [note]
+        try:
+            return self.form.schema.model_validate(data), notes
+        except ValidationError:  # decoding made a field shorter than its schema allows
+            return review, []
 
     async def _findings(self, review: Review, source: str | None) -> list[grounding.Finding]:
         if source is None or not (self.check_quotes or self.generic):

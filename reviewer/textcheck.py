@@ -77,6 +77,11 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
                     r"(?: (?:identified|noted|found|mentioned|apparent|evident|observed|"
                     r"stated|given|provided|raised|reported))?\W*$"),
         ("absence", r"^\W*(?:none|n/?a|not applicable|nothing(?: to (?:note|report|add))?)\W*$"),
+        # the form's own question answered with "none" ("The authors do not mention any
+        # weaknesses."); a named thing ("... any limitations of the 4-bit format") stays
+        ("absence", rf"^\W*(?:the )?(?:authors?|paper|work|abstract|study) (?:do|does|did) not "
+                    r"(?:mention|provide|state|list|identify|discuss|acknowledge|address|"
+                    rf"present|report|describe) any {_NOTHING}\W*$"),
         # defers: someone else, later
         ("defers", r"\b(?:further|more|additional|future) (?:research|work|investigation|"
                    r"studies|study|exploration|analysis|experiments?|evaluation) (?:in this "
@@ -94,6 +99,9 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
                   rf"our |your )?(?:proposed |presented |new )?{_WORK}(?:,? and how (?:can|could|"
                   r"might|would|should) (?:they|these|it|this|those) be (?:addressed|mitigated|"
                   r"overcome|improved|resolved|fixed))?\W*$"),
+        ("empty", r"^\W*what (?:is|are) the (?:main |primary |overall |key )?(?:purpose|goal|aim|"
+                  r"objective|motivation|idea|focus)s? of (?:the |this )?(?:paper|work|study|"
+                  r"research)\W*$"),
         ("empty", r"^\W*(?:can|could|how can|how could|would) (?:the |this )?(?:proposed |"
                   r"presented )?(?:approach|method|model|framework|technique) be (?:applied|"
                   r"extended|generali[sz]ed|adapted|used) (?:to|for|in) (?:other|different|"

@@ -33,6 +33,7 @@ WORDS_PATH = builtin("evals") / "technical_words.txt"
 three train titles and abstracts, built by ``evals/technical_words.py``."""
 MIN_GLUED = 5
 """Shorter tokens are left alone (``ofa``, ``isan``: too many abbreviations and names)."""
+_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
@@ -189,6 +190,32 @@ def repair_text(text: str, source: str = "") -> tuple[str, list[str]]:
         return " ".join(parts)
 
     return _SNAKE.sub(unsnake, _LETTERS.sub(fix, text)), fixes
+
+
+def unescape_value(value: Any) -> tuple[Any, int]:
+    """``value`` with literal ``\\u2019`` escapes in its strings turned into the characters
+    they name, and how many. The embedded model sometimes escapes a quote twice in its JSON, and
+    the reader would see ``\\u2018quad\\u2019``. Surrogate halves are left as written."""
+    count = 0
+
+    def char(match: re.Match[str]) -> str:
+        nonlocal count
+        code = int(match.group(1), 16)
+        if 0xD800 <= code <= 0xDFFF:
+            return match.group(0)
+        count += 1
+        return chr(code)
+
+    def walk(item: Any) -> Any:
+        if isinstance(item, str):
+            return _ESCAPE.sub(char, item)
+        if isinstance(item, dict):
+            return {k: walk(v) for k, v in item.items()}
+        if isinstance(item, list):
+            return [walk(v) for v in item]
+        return item
+
+    return walk(value), count
 
 
 def repair_value(value: Any, source: str = "") -> tuple[Any, list[str]]:

@@ -4,6 +4,7 @@ import asyncio
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -238,11 +239,12 @@ def test_embedded_repair_splits_glued_words_and_says_so(fake: FakeOpenAI, tmp_pa
     }
     paper = Paper(id="g", title="Deep Nets", abstract="We train nets.")
 
-    def run(repair: bool) -> Outcome:
+    def run(repair: bool, **options: Any) -> Outcome:
         fake.enqueue(Reply(content=json.dumps(glued)))
         client = ChatClient(base_url=fake.base_url, api_key="k", model="m")
         cache = CompletionCache(enabled=False)
-        generator = Generator(client, cache, load_form("sections"), repair_words=repair)
+        form = load_form("sections")
+        generator = Generator(client, cache, form, repair_words=repair, **options)
         return asyncio.run(generator.review(paper))
 
     repaired = run(True)
@@ -253,3 +255,16 @@ def test_embedded_repair_splits_glued_words_and_says_so(fake: FakeOpenAI, tmp_pa
     untouched = run(False)
     assert untouched.review.summary == glued["summary"]  # type: ignore[attr-defined]
     assert untouched.warnings == []
+    # a quote escaped twice in the reply's JSON reaches the text as "\\u2018deep nets\\u2019"
+    glued["summary"] = "It trains \\u2018deep nets\\u2019 on small images of everyday things."
+    escaped = run(True)
+    assert escaped.review.summary == (  # type: ignore[attr-defined]
+        "It trains \u2018deep nets\u2019 on small images of everyday things."
+    )
+    assert escaped.warnings == ["words: decoded 2 character(s) written as escapes (\\u2019)"]
+    # decoding never costs the review: a summary it would cut below the schema's 40 characters
+    # stays as the model wrote it
+    glued["summary"] = "It trains \\u2018deep nets\\u2019 on small images."
+    kept = run(True, check_quotes=False)
+    assert kept.review.summary == glued["summary"]  # type: ignore[attr-defined]
+    assert kept.warnings == []

@@ -39,6 +39,9 @@ SEED = data_dir() / "seed_001_sections" / "seed_001_sections.jsonl"
             "empty",
         ),
         ("What are the main limitations of the benchmark?", "empty"),
+        ("The authors do not mention any weaknesses.", "absence"),
+        ("The authors do not provide any limitations or unstated assumptions.", "absence"),
+        ("What is the purpose of the paper?", "empty"),
     ],
 )
 def test_non_comments_are_flagged_with_their_kind(text: str, kind: str) -> None:
@@ -60,6 +63,8 @@ def test_non_comments_are_flagged_with_their_kind(text: str, kind: str) -> None:
         "What are the limitations of the LLMs used in the experiments?",
         "What is the contribution of the 4-bit NormalFloat compared with int4?",
         "No reproducibility information provided.",
+        "The authors do not mention any limitations of the 4-bit NormalFloat format.",
+        "What is the purpose of the double quantization step?",
     ],
 )
 def test_real_comments_are_left_alone(text: str) -> None:

@@ -66,3 +66,21 @@ def test_seed_001_human_reviews_need_no_repair() -> None:
         record = json.loads(line)
         changed += repair_value(record["review"], record["abstract"])[1]
     assert changed == []
+
+
+def test_literal_escapes_become_the_characters_they_name() -> None:
+    from reviewer.words import unescape_value
+
+    review = {
+        "impact": "On GLUE, RACE, \\u2018SQuAD\\u2019.",
+        "questions": ["Why \\u201cX\\u201d?"],
+        "overall": 6,
+    }
+    fixed, count = unescape_value(review)
+    assert fixed == {
+        "impact": "On GLUE, RACE, \u2018SQuAD\u2019.",
+        "questions": ["Why \u201cX\u201d?"],
+        "overall": 6,
+    }
+    assert count == 4
+    assert unescape_value("a lone \\ud83d half") == ("a lone \\ud83d half", 0)
