@@ -13,6 +13,7 @@ the field's own list (``evals/technical_words.txt``, shipped in the wheel).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from importlib.util import find_spec
 from typing import Any
@@ -192,6 +193,18 @@ def repair_text(text: str, source: str = "") -> tuple[str, list[str]]:
     return _SNAKE.sub(unsnake, _LETTERS.sub(fix, text)), fixes
 
 
+def _map_strings(value: Any, fn: Callable[[str], str]) -> Any:
+    """``value`` (a review's JSON: dicts, lists, strings, numbers) with ``fn`` applied to every
+    string."""
+    if isinstance(value, str):
+        return fn(value)
+    if isinstance(value, dict):
+        return {k: _map_strings(v, fn) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_map_strings(v, fn) for v in value]
+    return value
+
+
 def unescape_value(value: Any) -> tuple[Any, int]:
     """``value`` with literal ``\\u2019`` escapes in its strings turned into the characters
     they name, and how many. The embedded model sometimes escapes a quote twice in its JSON, and
@@ -206,34 +219,19 @@ def unescape_value(value: Any) -> tuple[Any, int]:
         count += 1
         return chr(code)
 
-    def walk(item: Any) -> Any:
-        if isinstance(item, str):
-            return _ESCAPE.sub(char, item)
-        if isinstance(item, dict):
-            return {k: walk(v) for k, v in item.items()}
-        if isinstance(item, list):
-            return [walk(v) for v in item]
-        return item
-
-    return walk(value), count
+    return _map_strings(value, lambda text: _ESCAPE.sub(char, text)), count
 
 
 def repair_value(value: Any, source: str = "") -> tuple[Any, list[str]]:
-    """``value`` (a review's JSON: dicts, lists, strings, numbers) with every string repaired."""
+    """``value`` (a review's JSON) with every string repaired, and the repairs."""
     fixes: list[str] = []
 
-    def walk(item: Any) -> Any:
-        if isinstance(item, str):
-            text, found = repair_text(item, source)
-            fixes.extend(found)
-            return text
-        if isinstance(item, dict):
-            return {k: walk(v) for k, v in item.items()}
-        if isinstance(item, list):
-            return [walk(v) for v in item]
-        return item
+    def repair(text: str) -> str:
+        repaired, found = repair_text(text, source)
+        fixes.extend(found)
+        return repaired
 
-    return walk(value), fixes
+    return _map_strings(value, repair), fixes
 
 
 def available() -> bool:
