@@ -78,7 +78,8 @@ def glued_words(text: str, source: str = "") -> list[str]:
     lower-case token is glued when it is no known word but splits into two common ones, one a
     function word ("andchatbot") or both of ``MIN_CONTENT_PART`` letters ("chatbotperformance"),
     the left one no prefix ("overfits"); a camelCase one when its lower-case head is a common
-    word and its tail a common word too ("singleGPU"; mBERT, iPhone, proteinMPNN: not).
+    word and its tail a common word too ("singleGPU"; mBERT, iPhone, proteinMPNN: not), or its
+    head a function word ("toChatGPT").
     """
     known_here = _words(source)
     found = []
@@ -118,6 +119,8 @@ def _glued(part: str, known_here: set[str]) -> bool:
     pieces = _CAMEL.split(part)
     if len(pieces) > 1:  # singleGPU; mBERT and iPhone have a one-letter head
         head, rest = pieces[0], part[len(pieces[0]) :]
+        if head in FUNCTION_WORDS and len(head) >= 2:
+            return True  # "toChatGPT", "andGPT": a name run into the word before it
         return len(head) >= 2 and _common(head) and zipf(rest.lower()) >= CAMEL_TAIL_ZIPF
     if any(c.isupper() for c in part[1:]):
         return False

@@ -29,6 +29,7 @@ SEED = Path(__file__).resolve().parents[2] / "shared" / "data" / "seed_001_secti
         ("tuningwith", "tuning with"),
         ("longersequences", "longer sequences"),
         ("memory_usage", "memory usage"),  # joined by an underscore instead
+        ("toChatGPT", "to ChatGPT"),  # a function word run into a name (textquality-v2)
     ],
 )
 def test_glued_words_are_split_at_the_word_boundary(glued: str, split: str) -> None:
