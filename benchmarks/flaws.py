@@ -41,15 +41,10 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.embedded_batch import server_figures, start_server  # noqa: E402
 from benchmarks.machine import write_results  # noqa: E402
 from reviewer.local.server import DEFAULT_PARALLEL  # noqa: E402
+from reviewer.runstore import iter_jsonl  # noqa: E402
 
 PAPERS = ROOT / "examples" / "papers.jsonl"
 REFERENCES = "neurips_2023_2025"
-
-
-def _jsonl(path: Path) -> list[dict[str, Any]]:
-    if not path.is_file():
-        return []
-    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
 
 
 def generate(out: Path, limit: int, minutes: float | None) -> dict[str, Any]:
@@ -61,7 +56,7 @@ def generate(out: Path, limit: int, minutes: float | None) -> dict[str, Any]:
     env = {**os.environ, "REVIEWER_CACHE_DIR": str(cache_root())}
     for name in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "REVIEWER_MODEL"):
         env.pop(name, None)  # the embedded model, as a user without an endpoint gets it
-    before = len(_jsonl(out / "run" / "reviews.jsonl"))
+    before = len(list(iter_jsonl(out / "run" / "reviews.jsonl")))
     command = [sys.executable, "-m", "reviewer", "flaws", "run", str(PAPERS),
                "--limit", str(limit), "--out", str(out), "--bootstrap", "0"]  # fmt: skip
     server, info = start_server(env, DEFAULT_PARALLEL)
@@ -80,7 +75,7 @@ def generate(out: Path, limit: int, minutes: float | None) -> dict[str, Any]:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
-    written = len(_jsonl(out / "run" / "reviews.jsonl")) - before
+    written = len(list(iter_jsonl(out / "run" / "reviews.jsonl"))) - before
     return {
         "exit_code": proc.returncode,
         "stopped_at_time_limit": stopped,
@@ -99,7 +94,7 @@ def nearest_neighbour(out: Path, reviewed: set[str]) -> Path:
     from reviewer.eval.baselines import nearest_train_papers
     from reviewer.references import Reference, load_references, select
 
-    twins = [t for t in _jsonl(out / "papers.jsonl") if t["id"] in reviewed]
+    twins = [t for t in iter_jsonl(out / "papers.jsonl") if t["id"] in reviewed]
     papers = [Reference(paper_id=t["id"], title=t["title"], abstract=t["abstract"]) for t in twins]
     train = select(load_references(REFERENCES), split="train")
     neighbours = nearest_train_papers(train, papers, Embedder(ABSTRACT_MAX_TOKENS))
@@ -114,7 +109,7 @@ def score(out: Path) -> dict[str, Any]:
     from reviewer.flaws.score import score_run
 
     key = out / "key.jsonl"
-    reviewed = {r["paper_id"] for r in _jsonl(out / "run" / "reviews.jsonl")}
+    reviewed = {r["paper_id"] for r in iter_jsonl(out / "run" / "reviews.jsonl")}
     if not reviewed:
         raise SystemExit(f"no twin reviewed yet in {out / 'run'}")
     ours = score_run(out / "run", key, out / "score-embedded", name="embedded", log=print)
@@ -162,9 +157,9 @@ def main() -> None:
 
     sitting = None if args.score_only else generate(args.out, args.limit, args.minutes)
     scored = score(args.out)
-    twins = len(_jsonl(args.out / "key.jsonl"))
-    reviewed = len(_jsonl(args.out / "run" / "reviews.jsonl"))
-    failed = len(_jsonl(args.out / "run" / "errors.jsonl"))
+    twins = len(list(iter_jsonl(args.out / "key.jsonl")))
+    reviewed = len(list(iter_jsonl(args.out / "run" / "reviews.jsonl")))
+    failed = len(list(iter_jsonl(args.out / "run" / "errors.jsonl")))
     model = json.loads((args.out / "run" / "manifest.json").read_text()).get("model", "?")
     result: dict[str, Any] = {
         "model": model,

@@ -26,24 +26,24 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.machine import write_results  # noqa: E402
 from reviewer import read_papers  # noqa: E402
+from reviewer.backend import EMBEDDED_CONTEXT, embedded_cache_id  # noqa: E402
 from reviewer.cache import CompletionCache  # noqa: E402
 from reviewer.client import ChatClient  # noqa: E402
 from reviewer.errors import EndpointError  # noqa: E402
 from reviewer.eval.textquality import METRICS, measure, paper_source, summarize  # noqa: E402
 from reviewer.forms import load_form  # noqa: E402
 from reviewer.generate import Generator, Outcome, ReviewFailed  # noqa: E402
+from reviewer.runstore import iter_jsonl  # noqa: E402
 from reviewer.words import available as words_available  # noqa: E402
 
 PAPERS = ROOT / "examples" / "papers.jsonl"
 CLOSED = "http://127.0.0.1:9/v1"  # nothing listens: a cache miss fails instead of generating
 
 
-def replay(run: Path, cache: Path, budget: int, runtime: str) -> list[tuple[Any, Outcome | str]]:
+def replay(
+    config: dict[str, Any], reviewed: list[str], cache: Path, budget: int, runtime: str
+) -> list[tuple[Any, Outcome | str]]:
     """(paper, outcome or failure reason) for every paper the run reviewed."""
-    manifest = json.loads((run / "manifest.json").read_text())
-    config = manifest["config"]
-    lines = (run / "reviews.jsonl").read_text().splitlines()
-    reviewed = [json.loads(x)["paper_id"] for x in lines if x]
     papers = {p.id: p for p in read_papers(PAPERS) if not isinstance(p, Exception)}
     client = ChatClient(
         base_url=CLOSED,
@@ -51,14 +51,14 @@ def replay(run: Path, cache: Path, budget: int, runtime: str) -> list[tuple[Any,
         model=config["model"],
         structured=config["structured"],
         max_attempts=1,
-        cache_id=f"embedded:{config['model']}:{runtime}",  # the run's Endpoint.cache_id
+        cache_id=embedded_cache_id(config["model"], runtime),
     )
     generator = Generator(
         client,
         CompletionCache(cache),
         load_form(config["form"], config["profile"], explicit=True),
         max_reasks=config["max_reasks"],
-        context_window=4096,
+        context_window=EMBEDDED_CONTEXT,
         repair_words=words_available(),
         grounding_reasks=budget,
     )
@@ -78,13 +78,8 @@ def replay(run: Path, cache: Path, budget: int, runtime: str) -> list[tuple[Any,
     return asyncio.run(every())
 
 
-def matches_run(run: Path, results: list[tuple[Any, Outcome | str]]) -> int:
+def matches_run(stored: dict[str, Any], results: list[tuple[Any, Outcome | str]]) -> int:
     """Replayed reviews identical to the run's own: the replay's check on itself."""
-    stored = {}
-    for line in (run / "reviews.jsonl").read_text().splitlines():
-        if line:
-            record = json.loads(line)
-            stored[record["paper_id"]] = record["review"]
     return sum(
         1 for p, o in results if isinstance(o, Outcome) and o.review.model_dump() == stored[p.id]
     )
@@ -117,7 +112,9 @@ def main() -> None:
     parser.add_argument("--budgets", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--runtime", default="llama-server", help="the server program it ran")
     args = parser.parse_args()
-    replays = {b: replay(args.run, args.cache, b, args.runtime) for b in args.budgets}
+    config = json.loads((args.run / "manifest.json").read_text())["config"]
+    stored = {r["paper_id"]: r["review"] for r in iter_jsonl(args.run / "reviews.jsonl")}
+    replays = {b: replay(config, list(stored), args.cache, b, args.runtime) for b in args.budgets}
     # papers every budget could replay: the comparison is paired
     every = set.intersection(
         *({p.id for p, o in results if isinstance(o, Outcome)} for results in replays.values())
@@ -128,7 +125,7 @@ def main() -> None:
         rows[str(budget)] = {
             "not_replayed": [str(o) for _, o in results if not isinstance(o, Outcome)],
             **figures(paired),
-            "same_review_as_the_run": matches_run(args.run, paired),
+            "same_review_as_the_run": matches_run(stored, paired),
         }
         print(budget, json.dumps(rows[str(budget)]))
     keys = list(next(iter(rows.values())))

@@ -21,6 +21,12 @@ replies kept more invented names (5.6% of names against 1.4%) and numbers (6.5% 
 they copied slightly less of the abstract (17.6% of 5-grams against 19.9%)."""
 
 
+def embedded_cache_id(model: str, runtime: str) -> str:
+    """What cache keys name for the embedded model: its model and server program, never the
+    port, which changes with every start."""
+    return f"embedded:{model}:{runtime}"
+
+
 @dataclass(frozen=True)
 class Endpoint:
     """Where completions go; ``label`` is the one line users see at start."""
@@ -86,6 +92,6 @@ def open_endpoint(settings: Settings, local_model: str | None = None) -> Iterato
             embedded=True,
             context_window=EMBEDDED_CONTEXT,
             slots=served.slots,
-            cache_id=f"embedded:{served.model}:{served.runtime}",
+            cache_id=embedded_cache_id(served.model, served.runtime),
             grounding_reasks=EMBEDDED_GROUNDING_REASKS,
         )
