@@ -256,7 +256,7 @@ def main() -> None:
         help="first review K papers on one slot: the median single-review time of the goal",
     )  # fmt: skip
     sub.add_parser("demo", help="README demo: 3 papers, the default command as it is")
-    quality = sub.add_parser("quality", help="text quality (textquality-v2) of a kept run")
+    quality = sub.add_parser("quality", help="text quality (textquality-v3) of a kept run")
     quality.add_argument("run", type=Path, help="a run folder written with --out")
     args = parser.parse_args()
     machine = describe()

@@ -27,7 +27,7 @@ from typing import Any
 
 from reviewer.review import item_text
 
-NON_COMMENT_VERSION = "noncomment-v2"
+NON_COMMENT_VERSION = "noncomment-v3"
 
 _SHOWN = (
     r"(?:the |this )?(?:abstract|summary|(?:provided|given) (?:text|description|excerpt|"
@@ -88,6 +88,12 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
                    r"(?:area|field|direction|domain) )?(?:is|are|would be|will be|may be|might "
                    r"be|could be|seems?|appears?) (?:\w+ )?(?:needed|required|necessary|"
                    r"warranted|beneficial|useful|helpful|valuable)\W*$"),
+        # ... and then a purpose that names nothing ("to determine the effectiveness of the
+        # proposed methods"): the tail is checked by says_nothing_specific in non_comment
+        ("defers-tail", r"\b(?:further|more|additional|future) (?:research|work|investigation|"
+                        r"studies|study|exploration|analysis|experiments?|evaluation) (?:is|are|"
+                        r"would be|will be|may be|might be|could be) (?:\w+ )?(?:needed|required|"
+                        r"necessary|warranted) (?P<tail>(?:to|on|into|for) [^.?!]+)\W*$"),
         ("defers", r"^\W*(?:it )?(?:remains to be seen|only time will tell|time will tell|"
                    r"future work will (?:tell|show|determine))\b"),
         # empty: would fit any paper
@@ -147,6 +153,11 @@ _GENERIC_TEXT = """
 GENERIC_WORDS = frozenset(_GENERIC_TEXT.split())
 
 
+_PURPOSE_TEXT = "determine confirm establish verify assess fully full extent true truly gain deeper"
+_PURPOSE = frozenset(_PURPOSE_TEXT.split())
+"""What a deferral says further work would do, when it names nothing to do it on."""
+
+
 def _content_words(text: str) -> list[str]:
     return [w.lower().strip("'-") for w in _WORD.findall(text)]
 
@@ -163,8 +174,13 @@ def non_comment(text: str) -> str | None:
     """
     for sentence in _sentences(text):
         for kind, pattern in PATTERNS:
-            if pattern.search(sentence):
+            found = pattern.search(sentence)
+            if found is None:
+                continue
+            if kind != "defers-tail":
                 return kind
+            if all(w in GENERIC_WORDS or w in _PURPOSE for w in _content_words(found["tail"])):
+                return "defers"
     return None
 
 

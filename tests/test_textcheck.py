@@ -42,6 +42,12 @@ SEED = data_dir() / "seed_001_sections" / "seed_001_sections.jsonl"
         ("The authors do not mention any weaknesses.", "absence"),
         ("The authors do not provide any limitations or unstated assumptions.", "absence"),
         ("What is the purpose of the paper?", "empty"),
+        # noncomment-v3: a deferral whose purpose names nothing (README demo, ALBERT)
+        (
+            "Further research is needed to determine the effectiveness of the proposed methods.",
+            "defers",
+        ),
+        ("More analysis is needed to fully understand the limitations of the approach.", "defers"),
     ],
 )
 def test_non_comments_are_flagged_with_their_kind(text: str, kind: str) -> None:
@@ -65,6 +71,8 @@ def test_non_comments_are_flagged_with_their_kind(text: str, kind: str) -> None:
         "No reproducibility information provided.",
         "The authors do not mention any limitations of the 4-bit NormalFloat format.",
         "What is the purpose of the double quantization step?",
+        "Further experiments are needed to show that the gain holds beyond GLUE.",
+        "More work is needed on the 65B model with 4-bit NormalFloat.",
     ],
 )
 def test_real_comments_are_left_alone(text: str) -> None:

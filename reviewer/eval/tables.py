@@ -13,7 +13,7 @@ GROUP_TITLES = {
     "specificity": "Specificity",
     "coverage": "Coverage",
     "text": "Text similarity to the closest human review",
-    "text_quality": "Text quality against the paper text the model was shown (textquality-v2)",
+    "text_quality": "Text quality against the paper text the model was shown (textquality-v3)",
 }
 HEADLINE = (
     ("decision", "balanced_accuracy"),

@@ -22,7 +22,7 @@ from reviewer.review import SCORE_KEYS
 from reviewer.textcheck import NON_COMMENT_VERSION, non_comment, review_units
 from reviewer.words import glued_words  # shared with the embedded model's repair
 
-TEXT_QUALITY_VERSION = "textquality-v2"
+TEXT_QUALITY_VERSION = "textquality-v3"
 """Changes whenever a rule or constant below (or the non-comment rule) changes."""
 
 NGRAM = 5
