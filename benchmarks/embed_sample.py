@@ -1,0 +1,105 @@
+"""Shared by embed_speed.py and embed_parity.py: a dev-split sample and the encoder configurations.
+
+The sample is real NeurIPS text from the dev split (never test), in the eval's own fixed
+sha256(paper_id) order, cut by the eval's own splitter, so the figures are about the texts a
+cold ``reviewer eval`` encodes. Two configurations encode it:
+
+- ``torch-chars``: what the eval did before issue 19: sentence-transformers' ``encode`` over
+  chunks of 2,048 texts, which sorts each chunk by character length;
+- ``torch-tokens``: the same model through ``Embedder``: batches by token count.
+
+(An fp32 ONNX Runtime export of the same weights on top of token batches was measured on
+2026-12-02 at 1.06x torch-tokens on comment units and 1.05x on abstracts: not worth a second
+runtime, so it was not kept.)
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from reviewer.embed import (  # noqa: E402
+    ABSTRACT_MAX_TOKENS,
+    BATCH_SIZE,
+    CHUNK,
+    SENTENCE_MAX_TOKENS,
+    Embedder,
+    load_model,
+)
+from reviewer.eval.baselines import abstract_text  # noqa: E402
+from reviewer.references import Reference, load_references, resolve_references, select  # noqa: E402
+from reviewer.segment import split_comments  # noqa: E402
+
+CONFIGS = ("torch-chars", "torch-tokens")
+DEFAULT_REFS = "neurips_2023_2025"
+
+
+@dataclass
+class Sample:
+    """Dev papers with each review's comment units, and their titles + abstracts."""
+
+    papers: list[Reference]
+    units: list[list[list[str]]]  # paper -> review -> units
+
+    @property
+    def flat_units(self) -> list[str]:
+        """Distinct comment units in first-seen order (what the Embedder would encode)."""
+        return list(dict.fromkeys(u for paper in self.units for r in paper for u in r))
+
+    @property
+    def abstracts(self) -> list[str]:
+        return list(dict.fromkeys(abstract_text(p) for p in self.papers))
+
+
+@functools.cache
+def _references(references: str) -> list[Reference]:
+    """Every record, read once per process (three xz files: the slow part of a small run)."""
+    return load_references(resolve_references(references))
+
+
+def load_split(split: str, papers: int, references: str = DEFAULT_REFS) -> Sample:
+    """The first ``papers`` papers of ``split`` (sha256 order) with their comment units."""
+    if split == "test":
+        raise SystemExit("tune and check on train/dev only")
+    chosen = select(_references(references), split=split, limit=papers)
+    units = [[split_comments(r.comment_source) for r in p.reviews] for p in chosen]
+    return Sample(chosen, units)
+
+
+def _torch_chars(max_tokens: int) -> Callable[[Sequence[str]], np.ndarray]:
+    """The encoder as it was: one ``model.encode`` call per 2,048-text chunk."""
+
+    def encode(texts: Sequence[str]) -> np.ndarray:
+        model = load_model()
+        model.max_seq_length = max_tokens
+        parts = [
+            model.encode(
+                list(texts[i : i + CHUNK]),
+                batch_size=BATCH_SIZE,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+            for i in range(0, len(texts), CHUNK)
+        ]
+        return np.asarray(np.vstack(parts), dtype=np.float32)
+
+    return encode
+
+
+def encoder(config: str, max_tokens: int) -> Callable[[Sequence[str]], np.ndarray]:
+    """A function that encodes texts with one configuration, uncached."""
+    if config == "torch-chars":
+        return _torch_chars(max_tokens)
+    return Embedder(max_tokens, use_cache=False, progress=False).encode
+
+
+MAX_TOKENS = {"units": SENTENCE_MAX_TOKENS, "abstracts": ABSTRACT_MAX_TOKENS}
