@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.machine import describe, write_results  # noqa: E402
+from benchmarks.machine import write_results  # noqa: E402
 from reviewer.references import data_dir, load_references, select  # noqa: E402
 from reviewer.textcheck import NON_COMMENT_VERSION, _sentences, non_comment  # noqa: E402
 
@@ -49,7 +49,6 @@ def main() -> None:
                     kinds[kind] += 1
                     flagged[(kind, sentence)] += 1
     result = {
-        "machine": describe(),
         "rule": NON_COMMENT_VERSION,
         "papers": len(papers),
         "sentences": total,

@@ -52,6 +52,10 @@ _METHODS = (
     r"(?:approaches|methods|models|techniques|baselines|works|frameworks|systems|algorithms|"
     r"solutions|strategies|architectures|methodologies)"
 )
+_MORE_WORK = (
+    r"\b(?:further|more|additional|future) (?:research|work|investigation|studies|study|"
+    r"exploration|analysis|experiments?|evaluation)"
+)
 _OTHER = (
     r"(?:other|existing|previous|prior|similar|alternative|related|state[- ]of[- ]the[- ]art|"
     r"current|traditional|conventional|competing|standard|baseline)"
@@ -83,17 +87,10 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
                     r"(?:mention|provide|state|list|identify|discuss|acknowledge|address|"
                     rf"present|report|describe) any {_NOTHING}\W*$"),
         # defers: someone else, later
-        ("defers", r"\b(?:further|more|additional|future) (?:research|work|investigation|"
-                   r"studies|study|exploration|analysis|experiments?|evaluation) (?:in this "
-                   r"(?:area|field|direction|domain) )?(?:is|are|would be|will be|may be|might "
-                   r"be|could be|seems?|appears?) (?:\w+ )?(?:needed|required|necessary|"
-                   r"warranted|beneficial|useful|helpful|valuable)\W*$"),
-        # ... and then a purpose that names nothing ("to determine the effectiveness of the
-        # proposed methods"): the tail is checked by says_nothing_specific in non_comment
-        ("defers-tail", r"\b(?:further|more|additional|future) (?:research|work|investigation|"
-                        r"studies|study|exploration|analysis|experiments?|evaluation) (?:is|are|"
-                        r"would be|will be|may be|might be|could be) (?:\w+ )?(?:needed|required|"
-                        r"necessary|warranted) (?P<tail>(?:to|on|into|for) [^.?!]+)\W*$"),
+        ("defers", rf"{_MORE_WORK} (?:in this (?:area|field|direction|domain) )?(?:is|are|"
+                   r"would be|will be|may be|might be|could be|seems?|appears?) (?:\w+ )?"
+                   r"(?:needed|required|necessary|warranted|beneficial|useful|helpful|"
+                   r"valuable)\W*$"),
         ("defers", r"^\W*(?:it )?(?:remains to be seen|only time will tell|time will tell|"
                    r"future work will (?:tell|show|determine))\b"),
         # empty: would fit any paper
@@ -153,6 +150,14 @@ _GENERIC_TEXT = """
 GENERIC_WORDS = frozenset(_GENERIC_TEXT.split())
 
 
+# noncomment-v3: a deferral followed by what the further work would be for ("... is needed to
+# determine the effectiveness of the proposed methods") defers when that purpose names nothing
+# about the paper: every word generic or one of _PURPOSE.
+_DEFERS_FOR = re.compile(
+    rf"{_MORE_WORK} (?:is|are|would be|will be|may be|might be|could be) (?:\w+ )?"
+    r"(?:needed|required|necessary|warranted) (?P<purpose>(?:to|on|into|for) [^.?!]+)\W*$",
+    re.IGNORECASE,
+)
 _PURPOSE_TEXT = "determine confirm establish verify assess fully full extent true truly gain deeper"
 _PURPOSE = frozenset(_PURPOSE_TEXT.split())
 """What a deferral says further work would do, when it names nothing to do it on."""
@@ -162,9 +167,10 @@ def _content_words(text: str) -> list[str]:
     return [w.lower().strip("'-") for w in _WORD.findall(text)]
 
 
-def says_nothing_specific(text: str) -> bool:
-    """True when every word of ``text`` is in ``GENERIC_WORDS`` (no digit, acronym or term)."""
-    return all(w in GENERIC_WORDS for w in _content_words(text))
+def says_nothing_specific(text: str, also: frozenset[str] = frozenset()) -> bool:
+    """True when every word of ``text`` is in ``GENERIC_WORDS`` or ``also`` (no digit, acronym
+    or term)."""
+    return all(w in GENERIC_WORDS or w in also for w in _content_words(text))
 
 
 def non_comment(text: str) -> str | None:
@@ -174,13 +180,11 @@ def non_comment(text: str) -> str | None:
     """
     for sentence in _sentences(text):
         for kind, pattern in PATTERNS:
-            found = pattern.search(sentence)
-            if found is None:
-                continue
-            if kind != "defers-tail":
+            if pattern.search(sentence):
                 return kind
-            if all(w in GENERIC_WORDS or w in _PURPOSE for w in _content_words(found["tail"])):
-                return "defers"
+        found = _DEFERS_FOR.search(sentence)
+        if found and says_nothing_specific(found["purpose"], also=_PURPOSE):
+            return "defers"
     return None
 
 
