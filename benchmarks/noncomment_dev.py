@@ -6,8 +6,9 @@
 Human reviewers rarely write a review item that says nothing about the paper, so every
 sentence the rule (``reviewer.textcheck.non_comment``) flags in their reviews is a candidate
 false alarm, to be read. The script splits each human review of the first N dev papers (the
-eval's fixed sha256 order) into lines and sentences, runs the rule on each and writes the count
-by kind and every distinct flagged sentence to benchmarks/results/noncomment-dev.{json,md}.
+eval's fixed sha256 order) into lines and sentences, runs the rule on each, prints every
+distinct flagged sentence and writes the counts by kind to benchmarks/results/noncomment-dev.*
+(the human text itself stays in ../shared/data).
 Run it at two commits to see what a rule change adds.
 """
 
@@ -55,13 +56,10 @@ def main() -> None:
         "flagged": sum(kinds.values()),
         "by_kind": dict(kinds),
     }
-    listing = "".join(
-        f"- {kind} ({n}x): {text}\n"
-        for (kind, text), n in sorted(flagged.items(), key=lambda x: (-x[1], x[0]))
-    )
+    for (kind, text), n in sorted(flagged.items(), key=lambda x: (-x[1], x[0])):
+        print(f"- {kind} ({n}x): {text}")  # to read; not written: the data stays in ../shared
     title = f"Non-comments flagged in human reviews ({NON_COMMENT_VERSION}, NeurIPS dev)"
-    intro = f"Every distinct flagged sentence:\n\n{listing}\n"
-    print(write_results("noncomment-dev", title, result, intro=intro))
+    print(write_results("noncomment-dev", title, result))
 
 
 if __name__ == "__main__":
