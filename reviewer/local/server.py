@@ -33,8 +33,10 @@ from reviewer.errors import LocalModelError
 from reviewer.local import INSTALL_HINT
 from reviewer.local.dry import DRY
 
-# Slots of llama.cpp's server: reviews generated at once (benchmarks/embedded_batch.py).
-DEFAULT_PARALLEL = 2
+# Slots of llama.cpp's server: reviews generated at once. One, by issue 15's rule (a review may
+# take at most 1.5x one slot's time): on 2 cores two slots gave 1.09-1.32x the reviews per hour
+# at 1.40-2.0x the time per review (benchmarks/RESULTS.md). `reviewer serve --parallel 2` opts in.
+DEFAULT_PARALLEL = 1
 PR_SET_PDEATHSIG = 1  # prctl option (linux/prctl.h)
 
 # Servers this process started: stopped at interpreter exit if their owner did not.
