@@ -3,9 +3,10 @@
     python evals/textquality_check.py --limit 150      # NeurIPS dev papers, sha256 order
 
 Human reviews were written from the full paper, so only the rules that do not depend on what
-the writer saw are checked: glued words (against the paper's title, keywords and abstract) and
-non-comments (on the harness's comment units). Prints both rates and every token or unit
-flagged, to read by eye. Dev only: the rules were adjusted after reading these.
+the writer saw are checked: glued and damaged words (against the paper's title, keywords and
+abstract; a human typo counts as a damaged word) and non-comments (on the harness's comment
+units). Prints the rates and every token or unit flagged, to read by eye. Dev only: the rules
+were adjusted after reading these.
 """
 
 from __future__ import annotations
@@ -28,12 +29,13 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=150)
     args = parser.parse_args()
     papers = select(load_references(args.references), split="dev", limit=args.limit)
-    words, glued, units, flagged = 0, [], 0, []
+    words, glued, damaged, units, flagged = 0, [], [], 0, []
     for paper in papers:
         source = tq.paper_source(paper.title, paper.abstract, paper.keywords)
         for review in paper.reviews:
             words += len(tq._WORD.findall(review.text))
             glued += tq.glued_words(review.text, source)
+            damaged += tq.damaged_words(review.text, source)
             for unit in split_comments(review.text):
                 units += 1
                 if non_comment(unit):
@@ -41,6 +43,7 @@ def main() -> None:
     reviews = sum(len(p.reviews) for p in papers)
     print(f"{len(papers)} dev papers, {reviews} human reviews ({tq.TEXT_QUALITY_VERSION})")
     print(f"glued words: {len(glued)} of {words} ({len(glued) / words:.4%}): {glued}")
+    print(f"damaged words: {len(damaged)} of {words} ({len(damaged) / words:.4%}): {damaged}")
     print(f"non-comments: {len(flagged)} of {units} units ({len(flagged) / units:.4%})")
     for unit in flagged:
         print(f"  - {unit[:160]}")

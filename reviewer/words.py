@@ -6,6 +6,11 @@ together. One rule finds them for the eval's glued-word rate (``reviewer.eval.te
 frozen as part of its version) and for the repair of the embedded model's reviews
 (:func:`repair_text`), so that what is counted is what is repaired.
 
+The same penalty damages words in three more ways, which :func:`damaged_words` finds and the
+repair mends from the paper's own words (:func:`mend`): a phrase of the paper run together
+("valuecache" where the paper says "value cache"), a misspelling one or two edits from a word
+("perfromance", "robustess") and a name whose capitals broke ("perplexITY", "MMLu").
+
 The word list is wordfreq's English "large" list (data inside the package, read offline) plus
 the field's own list (``evals/technical_words.txt``, shipped in the wheel).
 """
@@ -13,7 +18,8 @@ the field's own list (``evals/technical_words.txt``, shipped in the wheel).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from importlib.util import find_spec
 from typing import Any
@@ -178,8 +184,12 @@ def repair_text(text: str, source: str = "") -> tuple[str, list[str]]:
     known_here = _words(source)
     fixes: list[str] = []
 
+    paper = Paper(source)
+
     def fix(match: re.Match[str]) -> str:
         split = _split(match.group(0), known_here)
+        if split is None:
+            split = mend(match.group(0), paper, match.string, match.start())
         if split is None:
             return match.group(0)
         fixes.append(f"{match.group(0)} -> {split}")
@@ -194,6 +204,112 @@ def repair_text(text: str, source: str = "") -> tuple[str, list[str]]:
         return " ".join(parts)
 
     return _SNAKE.sub(unsnake, _LETTERS.sub(fix, text)), fixes
+
+
+VOCABULARY_SIZE = 80_000
+"""wordfreq's most frequent English words searched for a misspelling's correction."""
+_BROKEN_CAPITALS = re.compile(r"[a-z]{3,}[A-Z]{2,}|[a-z]{2,}[A-Z]$")
+"""Capitals inside a lower-case word ("perplexITY", "autOREgressive"), never a name's shape
+("GitHub", "ZeRO", "mBERT")."""
+
+
+class Paper:
+    """The words of the text the model was shown, as :func:`mend` looks them up."""
+
+    def __init__(self, source: str) -> None:
+        self.text = source.lower()
+        self.forms: dict[str, Counter[str]] = {}
+        for token in _LETTERS.findall(source):
+            self.forms.setdefault(token.lower(), Counter())[token] += 1
+        self.words = sorted(w for w in self.forms if len(w) >= 4)
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> tuple[str, ...]:
+    from wordfreq import top_n_list
+
+    common = {w for w in top_n_list("en", VOCABULARY_SIZE, wordlist="large") if w.isalpha()}
+    return tuple(sorted(w for w in common | technical_words() if len(w) >= 4))
+
+
+def _irregular(token: str) -> bool:
+    return any(c.isupper() for c in token[1:]) and not token.isupper()
+
+
+def mend(token: str, paper: Paper, text: str = "", start: int = 0) -> str | None:
+    """What ``token`` (a run of letters at ``start`` of ``text``) should read, when it is a
+    damaged word the paper's text or the word list can correct; else ``None``.
+
+    In order: a name of the paper with broken capitals gets the paper's spelling ("MMLu" ->
+    "MMLU"; "perplexITY" -> "perplexity"); an unknown lower-case word that is two words of a
+    phrase of the paper run together gets the paper's space or hyphen back ("valuecache" ->
+    "value cache"); an unknown lower-case word one edit from a common word, or two from a word
+    of seven letters or more of the paper, becomes that word ("perfromance" -> "performance").
+    Tokens inside URLs and e-mail addresses, and short ones, are left alone.
+    """
+    if start and text[start - 1] in "/@:.":
+        return None
+    lower = token.lower()
+    forms = paper.forms.get(lower)
+    if forms and token.istitle() and token not in forms:
+        names = [f for f in forms if _CAMEL.search(f)]
+        if names:  # "Chatgpt" for ChatGPT; never a plain word at the start of a sentence
+            return max(names, key=lambda f: forms[f])
+    if _irregular(token):
+        if not forms or token in forms:
+            return None
+        names = [f for f in forms if _irregular(f) or f.isupper()]
+        if names:
+            return max(names, key=lambda f: forms[f])  # the paper's own spelling of a name
+        if _BROKEN_CAPITALS.search(token):
+            return lower.capitalize() if token[0].isupper() else lower
+        return None
+    if len(token) < MIN_GLUED or token[0].isupper() or lower in paper.forms:
+        return None
+    if known(lower) or _inflected_known(lower):
+        return None
+    for i in range(2, len(lower) - 1):
+        found = re.search(rf"\b{lower[:i]}([ -]){lower[i:]}\b", paper.text)
+        if found:
+            return lower[:i] + found.group(1) + lower[i:]
+    return _spelled(lower, paper)
+
+
+def _spelled(lower: str, paper: Paper) -> str | None:
+    """The word ``lower`` misspells: same first letter, not just a plural of it; the paper's
+    words first (two edits from seven letters on), then common ones (one edit)."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import DamerauLevenshtein
+
+    def near(pool: Sequence[str], cutoff: int) -> list[str]:
+        hits = process.extract(
+            lower, pool, scorer=DamerauLevenshtein.distance, score_cutoff=cutoff, limit=20
+        )
+        return sorted(
+            (w for w, _, _ in hits if w[0] == lower[0] and w.rstrip("s") != lower.rstrip("s")),
+            key=lambda w: (DamerauLevenshtein.distance(lower, w), -zipf(w), w),
+        )
+
+    ours = near(paper.words, 1 if len(lower) < 7 else 2)
+    if ours:
+        return ours[0]
+    common = near(_vocabulary(), 1)
+    return common[0] if common else None
+
+
+def damaged_words(text: str, source: str = "") -> list[str]:
+    """Tokens of ``text`` that are damaged words: glued by the frozen rule
+    (:func:`glued_words`) or mended by :func:`mend`."""
+    paper = Paper(source)
+    known_here = set(paper.forms)
+    found = []
+    for match in _LETTERS.finditer(text):
+        token = match.group(0)
+        if (len(token) >= MIN_GLUED and _glued(token, known_here)) or mend(
+            token, paper, text, match.start()
+        ):
+            found.append(token)
+    return found
 
 
 def _map_strings(value: Any, fn: Callable[[str], str]) -> Any:
@@ -238,5 +354,6 @@ def repair_value(value: Any, source: str = "") -> tuple[Any, list[str]]:
 
 
 def available() -> bool:
-    """Whether the word list is installed (wordfreq: the ``local`` and ``eval`` extras)."""
-    return find_spec("wordfreq") is not None
+    """Whether the word list and the edit distance are installed (wordfreq and rapidfuzz: the
+    ``local`` and ``eval`` extras)."""
+    return find_spec("wordfreq") is not None and find_spec("rapidfuzz") is not None

@@ -10,7 +10,7 @@ import pytest
 
 pytest.importorskip("wordfreq")
 
-from reviewer.words import glued_words, repair_text, repair_value  # noqa: E402
+from reviewer.words import damaged_words, glued_words, repair_text, repair_value  # noqa: E402
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "data" / "seed_001_sections"
 
@@ -48,6 +48,51 @@ def test_real_words_names_and_the_papers_own_words_stay_whole() -> None:
     assert repair_text("we use dataof", source="a dataof b") == ("we use dataof", [])
     assert repair_text("set max_tokens", source="the max_tokens flag") == ("set max_tokens", [])
     assert repair_text("set qkv_proj") == ("set qkv_proj", [])  # not two plain words
+
+
+PAPER = (
+    "Unlike ChatGPT, we compress the value cache of upper layers and report perplexity on MMLU, "
+    "FLORES and AlignBench with diffusion-based decoders, improving robustness and model "
+    "performance."
+)
+
+
+@pytest.mark.parametrize(
+    ("damaged", "mended"),
+    [
+        # a phrase of the paper run together: the paper's space or hyphen comes back
+        ("valuecache", "value cache"),
+        ("upperlayers", "upper layers"),
+        ("modelperformance", "model performance"),
+        ("diffusionbased", "diffusion-based"),
+        # broken capitals: the paper's spelling of a name, lower case for a plain word
+        ("MMLu", "MMLU"),
+        ("FLOres", "FLORES"),
+        ("AlignBENCH", "AlignBench"),
+        ("perplexITY", "perplexity"),
+        ("Chatgpt", "ChatGPT"),  # a title-case name of the paper with its capitals lost
+        # misspelled: the paper's word (two edits from 7 letters on), else a common one (one)
+        ("robustess", "robustness"),
+        ("perfromance", "performance"),
+        ("thught", "thought"),
+        ("distilation", "distillation"),
+    ],
+)
+def test_damaged_words_are_mended_from_the_papers_words(damaged: str, mended: str) -> None:
+    text, fixes = repair_text(f"It reports {damaged}, as shown.", source=PAPER)
+    assert text == f"It reports {mended}, as shown."
+    assert fixes == [f"{damaged} -> {mended}"]
+    assert damaged_words(f"It reports {damaged}.", PAPER) == [damaged]
+
+
+def test_names_urls_and_rare_real_words_are_not_mended() -> None:
+    text = (
+        "GitHub hosts ZeRO and mBERT code at github.com/yourusername; docstring, fairseq and "
+        "resblock are fine, as are autonomically and infeasibly."
+    )
+    assert repair_text(text, source=PAPER + " github") == (text, [])
+    assert damaged_words(text, PAPER) == ["infeasibly"]  # the frozen glued count, as before
+    assert repair_text("a valuecache", source="no such phrase here") == ("a valuecache", [])
 
 
 def test_repair_value_walks_a_review_and_keeps_its_numbers() -> None:

@@ -374,6 +374,7 @@ def _protocol(config: EvalConfig) -> dict[str, Any]:
             "word_list": "wordfreq en large",
             "known_zipf": words.KNOWN_ZIPF,
             "part_zipf": words.PART_ZIPF,
+            "misspelling_vocabulary": words.VOCABULARY_SIZE,
             "ngram": tq.NGRAM,
             "source": "title, keywords and abstract of the reference paper (what --generate shows)",
         },

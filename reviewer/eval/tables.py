@@ -13,7 +13,7 @@ GROUP_TITLES = {
     "specificity": "Specificity",
     "coverage": "Coverage",
     "text": "Text similarity to the closest human review",
-    "text_quality": "Text quality against the paper text the model was shown (textquality-v3)",
+    "text_quality": "Text quality against the paper text the model was shown (textquality-v4)",
 }
 HEADLINE = (
     ("decision", "balanced_accuracy"),
@@ -30,6 +30,7 @@ HEADLINE = (
     ("text", "rouge_l"),
     ("rating", "interval_coverage"),
     ("text_quality", "glued_word_rate"),
+    ("text_quality", "damaged_word_rate"),
     ("text_quality", "unsupported_number_rate"),
     ("text_quality", "non_comment_rate"),
     ("text_quality", "copy_rate"),

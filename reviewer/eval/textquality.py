@@ -1,7 +1,8 @@
 """Text quality of a review, measured against the text its model was shown.
 
-Seven figures, each a ratio of counts so that runs of any size compare (pooled over papers,
-with the harness's bootstrap): glued words, numbers and names absent from the paper text, word
+Eight figures, each a ratio of counts so that runs of any size compare (pooled over papers,
+with the harness's bootstrap): glued words, damaged words (glued, misspelled or with broken
+capitals: :func:`reviewer.words.damaged_words`), numbers and names absent from the paper text, word
 5-grams copied from the paper text, 5-grams repeated across a review's sections, non-comments
 (:mod:`reviewer.textcheck`) and words per paragraph. The rules are frozen and versioned with
 :data:`TEXT_QUALITY_VERSION` like the comment matcher; ``evals/README.md`` documents each.
@@ -20,9 +21,9 @@ from typing import Any
 
 from reviewer.review import SCORE_KEYS
 from reviewer.textcheck import NON_COMMENT_VERSION, non_comment, review_units
-from reviewer.words import glued_words  # shared with the embedded model's repair
+from reviewer.words import damaged_words, glued_words  # shared with the embedded model's repair
 
-TEXT_QUALITY_VERSION = "textquality-v3"
+TEXT_QUALITY_VERSION = "textquality-v4"
 """Changes whenever a rule or constant below (or the non-comment rule) changes."""
 
 NGRAM = 5
@@ -40,6 +41,7 @@ GENERIC_ACRONYMS = frozenset(
 to check. Plurals (``LLMs``, ``GPUs``) are read as their singular."""
 METRICS = (
     "glued_word_rate",
+    "damaged_word_rate",
     "unsupported_number_rate",
     "unsupported_name_rate",
     "copy_rate",
@@ -137,10 +139,11 @@ def ngrams(tokens: Sequence[str], n: int = NGRAM) -> list[tuple[str, ...]]:
 
 @dataclass
 class Counts:
-    """Numerators and denominators of the seven figures for one review (they add up)."""
+    """Numerators and denominators of the eight figures for one review (they add up)."""
 
     words: int = 0
     glued: int = 0
+    damaged: int = 0
     numbers: int = 0
     unsupported_numbers: int = 0
     names: int = 0
@@ -155,13 +158,14 @@ class Counts:
     examples: dict[str, list[str]] = field(default_factory=dict)
 
     def ratios(self) -> dict[str, float | None]:
-        """The seven figures of this review (None when the denominator is 0)."""
+        """The eight figures of this review (None when the denominator is 0)."""
         return {k: (n / d if d else None) for k, (n, d) in self.pairs().items()}
 
     def pairs(self) -> dict[str, tuple[int, int]]:
         """(numerator, denominator) of each figure, in :data:`METRICS` order."""
         return {
             "glued_word_rate": (self.glued, self.words),
+            "damaged_word_rate": (self.damaged, self.words),
             "unsupported_number_rate": (self.unsupported_numbers, self.numbers),
             "unsupported_name_rate": (self.unsupported_names, self.names),
             "copy_rate": (self.copied, self.ngrams),
@@ -209,6 +213,8 @@ def measure(review: Mapping[str, Any], source: str) -> Counts:
             counts.words += len(_WORD.findall(text))
             glued = glued_words(text, source)
             counts.glued += len(glued)
+            damaged = damaged_words(text, source)
+            counts.damaged += len(damaged)
             found = numbers(text)
             missing = [n for n in found if n not in known_numbers]
             counts.numbers += len(found)
@@ -222,7 +228,12 @@ def measure(review: Mapping[str, Any], source: str) -> Counts:
             counts.copied += sum(g in source_grams for g in grams)
             for g in grams:
                 gram_fields.setdefault(g, set()).add(key)
-            for name, items in (("glued", glued), ("numbers", missing), ("names", invented)):
+            for name, items in (
+                ("glued", glued),
+                ("damaged", damaged),
+                ("numbers", missing),
+                ("names", invented),
+            ):
                 examples.setdefault(name, []).extend(items)
         if isinstance(review.get(key), str):
             counts.paragraphs += 1

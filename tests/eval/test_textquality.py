@@ -92,7 +92,7 @@ def test_seed_001_reviews_come_out_clean() -> None:
         tq.Counts(),
     )
     rates = total.ratios()
-    assert total.words > 50_000 and total.glued == 0
+    assert total.words > 50_000 and total.glued == 0 and total.damaged == 0
     assert total.non_comments == 0
     assert rates["copy_rate"] < 0.01 and rates["redundancy"] < 0.01
     assert 60 < rates["words_per_paragraph"] < 120
@@ -120,7 +120,10 @@ def test_damaged_seed_reviews_are_caught() -> None:
         glued, n = _glue(review["methodology"], rng, 3)
         assert n > 0
         got = tq.measure({**review, "methodology": glued}, abstract)
-        assert got.glued == clean.glued + n
+        assert got.glued == clean.glued + n and got.damaged == clean.damaged + n
+        misspelt = f"{review['methodology']} It lacks robustess; its perfromance is unclear."
+        got = tq.measure({**review, "methodology": misspelt}, abstract)
+        assert got.damaged == clean.damaged + 2
         invented = f"{review['experiments']} It reports 97.31% with XyzNet-7."
         got = tq.measure({**review, "experiments": invented}, abstract)
         assert got.unsupported_numbers == clean.unsupported_numbers + 1
