@@ -7,8 +7,10 @@ Makes a clean twin and six flawed twins of each of the first N sample papers and
 with the default command (`reviewer flaws run`, embedded model, default slots). The run
 resumes: papers already reviewed in OUT/run are skipped and completions come back from the
 cache, so ``--minutes`` can spread the 350 reviews over several sittings; the twins are
-reviewed in file order, one source paper's seven twins after another. Then both systems are
-scored on the same reviewed twins:
+reviewed in file order, one source paper's seven twins after another. The reviewed twins are
+also kept in git (``--keep``, default ``benchmarks/results/flaws-run/``): a sitting starts by
+restoring them into OUT/run and ends by saving them there, so a fresh machine resumes where the
+last sitting stopped. Then both systems are scored on the same reviewed twins:
 
 - ``embedded``: our reviews (OUT/run), scored by `reviewer flaws score`;
 - ``nearest-neighbour``: for each twin, the first human review of the NeurIPS 2023-2025 train
@@ -28,6 +30,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -44,6 +47,35 @@ from reviewer.local.server import DEFAULT_PARALLEL  # noqa: E402
 from reviewer.runstore import iter_jsonl  # noqa: E402
 
 PAPERS = ROOT / "examples" / "papers.jsonl"
+KEEP = ROOT / "benchmarks" / "results" / "flaws-run"
+KEPT = ("reviews.jsonl", "errors.jsonl", "manifest.json")
+
+
+def restore(out: Path, keep: Path) -> int:
+    """Reviews kept in ``keep`` that OUT/run lacks, appended to it (and the manifest when
+    OUT/run has none); how many. Errors are not restored: those twins are tried again."""
+    run = out / "run"
+    kept = list(iter_jsonl(keep / "reviews.jsonl"))
+    if not kept:
+        return 0
+    run.mkdir(parents=True, exist_ok=True)
+    done = {r["paper_id"] for r in iter_jsonl(run / "reviews.jsonl")}
+    new = [r for r in kept if r["paper_id"] not in done]
+    with (run / "reviews.jsonl").open("a", encoding="utf-8") as f:
+        f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in new)
+    if not (run / "manifest.json").exists() and (keep / "manifest.json").exists():
+        shutil.copy2(keep / "manifest.json", run / "manifest.json")
+    return len(new)
+
+
+def preserve(out: Path, keep: Path) -> None:
+    """OUT/run's reviews, errors and manifest copied to ``keep`` (committed by hand)."""
+    keep.mkdir(parents=True, exist_ok=True)
+    for name in KEPT:
+        if (out / "run" / name).exists():
+            shutil.copy2(out / "run" / name, keep / name)
+
+
 REFERENCES = "neurips_2023_2025"
 
 
@@ -153,9 +185,12 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "outputs" / "flaws-50")
     parser.add_argument("--minutes", type=float, help="stop generating after this long")
     parser.add_argument("--score-only", action="store_true", help="score what is reviewed")
+    parser.add_argument("--keep", type=Path, default=KEEP, help="reviewed twins kept in git")
     args = parser.parse_args()
 
+    print(f"restored {restore(args.out, args.keep)} reviewed twins from {args.keep}")
     sitting = None if args.score_only else generate(args.out, args.limit, args.minutes)
+    preserve(args.out, args.keep)
     scored = score(args.out)
     twins = len(list(iter_jsonl(args.out / "key.jsonl")))
     reviewed = len(list(iter_jsonl(args.out / "run" / "reviews.jsonl")))
