@@ -321,8 +321,8 @@ class Generator:
         )
 
     def _repaired(self, review: Review, source: str) -> tuple[Review, list[str]]:
-        """``review`` with its glued words split (before the grounding checks: "singleGPU"
-        would read as an invented name), and a warning naming the repairs."""
+        """``review`` with its damaged words mended (before the grounding checks: "singleGPU"
+        or "MMLu" would read as an invented name), and a warning naming the repairs."""
         data, escapes = words.unescape_value(review.model_dump())
         data, fixes = words.repair_value(data, source)
         notes = []
@@ -330,7 +330,7 @@ class Generator:
             notes.append(f"words: decoded {escapes} character(s) written as escapes (\\u2019)")
         if fixes:
             shown = "; ".join(fixes[:5]) + ("; ..." if len(fixes) > 5 else "")
-            notes.append(f"words: split {len(fixes)} run-together word(s): {shown}")
+            notes.append(f"words: mended {len(fixes)} damaged word(s): {shown}")
         if not notes:
             return review, []
         try:

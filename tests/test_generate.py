@@ -251,7 +251,7 @@ def test_embedded_repair_splits_glued_words_and_says_so(fake: FakeOpenAI, tmp_pa
     assert (
         repaired.review.summary == "It improves the accuracy of deep nets trained on small images."
     )  # type: ignore[attr-defined]
-    assert repaired.warnings == ["words: split 1 run-together word(s): accuracyof -> accuracy of"]
+    assert repaired.warnings == ["words: mended 1 damaged word(s): accuracyof -> accuracy of"]
     untouched = run(False)
     assert untouched.review.summary == glued["summary"]  # type: ignore[attr-defined]
     assert untouched.warnings == []
