@@ -241,11 +241,11 @@ def mend(token: str, paper: Paper, text: str = "", start: int = 0) -> str | None
     damaged word the paper's text or the word list can correct; else ``None``.
 
     In order: a name of the paper with broken capitals gets the paper's spelling ("MMLu" ->
-    "MMLU"; "perplexITY" -> "perplexity"); an unknown lower-case word that is two words of a
-    phrase of the paper run together gets the paper's space or hyphen back ("valuecache" ->
-    "value cache"); an unknown lower-case word one edit from a common word, or two from a word
-    of seven letters or more of the paper, becomes that word ("perfromance" -> "performance").
-    Tokens inside URLs and e-mail addresses, and short ones, are left alone.
+    "MMLU"; "perplexITY" -> "perplexity"); an unknown word that is two words of a phrase of the
+    paper run together gets the paper's space or hyphen back ("valuecache" -> "value cache",
+    "GPTmodels" -> "GPT models"); an unknown lower-case word one edit from a common word, or two
+    from a word of seven letters or more of the paper, becomes that word ("perfromance" ->
+    "performance"). Tokens inside URLs and e-mail addresses, and short ones, are left alone.
     """
     if start and text[start - 1] in "/@:.":
         return None
@@ -255,8 +255,8 @@ def mend(token: str, paper: Paper, text: str = "", start: int = 0) -> str | None
         names = [f for f in forms if _CAMEL.search(f)]
         if names:  # "Chatgpt" for ChatGPT; never a plain word at the start of a sentence
             return max(names, key=lambda f: forms[f])
-    if _irregular(token):
-        if not forms or token in forms:
+    if _irregular(token) and forms:
+        if token in forms:
             return None
         names = [f for f in forms if _irregular(f) or f.isupper()]
         if names:
@@ -264,14 +264,14 @@ def mend(token: str, paper: Paper, text: str = "", start: int = 0) -> str | None
         if _BROKEN_CAPITALS.search(token):
             return lower.capitalize() if token[0].isupper() else lower
         return None
-    if len(token) < MIN_GLUED or token[0].isupper() or lower in paper.forms:
-        return None
-    if known(lower) or _inflected_known(lower):
+    if len(token) < MIN_GLUED or forms or known(lower) or _inflected_known(lower):
         return None
     for i in range(2, len(lower) - 1):
         found = re.search(rf"\b{lower[:i]}([ -]){lower[i:]}\b", paper.text)
         if found:
-            return lower[:i] + found.group(1) + lower[i:]
+            return token[:i] + found.group(1) + token[i:]
+    if token[0].isupper() or _irregular(token):
+        return None  # a name the paper does not write: not ours to respell
     return _spelled(lower, paper)
 
 
