@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.machine import describe, peak_rss_mib, write_results  # noqa: E402
 from reviewer.config import cache_root  # noqa: E402
+from reviewer.eval.textquality import TEXT_QUALITY_VERSION  # noqa: E402
 from reviewer.local.server import DEFAULT_PARALLEL  # noqa: E402
 from reviewer.local.weights import resolve_model  # noqa: E402
 
@@ -256,7 +257,7 @@ def main() -> None:
         help="first review K papers on one slot: the median single-review time of the goal",
     )  # fmt: skip
     sub.add_parser("demo", help="README demo: 3 papers, the default command as it is")
-    quality = sub.add_parser("quality", help="text quality (textquality-v3) of a kept run")
+    quality = sub.add_parser("quality", help=f"text quality ({TEXT_QUALITY_VERSION}) of a kept run")
     quality.add_argument("run", type=Path, help="a run folder written with --out")
     args = parser.parse_args()
     machine = describe()

@@ -47,6 +47,7 @@ from reviewer.local.server import DEFAULT_PARALLEL  # noqa: E402
 from reviewer.runstore import iter_jsonl  # noqa: E402
 
 PAPERS = ROOT / "examples" / "papers.jsonl"
+REFERENCES = "neurips_2023_2025"
 KEEP = ROOT / "benchmarks" / "results" / "flaws-run"
 KEPT = ("reviews.jsonl", "errors.jsonl", "manifest.json")
 
@@ -74,9 +75,6 @@ def preserve(out: Path, keep: Path) -> None:
     for name in KEPT:
         if (out / "run" / name).exists():
             shutil.copy2(out / "run" / name, keep / name)
-
-
-REFERENCES = "neurips_2023_2025"
 
 
 def generate(out: Path, limit: int, minutes: float | None) -> dict[str, Any]:

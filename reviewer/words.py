@@ -72,10 +72,6 @@ def known(word: str) -> bool:
     return zipf(word) >= KNOWN_ZIPF or word in technical_words()
 
 
-def _words(text: str) -> set[str]:
-    return set(re.findall(r"[a-z]+", text.lower()))
-
-
 def glued_words(text: str, source: str = "") -> list[str]:
     """Tokens of ``text`` that are two words run together ("singleGPU", "accuracyof").
 
@@ -87,7 +83,7 @@ def glued_words(text: str, source: str = "") -> list[str]:
     word and its tail a common word too ("singleGPU"; mBERT, iPhone, proteinMPNN: not), or its
     head a function word ("toChatGPT").
     """
-    known_here = _words(source)
+    known_here = paper_words(source).known
     found = []
     for raw in text.split():
         for part in re.split(r"[^A-Za-z]+", raw):
@@ -118,7 +114,7 @@ MIN_CONTENT_PART = 6
 letters: "chatbotperformance" does, "hardcoding" and "crowdworker" stay compounds."""
 
 
-def _glued(part: str, known_here: set[str]) -> bool:
+def _glued(part: str, known_here: frozenset[str]) -> bool:
     lower = part.lower()
     if part[0].isupper() or lower in known_here or known(lower):
         return False  # names (Codeforces, ImageNet, LoRA), the paper's words, known words
@@ -161,7 +157,7 @@ def _inflected_known(lower: str) -> bool:
     )
 
 
-def _split(part: str, known_here: set[str]) -> str | None:
+def _split(part: str, known_here: frozenset[str]) -> str | None:
     """``part`` as two words ("accuracy of", "single GPU") when it is glued, else ``None``.
 
     Of the splits the rule accepts, the one whose rarer half is most common is taken
@@ -181,10 +177,9 @@ def _split(part: str, known_here: set[str]) -> str | None:
 
 def repair_text(text: str, source: str = "") -> tuple[str, list[str]]:
     """``text`` with every glued word split, and the repairs as ``"accuracyof -> accuracy of"``."""
-    known_here = _words(source)
+    paper = paper_words(source)
+    known_here = paper.known
     fixes: list[str] = []
-
-    paper = Paper(source)
 
     def fix(match: re.Match[str]) -> str:
         split = _split(match.group(0), known_here)
@@ -213,15 +208,24 @@ _BROKEN_CAPITALS = re.compile(r"[a-z]{3,}[A-Z]{2,}|[a-z]{2,}[A-Z]$")
 ("GitHub", "ZeRO", "mBERT")."""
 
 
-class Paper:
-    """The words of the text the model was shown, as :func:`mend` looks them up."""
+class PaperWords:
+    """The words of the text the model was shown, as the glued-word rule and :func:`mend` look
+    them up. Built once per text (:func:`paper_words`) and never changed."""
 
     def __init__(self, source: str) -> None:
         self.text = source.lower()
+        self.known = frozenset(re.findall(r"[a-z]+", self.text))
         self.forms: dict[str, Counter[str]] = {}
         for token in _LETTERS.findall(source):
             self.forms.setdefault(token.lower(), Counter())[token] += 1
         self.words = sorted(w for w in self.forms if len(w) >= 4)
+
+
+@lru_cache(maxsize=16)
+def paper_words(source: str) -> PaperWords:
+    """The words of ``source``, shared by every string of a review (and every review of a
+    paper) checked against it in a row."""
+    return PaperWords(source)
 
 
 @lru_cache(maxsize=1)
@@ -236,7 +240,7 @@ def _irregular(token: str) -> bool:
     return any(c.isupper() for c in token[1:]) and not token.isupper()
 
 
-def mend(token: str, paper: Paper, text: str = "", start: int = 0) -> str | None:
+def mend(token: str, paper: PaperWords, text: str = "", start: int = 0) -> str | None:
     """What ``token`` (a run of letters at ``start`` of ``text``) should read, when it is a
     damaged word the paper's text or the word list can correct; else ``None``.
 
@@ -275,7 +279,7 @@ def mend(token: str, paper: Paper, text: str = "", start: int = 0) -> str | None
     return _spelled(lower, paper)
 
 
-def _spelled(lower: str, paper: Paper) -> str | None:
+def _spelled(lower: str, paper: PaperWords) -> str | None:
     """The word ``lower`` misspells: same first letter, not just a plural of it; the paper's
     words first (two edits from seven letters on), then common ones (one edit)."""
     from rapidfuzz import process
@@ -300,12 +304,11 @@ def _spelled(lower: str, paper: Paper) -> str | None:
 def damaged_words(text: str, source: str = "") -> list[str]:
     """Tokens of ``text`` that are damaged words: glued by the frozen rule
     (:func:`glued_words`) or mended by :func:`mend`."""
-    paper = Paper(source)
-    known_here = set(paper.forms)
+    paper = paper_words(source)
     found = []
     for match in _LETTERS.finditer(text):
         token = match.group(0)
-        if (len(token) >= MIN_GLUED and _glued(token, known_here)) or mend(
+        if (len(token) >= MIN_GLUED and _glued(token, paper.known)) or mend(
             token, paper, text, match.start()
         ):
             found.append(token)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from reviewer.eval.textquality import TEXT_QUALITY_VERSION
+
 GROUP_TITLES = {
     "decision": "Decision (threshold rule on the overall rating)",
     "decision_field": "Decision (the review's own decision field)",
@@ -13,7 +15,8 @@ GROUP_TITLES = {
     "specificity": "Specificity",
     "coverage": "Coverage",
     "text": "Text similarity to the closest human review",
-    "text_quality": "Text quality against the paper text the model was shown (textquality-v4)",
+    "text_quality": "Text quality against the paper text the model was shown "
+    f"({TEXT_QUALITY_VERSION})",
 }
 HEADLINE = (
     ("decision", "balanced_accuracy"),
