@@ -5,6 +5,7 @@
     python benchmarks/embedded_batch.py batch --reference 6 # ... and one slot on 6 papers first
     python benchmarks/embedded_batch.py demo                # the README demo (3 papers)
     python benchmarks/embedded_batch.py quality D           # text quality of a kept run D
+    python benchmarks/embedded_batch.py dry default allowed_length=2   # DRY settings, dev papers
 
 Every run uses an empty completion cache (a temporary REVIEWER_CACHE_DIR; the assembled model
 file is linked in), so each review is a fresh generation. ``slots`` and ``batch`` start
@@ -23,6 +24,7 @@ machines), and peak memory of the server and the batch process.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import re
@@ -33,6 +35,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +45,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.machine import describe, peak_rss_mib, write_results  # noqa: E402
 from reviewer.config import cache_root  # noqa: E402
 from reviewer.eval.textquality import TEXT_QUALITY_VERSION  # noqa: E402
+from reviewer.local.dry import DryPenalty  # noqa: E402
 from reviewer.local.server import DEFAULT_PARALLEL  # noqa: E402
 from reviewer.local.weights import resolve_model  # noqa: E402
 
@@ -86,9 +90,12 @@ class RssPeak:
             time.sleep(0.5)
 
 
-def start_server(env: dict[str, str], parallel: int) -> tuple[subprocess.Popen[bytes], dict]:
-    proc = subprocess.Popen([*REVIEWER, "serve", "--parallel", str(parallel)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+def start_server(
+    env: dict[str, str], parallel: int, command: list[str] | None = None
+) -> tuple[subprocess.Popen[bytes], dict]:
+    """``reviewer serve --parallel N`` (or ``command``), once its server.json is written."""
+    command = command or [*REVIEWER, "serve", "--parallel", str(parallel)]
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     state = Path(env["REVIEWER_CACHE_DIR"]) / "server.json"
     deadline = time.monotonic() + 180
     while not state.exists():
@@ -114,8 +121,10 @@ def server_figures(log: str) -> dict[str, Any]:
     }
 
 
-def run_batch(env: dict[str, str], out: Path, limit: int | None) -> dict[str, Any]:
-    command = [*REVIEWER, "batch", str(PAPERS), "--out", str(out)]
+def run_batch(
+    env: dict[str, str], out: Path, limit: int | None, papers: Path = PAPERS
+) -> dict[str, Any]:
+    command = [*REVIEWER, "batch", str(papers), "--out", str(out)]
     if limit is not None:
         command += ["--limit", str(limit)]
     started = time.perf_counter()
@@ -211,16 +220,83 @@ def slots_table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n\n"
 
 
-def text_quality(run: Path) -> dict[str, Any]:
+def text_quality(run: Path, papers: Path = PAPERS) -> dict[str, Any]:
     """The eval's text-quality figures of a run against the sample papers it reviewed, and
     how many glued words the embedded model's repair split (named in each record's warnings)."""
     from reviewer.eval.textquality import score_run
 
-    scored = score_run(run, PAPERS)
+    scored = score_run(run, papers)
     records = [json.loads(x) for x in (run / "reviews.jsonl").read_text().splitlines() if x]
-    notes = [w for r in records for w in r.get("warnings") or [] if w.startswith("words: split")]
+    notes = [w for r in records for w in r.get("warnings") or [] if w.startswith("words: mended")]
     scored["words_repaired"] = sum(int(w.split()[2]) for w in notes)
     return scored
+
+
+def dev_papers(per_target: int, path: Path) -> Path:
+    """The first ``per_target`` dev papers of each quality target (title, abstract and keywords
+    only: ``papers_for_generation``) written as a JSONL input file."""
+    from benchmarks.quality import TARGETS
+    from reviewer.references import load_references, papers_for_generation, select
+
+    lines = []
+    for refs, years in TARGETS.values():
+        chosen = select(load_references(refs), split="dev", years=years, limit=per_target)
+        lines += [p.model_dump_json() for p in papers_for_generation(chosen)]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def parse_dry(spec: str) -> DryPenalty:
+    """``multiplier=1.2,allowed_length=2`` -> that DRY penalty (other fields at the default)."""
+    fields = {f.name: f.type for f in dataclasses.fields(DryPenalty)}
+    values: dict[str, Any] = {}
+    for part in filter(None, spec.split(",")):
+        key, _, value = part.partition("=")
+        if key not in fields or key == "breakers":
+            raise SystemExit(f"unknown DRY field {key!r}: one of multiplier, base, allowed_length")
+        values[key] = int(value) if key in ("allowed_length", "last_n") else float(value)
+    return DryPenalty(**values)
+
+
+def dry_run(spec: str, papers: Path, keep: Path) -> dict[str, Any]:
+    """The default batch command on ``papers`` against a one-slot server with DRY ``spec``."""
+    cache = fresh_cache()
+    env = {**os.environ, "REVIEWER_CACHE_DIR": str(cache)}
+    for name in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "REVIEWER_MODEL"):
+        env.pop(name, None)
+    command = [sys.executable, str(Path(__file__).resolve()), "_serve", "--dry", spec]
+    server, info = start_server(env, 1, command)
+    try:
+        result = {"dry": asdict(parse_dry(spec)) | {"breakers": None}, "spec": spec or "default"}
+        result |= run_batch(env, keep, None, papers)
+        result |= server_figures(Path(info["log_path"]).read_text(errors="replace"))
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+    quality = text_quality(keep, papers)
+    result["words_mended"] = quality["words_repaired"]
+    result["words"] = quality["counts"]["damaged_word_rate"][1]
+    result["text_quality"] = quality
+    return result
+
+
+DRY_COLUMNS = ("spec", "reviewed", "median_service_s", "completion_tokens_mean",
+               "gen_tokens_per_s_per_request", "words_mended")  # fmt: skip
+DRY_FIGURES = ("copy_rate", "damaged_word_rate", "glued_word_rate", "unsupported_name_rate",
+               "redundancy", "words_per_paragraph")  # fmt: skip
+
+
+def dry_table(rows: list[dict[str, Any]]) -> str:
+    """One row per DRY setting: speed, repairs, and the text-quality figures."""
+    head = [*DRY_COLUMNS, *DRY_FIGURES]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for row in rows:
+        cells = [str(row.get(c)) for c in DRY_COLUMNS]
+        for name in DRY_FIGURES:
+            value = row["text_quality"].get(name)
+            cells.append("" if value is None else f"{value:.4f}" if value < 1 else f"{value:.1f}")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n\n"
 
 
 def batch_summary(result: dict[str, Any], single: dict[str, Any] | None) -> tuple[str, str]:
@@ -259,8 +335,33 @@ def main() -> None:
     sub.add_parser("demo", help="README demo: 3 papers, the default command as it is")
     quality = sub.add_parser("quality", help=f"text quality ({TEXT_QUALITY_VERSION}) of a kept run")
     quality.add_argument("run", type=Path, help="a run folder written with --out")
+    dry = sub.add_parser("dry", help="DRY penalty settings side by side on dev papers")
+    dry.add_argument(
+        "specs", nargs="+", metavar="SPEC",
+        help="'default' or DryPenalty fields: multiplier=1.2,allowed_length=2",
+    )  # fmt: skip
+    dry.add_argument("--per-target", type=int, default=3, help="dev papers of each quality target")
+    dry.add_argument("--out", type=Path, default=ROOT / "outputs" / "dry", help="runs kept here")
+    serve = sub.add_parser("_serve", help=argparse.SUPPRESS)  # dry's server, in its own process
+    serve.add_argument("--dry", default="")
     args = parser.parse_args()
+    if args.mode == "_serve":
+        from reviewer.local.reuse import serve as serve_embedded
+
+        sys.exit(serve_embedded(parallel=1, dry=parse_dry(args.dry)))
     machine = describe()
+    if args.mode == "dry":
+        stem, title = "embedded-dry", "Embedded model: DRY penalty settings side by side"
+        args.out.mkdir(parents=True, exist_ok=True)
+        papers = dev_papers(args.per_target, args.out / "papers.jsonl")
+        rows = []
+        result = {"machine": machine, "papers": str(papers), "runs": rows}
+        for spec in args.specs:  # written after each row: a crash keeps the rest
+            spec = "" if spec == "default" else spec
+            rows.append(dry_run(spec, papers, args.out / (spec.replace(",", "_") or "default")))
+            print(dry_table(rows), flush=True)
+            write_results(stem, title, result, intro=dry_table(rows))
+        return
     if args.mode == "slots":
         stem, title = "embedded-slots", "Embedded model: reviews per hour by slot count"
         runs: list[tuple[int, bool]] = [(1, True)] if args.python_server else []

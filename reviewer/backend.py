@@ -22,9 +22,11 @@ they copied slightly less of the abstract (17.6% of 5-grams against 19.9%)."""
 
 
 def embedded_cache_id(model: str, runtime: str) -> str:
-    """What cache keys name for the embedded model: its model and server program, never the
-    port, which changes with every start."""
-    return f"embedded:{model}:{runtime}"
+    """What cache keys name for the embedded model: its model, server program and repetition
+    penalty, never the port, which changes with every start."""
+    from reviewer.local.dry import DRY  # dataclass only: imports nothing of llama.cpp
+
+    return f"embedded:{model}:{runtime}:{DRY.fingerprint()}"
 
 
 @dataclass(frozen=True)

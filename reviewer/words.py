@@ -45,7 +45,7 @@ _ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _LETTERS = re.compile(r"[A-Za-z]+")
-_SNAKE = re.compile(r"\b[a-z]{2,}(?:_[a-z]{2,})+\b")
+_SNAKE = re.compile(r"\b[A-Za-z]{2,}(?:_[A-Za-z]{2,})+\b")
 """Words joined by underscores ("memory_usage"): the same penalty's other way round a phrase."""
 
 
@@ -193,10 +193,17 @@ def repair_text(text: str, source: str = "") -> tuple[str, list[str]]:
     def unsnake(match: re.Match[str]) -> str:
         token = match.group(0)
         parts = token.split("_")
-        if token in source or not all(_common(p) for p in parts):
-            return token  # the paper's identifier (max_tokens), or not plain words
-        fixes.append(f"{token} -> {' '.join(parts)}")
-        return " ".join(parts)
+        if token in source:
+            return token  # the paper's identifier (max_tokens)
+        phrase = re.search(r"\b" + "[ -]".join(parts) + r"\b", source, re.IGNORECASE)
+        if phrase:  # "Preference_correction": the paper's phrase, spelled as the paper does
+            fixed = phrase.group(0) if token != token.lower() else phrase.group(0).lower()
+        elif token.islower() and all(_common(p) for p in parts):
+            fixed = " ".join(parts)
+        else:
+            return token  # not plain words (qkv_proj), or a name the paper does not write
+        fixes.append(f"{token} -> {fixed}")
+        return fixed
 
     return _SNAKE.sub(unsnake, _LETTERS.sub(fix, text)), fixes
 

@@ -58,3 +58,17 @@ def test_explicit_compact_profile_sends_the_embedded_models_prompt(
     assert "at most 30 words" in compact["messages"][0]["content"]
     assert compact["max_tokens"] == load_form("sections").max_tokens
     assert compact["messages"][0] != full["messages"][0]
+
+
+def test_embedded_cache_keys_name_the_repetition_penalty(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A completion made under another DRY setting is another completion: it must not be
+    served from the cache after the setting changes (the port never enters the key)."""
+    from reviewer.backend import embedded_cache_id
+    from reviewer.local import dry
+
+    before = embedded_cache_id("m", "llama-server")
+    assert before == embedded_cache_id("m", "llama-server")
+    monkeypatch.setattr(dry, "DRY", dry.DryPenalty(multiplier=0.8, allowed_length=3))
+    assert embedded_cache_id("m", "llama-server") != before
+    monkeypatch.setattr(dry, "DRY", dry.DryPenalty(breakers=("\n",)))
+    assert embedded_cache_id("m", "llama-server") != before

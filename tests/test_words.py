@@ -48,6 +48,15 @@ def test_real_words_names_and_the_papers_own_words_stay_whole() -> None:
     assert repair_text("we use dataof", source="a dataof b") == ("we use dataof", [])
     assert repair_text("set max_tokens", source="the max_tokens flag") == ("set max_tokens", [])
     assert repair_text("set qkv_proj") == ("set qkv_proj", [])  # not two plain words
+    assert repair_text("our Data_Loader") == ("our Data_Loader", [])  # not the paper's
+
+
+def test_words_joined_by_an_underscore_get_the_papers_separator_back() -> None:
+    source = "We propose Dynamic Cross-Layer Preference Correction and a cross-layer prefix."
+    text, fixes = repair_text("DCPC (Preference_correction) uses cross_layer prefixes.", source)
+    assert text == "DCPC (Preference Correction) uses cross-layer prefixes."
+    assert fixes == ["Preference_correction -> Preference Correction", "cross_layer -> cross-layer"]
+    assert repair_text("the model_size grows")[0] == "the model size grows"
 
 
 PAPER = (

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from reviewer.config import cache_root
 from reviewer.local import write_json_atomic
+from reviewer.local.dry import DRY, DryPenalty
 from reviewer.local.server import LocalServer, model_ids
 from reviewer.local.weights import model_alias, resolve_model
 
@@ -88,6 +89,7 @@ def serve(
     port: int | None = None,
     parallel: int | None = None,
     on_ready: Callable[[ServerInfo], None] | None = None,
+    dry: DryPenalty = DRY,
 ) -> int:
     """Run the embedded server in the foreground until it exits or is interrupted.
 
@@ -104,6 +106,7 @@ def serve(
         port=port,
         keep_log=True,
         parallel=parallel,
+        dry=dry,
     )
     previous = None
     if threading.current_thread() is threading.main_thread():

@@ -31,7 +31,7 @@ from pathlib import Path
 from reviewer.config import cache_root
 from reviewer.errors import LocalModelError
 from reviewer.local import INSTALL_HINT
-from reviewer.local.dry import DRY
+from reviewer.local.dry import DRY, DryPenalty
 
 # Slots of llama.cpp's server: reviews generated at once. One, by issue 15's rule (a review may
 # take at most 1.5x one slot's time): on 2 cores two slots gave 1.09-1.32x the reviews per hour
@@ -182,10 +182,12 @@ class LocalServer:
         extra_args: Sequence[str] = (),
         parallel: int | None = None,
         program: Path | None | bool = True,
+        dry: DryPenalty = DRY,
     ) -> None:
         """``parallel``: slots of llama.cpp's server (default ``DEFAULT_PARALLEL``);
         ``program``: True finds llama.cpp's server, False uses llama-cpp-python's, a path
-        names the server program."""
+        names the server program; ``dry``: llama.cpp's server's repetition penalty (a
+        benchmark compares settings; llama-cpp-python's server always applies ``DRY``)."""
         self.program = find_llama_server() if program is True else (program or None)
         self.slots = (parallel or DEFAULT_PARALLEL) if self.program else 1
         self.model_path = Path(model_path)
@@ -197,6 +199,7 @@ class LocalServer:
         self.log_path = log_path
         self.keep_log = keep_log
         self.extra_args = list(extra_args)
+        self.dry = dry
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -228,7 +231,7 @@ class LocalServer:
                 "--host", "127.0.0.1",
                 "--port", str(self.port),
                 "--no-webui",
-                *DRY.server_args(),
+                *self.dry.server_args(),
                 *self.extra_args,
             ]  # fmt: skip
         if importlib.util.find_spec("llama_cpp") is None:

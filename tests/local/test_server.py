@@ -19,7 +19,7 @@ import pytest
 
 from reviewer.errors import LocalModelError
 from reviewer.local import server as local_server
-from reviewer.local.dry import DRY
+from reviewer.local.dry import DRY, DryPenalty
 from reviewer.local.server import LocalServer
 from reviewer.local.weights import MODELS, model_alias, resolve_model
 from tests.local.conftest import FAKE_SERVER, gone
@@ -104,6 +104,18 @@ def test_llama_server_program_gets_parallel_slots_each_with_a_full_context(tmp_p
     assert command[command.index("--parallel") + 1] == "3"
     assert command[command.index("--ctx-size") + 1] == str(3 * 4096)
     assert command[command.index("--dry-multiplier") + 1] == str(DRY.multiplier)
+
+
+def test_llama_server_program_gets_the_dry_penalty_it_is_given(tmp_path: Path) -> None:
+    program = tmp_path / "llama-server"
+    program.write_text("")
+    dry = DryPenalty(multiplier=1.6, allowed_length=2)
+    server = LocalServer(tmp_path / "m.gguf", alias="m", program=program, dry=dry)
+    server.port = 5555
+    command = server.command()
+    assert command[command.index("--dry-multiplier") + 1] == "1.6"
+    assert command[command.index("--dry-allowed-length") + 1] == "2"
+    assert command.count("--dry-sequence-breaker") == len(DRY.breakers)
 
 
 def test_python_server_has_one_slot(tmp_path: Path) -> None:
