@@ -52,13 +52,42 @@ KEEP = ROOT / "benchmarks" / "results" / "flaws-run"
 KEPT = ("reviews.jsonl", "errors.jsonl", "manifest.json")
 
 
-def restore(out: Path, keep: Path) -> int:
+def generation(manifest: Path) -> str | None:
+    """What made a run's reviews (model, server program, repetition penalty: the embedded
+    model's ``cache_id``), from its manifest; None for runs made before it was recorded."""
+    try:
+        return json.loads(manifest.read_text())["config"].get("cache_id")
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def current_generation() -> str:
+    """The cache id a sitting's reviews get now: the default embedded model, the server
+    program this machine runs it with, the repetition penalty."""
+    from reviewer.backend import embedded_cache_id
+    from reviewer.local.server import find_llama_server
+    from reviewer.local.weights import model_alias, resolve_model
+
+    runtime = "llama-server" if find_llama_server() else "llama-cpp-python"
+    return embedded_cache_id(model_alias(None, resolve_model(None)), runtime)
+
+
+def restore(out: Path, keep: Path, current: str) -> int:
     """Reviews kept in ``keep`` that OUT/run lacks, appended to it (and the manifest when
-    OUT/run has none); how many. Errors are not restored: those twins are tried again."""
+    OUT/run has none); how many. Errors are not restored: those twins are tried again.
+    Twins made under another generation (``current``: the cache id a sitting would use now)
+    are refused: one table must not mix two models or penalties."""
     run = out / "run"
     kept = list(iter_jsonl(keep / "reviews.jsonl"))
     if not kept:
         return 0
+    for manifest in (keep / "manifest.json", run / "manifest.json"):
+        made = generation(manifest) if manifest.exists() else current
+        if made != current:
+            raise SystemExit(
+                f"{manifest.parent} holds twins made under {made or 'an unrecorded setting'}, "
+                f"not {current}: move it aside (or pass --keep and --out elsewhere) to start over"
+            )
     run.mkdir(parents=True, exist_ok=True)
     done = {r["paper_id"] for r in iter_jsonl(run / "reviews.jsonl")}
     new = [r for r in kept if r["paper_id"] not in done]
@@ -186,7 +215,8 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, default=KEEP, help="reviewed twins kept in git")
     args = parser.parse_args()
 
-    print(f"restored {restore(args.out, args.keep)} reviewed twins from {args.keep}")
+    current = current_generation()
+    print(f"restored {restore(args.out, args.keep, current)} reviewed twins from {args.keep}")
     sitting = None if args.score_only else generate(args.out, args.limit, args.minutes)
     preserve(args.out, args.keep)
     scored = score(args.out)

@@ -403,6 +403,7 @@ class Reviewer:
             "base_url": ep.base_url,
             "model": ep.model,
             "embedded": ep.embedded,
+            "cache_id": ep.cache_id,  # the embedded model's server program and penalty
             "form": self.form.name,
             "profile": self.form.profile,
             "structured": ep.structured,

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from reviewer import Reviewer, read_papers
+from reviewer.local.dry import DRY
 from tests.conftest import EXAMPLES, LOCAL_MODEL
 
 pytestmark = LOCAL_MODEL
@@ -45,6 +46,8 @@ def test_three_sample_papers_reviewed_offline(tmp_path: Path, isolated_env: Path
     with Reviewer(local_model="0.5b") as reviewer:
         assert reviewer.endpoint.embedded
         assert reviewer.public_settings()["grounding_reasks"] == 0  # findings dropped at once
+        # the manifest names what made the reviews, the repetition penalty included
+        assert reviewer.public_settings()["cache_id"].endswith(DRY.fingerprint())
         summary = reviewer.batch(papers, tmp_path / "run", concurrency=1)
     assert summary.reviewed == 3, (tmp_path / "run" / "errors.jsonl").read_text()
     assert not set(_server_processes()) - set(before)  # no server of ours outlives the run
