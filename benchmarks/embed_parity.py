@@ -155,6 +155,7 @@ def main() -> int:
     parser.add_argument("--abstracts", type=int, default=200, help="dev titles + abstracts")
     parser.add_argument("--train", type=int, default=1000, help="train titles + abstracts")
     parser.add_argument("--configs", default=",".join(CONFIGS[1:]), help="compared with old")
+    parser.add_argument("--stem", default="embed_parity", help="results/STEM.{json,md}")
     args = parser.parse_args()
     dev_all = load_split("dev", max(args.papers, args.abstracts))
     train_all = load_split("train", max(args.pool, args.train))
@@ -183,7 +184,7 @@ def main() -> int:
         result.update({f"{config}: {k}": v for k, v in row.items()})
         print(config, row, flush=True)
     path = write_results(
-        "embed_parity",
+        args.stem,
         "Encoder parity: old (torch, character sort) vs new vectors and decisions (issue 19)",
         result,
         intro="NeurIPS dev split; decisions at the frozen thresholds "

@@ -6,7 +6,9 @@ cold ``reviewer eval`` encodes. Two configurations encode it:
 
 - ``torch-chars``: what the eval did before issue 19: sentence-transformers' ``encode`` over
   chunks of 2,048 texts, which sorts each chunk by character length;
-- ``torch-tokens``: the same model through ``Embedder``: batches by token count.
+- ``torch-tokens``: the same model through ``Embedder``: batches by token count;
+- ``torch-int8``: token batches through a copy whose linear layers are quantised to int8 by
+  torch's dynamic quantisation (no new dependency; a candidate, not what the eval uses).
 
 (An fp32 ONNX Runtime export of the same weights on top of token batches was measured on
 2026-12-02 at 1.06x torch-tokens on comment units and 1.05x on abstracts: not worth a second
@@ -30,15 +32,18 @@ from reviewer.embed import (  # noqa: E402
     ABSTRACT_MAX_TOKENS,
     BATCH_SIZE,
     CHUNK,
+    DIMENSIONS,
     SENTENCE_MAX_TOKENS,
     Embedder,
+    length_batches,
     load_model,
+    token_lengths,
 )
 from reviewer.eval.baselines import abstract_text  # noqa: E402
 from reviewer.references import Reference, load_references, resolve_references, select  # noqa: E402
 from reviewer.segment import split_comments  # noqa: E402
 
-CONFIGS = ("torch-chars", "torch-tokens")
+CONFIGS = ("torch-chars", "torch-tokens", "torch-int8")
 DEFAULT_REFS = "neurips_2023_2025"
 
 
@@ -95,10 +100,48 @@ def _torch_chars(max_tokens: int) -> Callable[[Sequence[str]], np.ndarray]:
     return encode
 
 
+@functools.cache
+def _int8_model() -> object:
+    """A copy of the packaged model with every ``nn.Linear`` quantised to int8 (weights once,
+    activations per batch)."""
+    import copy
+
+    import torch
+
+    model = copy.deepcopy(load_model())
+    model[0].model = torch.ao.quantization.quantize_dynamic(
+        model[0].model, {torch.nn.Linear}, dtype=torch.qint8
+    )
+    return model
+
+
+def _torch_int8(max_tokens: int) -> Callable[[Sequence[str]], np.ndarray]:
+    """``Embedder``'s token-count batches through the int8 copy."""
+
+    def encode(texts: Sequence[str]) -> np.ndarray:
+        model = _int8_model()
+        model.max_seq_length = max_tokens
+        lengths = token_lengths(model.tokenizer, texts, max_tokens)
+        out = np.empty((len(texts), DIMENSIONS), dtype=np.float32)
+        for rows in length_batches(lengths, BATCH_SIZE):
+            out[rows] = model.encode(
+                [texts[i] for i in rows],
+                batch_size=len(rows),
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+        return out
+
+    return encode
+
+
 def encoder(config: str, max_tokens: int) -> Callable[[Sequence[str]], np.ndarray]:
     """A function that encodes texts with one configuration, uncached."""
     if config == "torch-chars":
         return _torch_chars(max_tokens)
+    if config == "torch-int8":
+        return _torch_int8(max_tokens)
     return Embedder(max_tokens, use_cache=False, progress=False).encode
 
 

@@ -49,6 +49,7 @@ def main() -> int:
     parser.add_argument("--units", type=int, default=3000, help="comment units (256 tokens)")
     parser.add_argument("--abstracts", type=int, default=600, help="titles + abstracts (128)")
     parser.add_argument("--configs", default=",".join(CONFIGS))
+    parser.add_argument("--stem", default="embed_speed", help="results/STEM.{json,md}")
     args = parser.parse_args()
     sample = load_split("dev", args.papers)
     texts = {
@@ -78,7 +79,7 @@ def main() -> int:
     result.update(cold)
     result["raw"] = rows
     path = write_results(
-        "embed_speed",
+        args.stem,
         "Encoder speed: texts per CPU-second (issue 19)",
         result,
         intro="Real NeurIPS dev-split texts; process CPU time, so other jobs on the machine "
