@@ -10,7 +10,9 @@ cache, so ``--minutes`` can spread the 350 reviews over several sittings; the tw
 reviewed in file order, one source paper's seven twins after another. The reviewed twins are
 also kept in git (``--keep``, default ``benchmarks/results/flaws-run/``): a sitting starts by
 restoring them into OUT/run and ends by saving them there, so a fresh machine resumes where the
-last sitting stopped. Then both systems are scored on the same reviewed twins:
+last sitting stopped. Kept twins made with another model, server program, repetition penalty or
+prompt are refused (one table, one generation): move the folder aside to start over. Then both
+systems are scored on the same reviewed twins:
 
 - ``embedded``: our reviews (OUT/run), scored by `reviewer flaws score`;
 - ``nearest-neighbour``: for each twin, the first human review of the NeurIPS 2023-2025 train
@@ -53,23 +55,32 @@ KEPT = ("reviews.jsonl", "errors.jsonl", "manifest.json")
 
 
 def generation(manifest: Path) -> str | None:
-    """What made a run's reviews (model, server program, repetition penalty: the embedded
-    model's ``cache_id``), from its manifest; None for runs made before it was recorded."""
+    """What made a run's reviews, from its manifest: the embedded model's cache id (model,
+    server program, repetition penalty) and the form's prompt templates and schema; None for
+    runs made before the cache id was recorded. (Code after the model, such as the repair and
+    the grounding checks, is not in it: change those between sittings and start over.)"""
     try:
-        return json.loads(manifest.read_text())["config"].get("cache_id")
-    except (OSError, ValueError, KeyError):
+        data = json.loads(manifest.read_text())
+        made = data["config"].get("cache_id")
+        form = data["form"]
+        return f"{made} templates {form['template_hash'][:12]} schema {form['schema_hash'][:12]}"
+    except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
 def current_generation() -> str:
-    """The cache id a sitting's reviews get now: the default embedded model, the server
-    program this machine runs it with, the repetition penalty."""
+    """What a sitting's reviews are made with now (as :func:`generation` reads it): the
+    default embedded model, the server program this machine runs it with, the penalty, and the
+    `sections` form's compact prompts."""
     from reviewer.backend import embedded_cache_id
+    from reviewer.forms import load_form
     from reviewer.local.server import find_llama_server
     from reviewer.local.weights import model_alias, resolve_model
 
     runtime = "llama-server" if find_llama_server() else "llama-cpp-python"
-    return embedded_cache_id(model_alias(None, resolve_model(None)), runtime)
+    made = embedded_cache_id(model_alias(None, resolve_model(None)), runtime)
+    form = load_form("sections", "compact")
+    return f"{made} templates {form.template_hash[:12]} schema {form.schema_hash[:12]}"
 
 
 def restore(out: Path, keep: Path, current: str) -> int:
