@@ -142,6 +142,10 @@ class BatchRunner:
         """Review every pending paper of ``items``; input errors are recorded and counted."""
         self.summary = RunSummary(started_at=_now())
         done = self.store.done_ids(self.generator.form.name)
+        previous = self.store.read_manifest()
+        if done and previous:
+            note = mixed_note(previous, self._manifest("running"), len(done))
+            self.summary.notes.extend([note] if note else [])
         self.store.start_errors()
         self._write_manifest("running")
         slots = asyncio.Semaphore(self.concurrency)
@@ -188,42 +192,85 @@ class BatchRunner:
         )
 
     def _write_manifest(self, status: str) -> None:
+        self.store.write_manifest(self._manifest(status))
+
+    def _manifest(self, status: str) -> dict[str, Any]:
         self.summary.cost_usd = self._cost()
         s = self.summary
         form = self.generator.form
         counts = asdict(self.summary)
-        self.store.write_manifest(
-            {
-                "status": status,
-                "package_version": version("reviewer"),
-                "config": {**self.settings, "concurrency": self.concurrency, "limit": self.limit},
-                "form": {
-                    "name": form.name,
-                    "profile": form.profile,
-                    "schema_hash": form.schema_hash,
-                    "template_hash": form.template_hash,
-                    "max_tokens": form.max_tokens,
-                    "max_input_tokens": form.max_input_tokens,
-                    "max_full_text_tokens": form.max_full_text_tokens,
-                },
-                "model": self.generator.client.model,
-                "structured_output": self.generator.client.mode,
-                "counts": {
-                    k: counts[k]
-                    for k in ("reviewed", "failed", "rejected", "skipped", "cached", "requests")
-                },
-                "reviews_in_dir": len(self.store.done_ids()),
-                "flags": {k: {"count": len(v), "papers": v} for k, v in s.flagged.items()},
-                "tokens": {
-                    "prompt": self.summary.prompt_tokens,
-                    "completion": self.summary.completion_tokens,
-                },
-                "cost_usd": self.summary.cost_usd,
-                "started_at": self.summary.started_at,
-                "finished_at": self.summary.finished_at or None,
-                "wall_seconds": _elapsed(self.summary.started_at),
-            }
-        )
+        return {
+            "status": status,
+            "package_version": version("reviewer"),
+            "config": {**self.settings, "concurrency": self.concurrency, "limit": self.limit},
+            "form": {
+                "name": form.name,
+                "profile": form.profile,
+                "schema_hash": form.schema_hash,
+                "template_hash": form.template_hash,
+                "max_tokens": form.max_tokens,
+                "max_input_tokens": form.max_input_tokens,
+                "max_full_text_tokens": form.max_full_text_tokens,
+            },
+            "model": self.generator.client.model,
+            "structured_output": self.generator.client.mode,
+            "counts": {
+                k: counts[k]
+                for k in ("reviewed", "failed", "rejected", "skipped", "cached", "requests")
+            },
+            "reviews_in_dir": len(self.store.done_ids()),
+            "flags": {k: {"count": len(v), "papers": v} for k, v in s.flagged.items()},
+            "tokens": {
+                "prompt": self.summary.prompt_tokens,
+                "completion": self.summary.completion_tokens,
+            },
+            "cost_usd": self.summary.cost_usd,
+            "started_at": self.summary.started_at,
+            "finished_at": self.summary.finished_at or None,
+            "wall_seconds": _elapsed(self.summary.started_at),
+            "notes": s.notes,
+        }
+
+
+MAKER_SETTINGS = ("cache_id", "samples", "reflect", "exemplars", "temperature")
+"""Run settings that change what a review says (with the model, endpoint and form)."""
+
+
+def _maker(manifest: dict[str, Any]) -> dict[str, Any]:
+    """What made a run's reviews, as its manifest records it: the model, where it ran (the
+    embedded model's cache id, else the endpoint URL), the form's prompts and schema, and the
+    settings that change a review."""
+    config = manifest.get("config") or {}
+    form = manifest.get("form") or {}
+    return {
+        "model": manifest.get("model"),
+        # an embedded server's URL changes with every start: only its cache id says what ran
+        "endpoint": config.get("cache_id")
+        or (None if config.get("embedded") else config.get("base_url")),
+        "form": form.get("name"),
+        "profile": form.get("profile"),
+        "prompts": form.get("template_hash"),
+        "schema": form.get("schema_hash"),
+        **{k: config.get(k) for k in MAKER_SETTINGS if k != "cache_id"},
+    }
+
+
+def mixed_note(previous: dict[str, Any], current: dict[str, Any], done: int) -> str | None:
+    """A note when a resumed run directory holds reviews made another way than this run makes
+    them: they are kept and their papers skipped, which a user who changed the model or the
+    prompts and reused ``--out`` would not expect."""
+    before, now = _maker(previous), _maker(current)
+    changed = [k for k in now if before.get(k) is not None and before[k] != now[k]]
+    if not changed:
+        return None
+    what = ", ".join(
+        f"{k} {before[k]} -> {now[k]}" if k not in ("prompts", "schema") else f"{k} changed"
+        for k in changed
+    )
+    return (
+        f"{done} reviews already in this directory were made another way ({what}); they are "
+        "kept and their papers were skipped: use a new --out to review them this way"
+    )
 
 
 def _elapsed(started_at: str) -> float | None:

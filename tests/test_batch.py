@@ -60,6 +60,24 @@ def test_rerun_resumes_and_new_dir_is_served_from_cache(
     assert fake.count == 5 and fresh.cached == 5 and fresh.requests == 0
 
 
+def test_resuming_with_another_model_says_the_kept_reviews_were_made_another_way(
+    tmp_path: Path, fake: FakeOpenAI, make_reviewer: Callable[..., Reviewer]
+) -> None:
+    out = tmp_path / "a"
+    make_reviewer().batch(papers(4), out, limit=2)
+    same = make_reviewer().batch(papers(4), out, limit=3)
+    assert (same.skipped, same.reviewed) == (2, 1) and same.notes == []
+    other = make_reviewer(model="other-model").batch(papers(4), out)
+    assert (other.skipped, other.reviewed) == (3, 1)
+    (note,) = other.notes
+    assert note.startswith("3 reviews already in this directory were made another way")
+    assert "model fake-model -> other-model" in note and "new --out" in note
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["model"] == "other-model" and manifest["notes"] == [note]
+    prompts = make_reviewer(model="other-model", profile="compact").batch(papers(4), out)
+    assert "prompts changed" in prompts.notes[0] and "profile full -> compact" in prompts.notes[0]
+
+
 def test_failed_papers_go_to_errors_and_are_retried_on_rerun(
     tmp_path: Path, fake: FakeOpenAI, make_reviewer: Callable[..., Reviewer]
 ) -> None:
