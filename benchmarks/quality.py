@@ -3,6 +3,7 @@
     python benchmarks/quality.py --name single --limit 50                 # embedded 1.5B
     python benchmarks/quality.py --name ensemble3 --samples 3 --limit 50
     python benchmarks/quality.py --name exemplars2 --exemplars 2 --limit 50
+    python benchmarks/quality.py --name focus --focus --split dev --limit 25
     python benchmarks/quality.py --name single --calibration evals/score-calibration.json
     python benchmarks/quality.py --name single --split train --limit 200 --no-eval   # to fit
 
@@ -82,6 +83,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=1)
     parser.add_argument("--reflect", type=int, default=0)
     parser.add_argument("--exemplars", type=int, default=0)
+    parser.add_argument("--focus", action="store_true", help="aim weaknesses (reviewer.focus)")
     parser.add_argument("--calibration", default="none", help="none or a fitted file")
     parser.add_argument("--local-model", default=None, help="embedded model (default 1.5b)")
     parser.add_argument("--base-url", default=None)
@@ -96,6 +98,7 @@ def main() -> None:
         base_url=args.base_url,
         local_model=args.local_model,
         exemplars=args.exemplars,
+        focus=args.focus,
         calibration="none",
         **options,
     ) as reviewer:

@@ -31,6 +31,7 @@ from reviewer.config import Settings, load_settings
 from reviewer.ensemble import review_paper
 from reviewer.errors import ConfigError, InputError, require_extra
 from reviewer.exemplars import ExemplarSource
+from reviewer.focus import FocusSource, load_focus
 from reviewer.forms import load_form
 from reviewer.generate import DEFAULT_MAX_REASKS, Generator, Outcome
 from reviewer.grounding import GenericRule
@@ -69,6 +70,7 @@ class Reviewer:
         check_generic: bool | GenericRule = False,
         calibration: str | None = None,
         exemplars: int | ExemplarSource = 0,
+        focus: bool | FocusSource = False,
         profile: str | None = None,
     ) -> None:
         self.settings = settings or load_settings(
@@ -100,6 +102,8 @@ class Reviewer:
         self._calibration_resolved = calibration is not None
         self.exemplars = exemplars if isinstance(exemplars, int) else getattr(exemplars, "k", 1)
         self._exemplar_source = None if isinstance(exemplars, int) else exemplars
+        self.focus = bool(focus)
+        self._focus = None if isinstance(focus, bool) else focus
         self._require_extras()  # before any endpoint, model or progress bar is started
         self._stack = ExitStack()
         self._endpoint: Endpoint | None = None
@@ -157,7 +161,8 @@ class Reviewer:
     def _options(self) -> dict[str, Any]:
         """Every generation option, for live runs and batch files alike (so neither drops one)."""
         generic, exemplars = self._generic_rule(), self._exemplars()
-        return {**self._plain_options(), "generic": generic, "exemplars": exemplars}
+        options = {**self._plain_options(), "generic": generic, "exemplars": exemplars}
+        return {**options, "focus": self._focus_source()}
 
     def _options_record(self) -> dict[str, Any]:
         """The generation options as the manifest records them."""
@@ -165,6 +170,7 @@ class Reviewer:
             **self._plain_options(),
             "check_generic": self.check_generic,
             "exemplars": self.exemplars,
+            "focus": self.focus,
             "calibration": self.calibration.fitted if self.calibration is not None else None,
         }
 
@@ -198,6 +204,9 @@ class Reviewer:
         if self.check_generic and self._generic is None:
             require_extra("--generic-check", "eval")
             require_extra("--generic-check", "embeddings")
+        if self.focus and self._focus is None:
+            require_extra("--focus", "eval")
+            self._focus = load_focus()  # a missing or broken file fails now, not mid-batch
 
     def _exemplars(self) -> ExemplarSource | None:
         """Nearest train-split papers' human reviews, ``exemplars`` per paper (built once)."""
@@ -206,6 +215,10 @@ class Reviewer:
 
             self._exemplar_source = ExemplarIndex.from_train_split(k=self.exemplars)
         return self._exemplar_source
+
+    def _focus_source(self) -> FocusSource | None:
+        """The weakness focus, when asked for (loaded at start by ``_require_extras``)."""
+        return self._focus if self.focus else None
 
     def _generic_rule(self) -> GenericRule | None:
         """The eval's generic-comment rule over train-split human comments (built once)."""

@@ -232,7 +232,7 @@ class BatchRunner:
         }
 
 
-MAKER_SETTINGS = ("cache_id", "samples", "reflect", "exemplars", "temperature")
+MAKER_SETTINGS = ("cache_id", "samples", "reflect", "exemplars", "focus", "temperature")
 """Run settings that change what a review says (with the model, endpoint and form)."""
 
 

@@ -22,6 +22,7 @@ from reviewer.cache import CompletionCache, completion_key
 from reviewer.client import ChatClient, Completion
 from reviewer.errors import ReviewFailed
 from reviewer.exemplars import ExemplarSource
+from reviewer.focus import FocusSource
 from reviewer.forms import Form, Messages
 from reviewer.grounding import GenericRule
 from reviewer.guard import CHARS_PER_TOKEN, guard
@@ -130,6 +131,7 @@ class Generator:
     check_quotes: bool = True
     generic: GenericRule | None = None  # the eval's generic-comment rule, when enabled
     exemplars: ExemplarSource | None = None  # few-shot human reviews of similar train papers
+    focus: FocusSource | None = None  # aspects to aim the weaknesses at (``--focus``)
     # Split words run together (the embedded model's anti-copy penalty makes them): on for it.
     repair_words: bool = False
     # Re-asks spent on grounding findings (invented numbers, names, quotes, non-comments); None:
@@ -209,7 +211,7 @@ class Generator:
         """The guarded, rendered conversation for ``paper`` with the guard's flags and warnings
         (and, when configured, exemplar reviews of similar train papers before the paper: their
         retrieval encodes the abstract, CPU work that runs in a thread so that the requests in
-        flight are not stalled)."""
+        flight are not stalled; and the weakness focus after it)."""
         guarded = guard(
             paper,
             max_input_tokens=self.form.max_input_tokens,
@@ -222,6 +224,12 @@ class Generator:
             if shots:
                 intro = self.form.shared_template("exemplars.j2").render(exemplars=shots)
                 messages[-1] = {"role": "user", "content": f"{intro.strip()}\n\n{source}"}
+        if self.focus is not None:
+            aspects = self.focus.for_paper(paper)
+            if aspects:
+                ask = self.form.shared_template("focus.j2").render(aspects=aspects).strip()
+                content = messages[-1]["content"].rstrip()
+                messages[-1] = {"role": "user", "content": f"{content}\n\n{ask}"}
         return Prompt(messages, guarded.flags, guarded.warnings, source)
 
     async def review(

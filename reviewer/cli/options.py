@@ -140,6 +140,14 @@ def generation_options(func: F) -> F:
                 "paper (needs the [eval] extra and the reference data).",
             ),
             click.option(
+                "--focus/--no-focus",
+                default=False,
+                show_default=True,
+                help="Aim the weaknesses at the aspects human reviewers of papers like this one "
+                "comment on more than usual, predicted from title and abstract by a model fitted "
+                "on NeurIPS train reviews (evals/aspect-focus.json; needs the [eval] extra).",
+            ),
+            click.option(
                 "--calibration",
                 help="Score calibration file (see `reviewer calibrate`), or none. Default: "
                 "evals/score-calibration.json when it exists; calibrated scores go beside the "
@@ -175,6 +183,7 @@ def make_reviewer(opts: dict[str, Any], **extra: Any) -> Reviewer:
         check_generic=opts["generic_check"],
         calibration=opts["calibration"],
         exemplars=opts["exemplars"],
+        focus=opts["focus"],
         structured=opts["structured"],
     )
 

@@ -60,6 +60,23 @@ def test_limit_reviews_the_first_papers_and_is_recorded_in_the_manifest(
     assert manifest["config"]["limit"] == 2
 
 
+def test_focus_asks_for_the_predicted_aspects_and_is_recorded(
+    run, tmp_path: Path, fake: FakeOpenAI
+) -> None:
+    """`--focus` with the committed aspect-focus fit: every prompt ends with two aspects."""
+    from reviewer.focus import DESCRIPTIONS
+
+    path = write_jsonl(tmp_path / "in.jsonl", papers(2))
+    result = run("batch", path, "--out", tmp_path / "run", "--focus")
+    assert result.exit_code == 0, result.output
+    for request in fake.requests:
+        user = request["messages"][-1]["content"]
+        tail = user[user.index("</paper>") :]
+        assert sum(text in tail for text in DESCRIPTIONS.values()) == 2
+    manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
+    assert manifest["config"]["focus"] is True
+
+
 def test_bad_option_exits_2(run) -> None:
     assert run("batch", "x.jsonl", "--out", "d", "--concurrency", "0").exit_code == 2
 
