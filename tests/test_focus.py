@@ -12,6 +12,7 @@ from reviewer.calibration import Prior
 from reviewer.errors import ConfigError
 from reviewer.focus import DESCRIPTIONS, FOCUS_PATH, AspectFocus, load_focus
 from reviewer.paper import Paper
+from tests.conftest import EXAMPLES
 from tests.fake_openai import FakeOpenAI
 
 BASE = {
@@ -73,7 +74,7 @@ def test_shipped_focus_names_different_aspects_for_different_papers() -> None:
     assert focus.info and focus.info["dev_distinct_choices"] > 1
     chosen = {
         tuple(focus.aspects(p["title"], p["abstract"]))
-        for p in map(json.loads, Path("examples/papers.jsonl").read_text().splitlines()[:20])
+        for p in map(json.loads, (EXAMPLES / "papers.jsonl").read_text().splitlines()[:20])
     }
     assert len(chosen) > 1 and all(len(c) == 2 for c in chosen)
 
