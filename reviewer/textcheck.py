@@ -27,7 +27,7 @@ from typing import Any
 
 from reviewer.review import item_text
 
-NON_COMMENT_VERSION = "noncomment-v3"
+NON_COMMENT_VERSION = "noncomment-v4"
 
 _SHOWN = (
     r"(?:the |this )?(?:abstract|summary|(?:provided|given) (?:text|description|excerpt|"
@@ -86,6 +86,14 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("absence", rf"^\W*(?:the )?(?:authors?|paper|work|abstract|study) (?:do|does|did) not "
                     r"(?:mention|provide|state|list|identify|discuss|acknowledge|address|"
                     rf"present|report|describe) any {_NOTHING}\W*$"),
+        # noncomment-v4: the same with what a form asks of every paper as the object ("The
+        # authors do not provide information on the limitations of the model.")
+        ("absence", rf"^\W*(?:the )?(?:authors?|paper|work|abstract|study) (?:do|does|did) not "
+                    r"(?:mention|provide|state|list|identify|discuss|acknowledge|address|"
+                    r"present|report|describe) (?:any |(?:any )?(?:information|details?|"
+                    r"discussion|analysis|insights?) (?:on|about|regarding|of|into) )?(?:the |"
+                    rf"its |their |potential |possible )*{_ASKED}(?: of (?:the |this |their |its |"
+                    rf"our )?(?:proposed |presented |new )?{_WORK})?\W*$"),
         # defers: someone else, later
         ("defers", rf"{_MORE_WORK} (?:in this (?:area|field|direction|domain) )?(?:is|are|"
                    r"would be|will be|may be|might be|could be|seems?|appears?) (?:\w+ )?"
@@ -105,6 +113,12 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("empty", r"^\W*what (?:is|are) the (?:main |primary |overall |key )?(?:purpose|goal|aim|"
                   r"objective|motivation|idea|focus)s? of (?:the |this )?(?:paper|work|study|"
                   r"research)\W*$"),
+        # noncomment-v4: asks what the paper itself says it does, or for a reviewer's own
+        # judgement ("What is the approach used in the paper?", "What are the strengths of GANs?")
+        ("empty", rf"^\W*what (?:is|are) the (?:main |key |overall |general )?{_WORK} (?:used|"
+                  r"proposed|presented|described|taken|adopted|followed) (?:in|by) (?:the |this )?"
+                  r"(?:paper|work|study|authors)\W*$"),
+        ("empty", r"^\W*what (?:is|are) the (?:main |key |major )?strengths? of [^?]{1,60}\?\W*$"),
         ("empty", r"^\W*(?:can|could|how can|how could|would) (?:the |this )?(?:proposed |"
                   r"presented )?(?:approach|method|model|framework|technique) be (?:applied|"
                   r"extended|generali[sz]ed|adapted|used) (?:to|for|in) (?:other|different|"
@@ -159,6 +173,7 @@ _DEFERS_FOR = re.compile(
     re.IGNORECASE,
 )
 _PURPOSE_TEXT = "determine confirm establish verify assess fully full extent true truly gain deeper"
+_PURPOSE_TEXT += " model models"  # noncomment-v4
 _PURPOSE = frozenset(_PURPOSE_TEXT.split())
 """What a deferral says further work would do, when it names nothing to do it on."""
 
