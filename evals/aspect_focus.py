@@ -86,7 +86,7 @@ def main() -> None:
     base = {a: round(float(y_train[:, k].mean()), 4) for k, a in enumerate(ASPECTS)}
     focus = AspectFocus(priors, base, args.top)
     dev_texts = [paper_text(p.title, p.abstract) for p in dev]
-    pred = np.column_stack([priors[a].predict(dev_texts) for a in ASPECTS])
+    pred = focus.predict(dev_texts)  # columns in ASPECTS order, as the priors were made
     from scipy.stats import spearmanr
 
     per_aspect = {
@@ -100,7 +100,7 @@ def main() -> None:
     rates = np.array([base[a] for a in ASPECTS])
     constant = np.tile(np.argsort(-rates)[: args.top], (len(dev), 1))
     by_share = np.argsort(-pred, axis=1)[:, : args.top]
-    chosen = np.array([[ASPECTS.index(a) for a in focus.aspects(p.title, p.abstract)] for p in dev])
+    chosen = np.array([[ASPECTS.index(a) for a in row] for row in focus.choose(dev_texts)])
     # realised lift: the chosen aspects' actual dev share over their train share (1 = no signal)
     realised = np.take_along_axis(y_dev, chosen, axis=1) / rates[chosen]
     shuffled = np.take_along_axis(y_dev[np.roll(np.arange(len(dev)), 1)], chosen, axis=1)

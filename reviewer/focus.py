@@ -12,14 +12,18 @@ Whether that helps is measured, not assumed: benchmarks/RESULTS.md.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from reviewer.calibration import Prior, paper_text
 from reviewer.errors import ConfigError
 from reviewer.paper import Paper
 from reviewer.resources import builtin
+
+if TYPE_CHECKING:  # numpy is the [eval] extra: imported where used
+    import numpy as np
 
 FOCUS_PATH = builtin("evals") / "aspect-focus.json"
 DEFAULT_TOP = 2
@@ -51,22 +55,29 @@ class AspectFocus:
     top: int = DEFAULT_TOP
     info: dict[str, Any] | None = None
 
-    def shares(self, title: str, abstract: str) -> dict[str, float]:
-        """Predicted share of human comments about each aspect."""
-        text = [paper_text(title, abstract)]
-        return {a: float(p.predict(text)[0]) for a, p in self.priors.items()}
+    def predict(self, texts: Sequence[str]) -> np.ndarray:
+        """``(texts, aspects)`` predicted share of human comments about each aspect, columns in
+        ``priors`` order: the texts are vectorised once over the shared vocabulary."""
+        import numpy as np
 
-    def lifts(self, title: str, abstract: str) -> dict[str, float]:
-        """Predicted share of each aspect over its train-wide share: above 1, reviewers of
-        papers like this one comment on it more than on the average paper."""
-        shares = self.shares(title, abstract)
-        return {a: max(shares[a], 0.0) / self.base_rates[a] for a in shares}
+        priors = list(self.priors.values())
+        coef = np.column_stack([p.coef for p in priors])
+        return priors[0].vectors(texts) @ coef + np.array([p.bias for p in priors])
+
+    def choose(self, texts: Sequence[str]) -> list[list[str]]:
+        """For each text, the ``top`` aspects with the highest lift (predicted share over the
+        train-wide share), highest first. (By predicted share alone almost every paper gets the
+        same two, experiments and clarity: the base rates dominate.)"""
+        import numpy as np
+
+        names = list(self.priors)
+        lifts = np.clip(self.predict(texts), 0.0, None) / [self.base_rates[a] for a in names]
+        order = np.argsort(-lifts, axis=1, kind="stable")[:, : self.top]
+        return [[names[k] for k in row] for row in order]
 
     def aspects(self, title: str, abstract: str) -> list[str]:
-        """The ``top`` aspects with the highest lift, highest first. (By predicted share alone
-        every paper gets the same two, experiments and clarity: the base rates dominate.)"""
-        lifts = self.lifts(title, abstract)
-        return sorted(lifts, key=lambda a: -lifts[a])[: self.top]
+        """The focus aspects of one paper (see :meth:`choose`)."""
+        return self.choose([paper_text(title, abstract)])[0]
 
     def for_paper(self, paper: Paper) -> list[str]:
         """The paper's focus aspects in the prompt's words."""
