@@ -56,6 +56,10 @@ _MORE_WORK = (
     r"\b(?:further|more|additional|future) (?:research|work|investigation|studies|study|"
     r"exploration|analysis|experiments?|evaluation)"
 )
+_NOT_GIVEN = (
+    r"^\W*(?:the )?(?:authors?|paper|work|abstract|study) (?:do|does|did) not (?:mention|provide|"
+    r"state|list|identify|discuss|acknowledge|address|present|report|describe)"
+)  # "The authors do not mention ...": what follows says whether it names anything
 _OTHER = (
     r"(?:other|existing|previous|prior|similar|alternative|related|state[- ]of[- ]the[- ]art|"
     r"current|traditional|conventional|competing|standard|baseline)"
@@ -83,14 +87,10 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("absence", r"^\W*(?:none|n/?a|not applicable|nothing(?: to (?:note|report|add))?)\W*$"),
         # the form's own question answered with "none" ("The authors do not mention any
         # weaknesses."); a named thing ("... any limitations of the 4-bit format") stays
-        ("absence", rf"^\W*(?:the )?(?:authors?|paper|work|abstract|study) (?:do|does|did) not "
-                    r"(?:mention|provide|state|list|identify|discuss|acknowledge|address|"
-                    rf"present|report|describe) any {_NOTHING}\W*$"),
+        ("absence", rf"{_NOT_GIVEN} any {_NOTHING}\W*$"),
         # noncomment-v4: the same with what a form asks of every paper as the object ("The
         # authors do not provide information on the limitations of the model.")
-        ("absence", rf"^\W*(?:the )?(?:authors?|paper|work|abstract|study) (?:do|does|did) not "
-                    r"(?:mention|provide|state|list|identify|discuss|acknowledge|address|"
-                    r"present|report|describe) (?:any |(?:any )?(?:information|details?|"
+        ("absence", rf"{_NOT_GIVEN} (?:any |(?:any )?(?:information|details?|"
                     r"discussion|analysis|insights?) (?:on|about|regarding|of|into) )?(?:the |"
                     rf"its |their |potential |possible )*{_ASKED}(?: of (?:the |this |their |its |"
                     rf"our )?(?:proposed |presented |new )?{_WORK})?\W*$"),
