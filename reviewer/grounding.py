@@ -3,13 +3,14 @@
 Small models invent quotations, numbers and names, and write comments that say nothing. Every
 quoted span (three words or more) in the review is looked up in the paper text the model was
 given, after normalising case, punctuation and spacing; so is every number and every name
-(``reviewer.specifics``); every list comment must say something (``reviewer.textcheck``).
+(``reviewer.specifics``); every list comment and paragraph sentence must say something
+(``reviewer.textcheck``).
 Optionally (``check_generic``; needs the [eval] extra and the reference data) each list comment
 is compared with human comments on train-split papers by the eval's own generic rule
 (``reviewer.generic``). Findings go back to the model as a re-ask; whatever is still wrong after
 the last attempt is dropped from its list when the form allows fewer items, and is noted on the
-review either way; a paragraph loses the sentences with an invented
-number or name when it stays long enough for the schema.
+review either way; a paragraph loses the sentences with an invented number or name, or that
+say nothing, when it stays long enough for the schema.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ TITLE_RE = re.compile(r"^Title:\s*(.+)$", re.M)
 QUOTE_RE = re.compile(r"[\"“”„«»]([^\"“”„«»]{8,600})[\"“”„«»]")
 ELLIPSIS_RE = re.compile(r"\.\.\.|…|\[\s*\.\.\.\s*\]")
 SENTENCE_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(])")
-SCRUBBED = {"invented_number", "invented_name"}  # paragraph sentences removed for these
+SCRUBBED = {"invented_number", "invented_name", "non_comment"}  # paragraph sentences removed
 MIN_QUOTE_WORDS = 3
 SHOWN_CHARS = 120
 
@@ -53,9 +54,10 @@ class Finding:
         if self.kind == "invented_name":
             return f'{self.where}: "{self.detail}" is not mentioned in the paper'
         if self.kind == "non_comment":
+            sentence = f' the sentence "{_shown(self.detail)}"' if self.detail else ""
             return (
-                f"{self.where}: says nothing about this paper (an absence, a deferral to "
-                "further work, or a remark that fits any paper)"
+                f"{self.where}:{sentence} says nothing about this paper (an absence, a deferral "
+                "to further work, or a remark that fits any paper)"
             )
         return f"{self.where}: generic, it would fit almost any paper ({self.detail})"
 
@@ -98,14 +100,18 @@ def find(review: Review, source: str, generic: GenericRule | None = None) -> lis
     for key, index, text in texts:
         for quote in quotes(text):
             if not quote_in(quote, plain):
-                shown = quote if len(quote) <= SHOWN_CHARS else quote[:SHOWN_CHARS] + "..."
-                found.append(Finding(key, index, "invented_quote", shown))
+                found.append(Finding(key, index, "invented_quote", _shown(quote)))
         unquoted = QUOTE_RE.sub(" ", text)  # a quote is checked whole, above
         found += [Finding(key, index, "invented_number", n)
                   for n in paper.invented_numbers(unquoted)]  # fmt: skip
         found += [Finding(key, index, "invented_name", n) for n in paper.invented_names(unquoted)]
-        if index >= 0 and non_comment(own.sub("the method", text) if own else text):
-            found.append(Finding(key, index, "non_comment", ""))
+        if index >= 0:
+            if non_comment(own.sub("the method", text) if own else text):
+                found.append(Finding(key, index, "non_comment", ""))
+        else:  # a paragraph: each sentence that says nothing, named so it can be removed
+            found += [Finding(key, index, "non_comment", s)
+                      for s in SENTENCE_RE.split(text.strip())
+                      if non_comment(own.sub("the method", s) if own else s)]  # fmt: skip
     if generic is not None:
         comments = [(k, i, t) for k, i, t in texts if i >= 0]
         for (key, index, _), flag in zip(
@@ -164,12 +170,13 @@ def drop(review: Review, findings: Sequence[Finding]) -> tuple[Review, list[str]
     scrubbed: set[int] = set()
     for n, f in enumerate(findings):
         if f.index < 0 and f.kind in SCRUBBED and isinstance(data.get(f.field), str):
-            shorter = _without_sentences(data[f.field], f.detail)
+            shorter = _without_sentences(data[f.field], f)
             minimum = int(schema.get(f.field, {}).get("minLength", 0))
             if len(shorter) >= max(minimum, 1):
                 scrubbed.add(n)
                 if shorter != data[f.field]:
-                    warnings.append(f"removed the sentence with {f.describe()}")
+                    what = "" if f.kind == "non_comment" else "the sentence with "
+                    warnings.append(f"removed {what}{f.describe()}")
                 data[f.field] = shorter
     for key, indexes in doomed.items():
         items = data[key]
@@ -188,10 +195,18 @@ def drop(review: Review, findings: Sequence[Finding]) -> tuple[Review, list[str]
     return type(review).model_validate(data), warnings
 
 
-def _without_sentences(text: str, detail: str) -> str:
-    """``text`` without the sentences that contain ``detail`` (an invented number or name)."""
-    word = re.compile(rf"(?<!\w){re.escape(detail)}(?!\w)", re.I)  # "RL", not "world"
-    return " ".join(s for s in SENTENCE_RE.split(text.strip()) if not word.search(s))
+def _without_sentences(text: str, finding: Finding) -> str:
+    """``text`` without the sentences that contain ``finding``'s invented number or name, or
+    without the sentence that says nothing."""
+    sentences = SENTENCE_RE.split(text.strip())
+    if finding.kind == "non_comment":
+        return " ".join(s for s in sentences if s != finding.detail)
+    word = re.compile(rf"(?<!\w){re.escape(finding.detail)}(?!\w)", re.I)  # "RL", not "world"
+    return " ".join(s for s in sentences if not word.search(s))
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "..."
 
 
 def _reason(findings: Sequence[Finding], key: str, index: int) -> str:

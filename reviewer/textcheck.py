@@ -27,7 +27,7 @@ from typing import Any
 
 from reviewer.review import item_text
 
-NON_COMMENT_VERSION = "noncomment-v4"
+NON_COMMENT_VERSION = "noncomment-v5"
 
 _SHOWN = (
     r"(?:the |this )?(?:abstract|summary|(?:provided|given) (?:text|description|excerpt|"
@@ -52,6 +52,7 @@ _METHODS = (
     r"(?:approaches|methods|models|techniques|baselines|works|frameworks|systems|algorithms|"
     r"solutions|strategies|architectures|methodologies)"
 )
+_WORKS = rf"(?:{_WORK}|{_METHODS})"  # noncomment-v5: "the limitations of the proposed methods"
 _MORE_WORK = (
     r"\b(?:further|more|additional|future) (?:research|work|investigation|studies|study|"
     r"exploration|analysis|experiments?|evaluation)"
@@ -93,7 +94,7 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("absence", rf"{_NOT_GIVEN} (?:any |(?:any )?(?:information|details?|"
                     r"discussion|analysis|insights?) (?:on|about|regarding|of|into) )?(?:the |"
                     rf"its |their |potential |possible )*{_ASKED}(?: of (?:the |this |their |its |"
-                    rf"our )?(?:proposed |presented |new )?{_WORK})?\W*$"),
+                    rf"our )?(?:proposed |presented |new )?{_WORKS})?\W*$"),
         # defers: someone else, later
         ("defers", rf"{_MORE_WORK} (?:in this (?:area|field|direction|domain) )?(?:is|are|"
                    r"would be|will be|may be|might be|could be|seems?|appears?) (?:\w+ )?"
@@ -107,7 +108,7 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
                   r"(?: in (?:the|this) (?:field|area|literature|domain))?\s*\?\W*$"),
         ("empty", rf"^\W*what (?:is|are) (?:the )?(?:main |key |primary |major |core |"
                   rf"potential |possible )?{_ASKED}(?: and (?:the )?{_ASKED})? of (?:the |this |"
-                  rf"our |your )?(?:proposed |presented |new )?{_WORK}(?:,? and how (?:can|could|"
+                  rf"our |your )?(?:proposed |presented |new )?{_WORKS}(?:,? and how (?:can|could|"
                   r"might|would|should) (?:they|these|it|this|those) be (?:addressed|mitigated|"
                   r"overcome|improved|resolved|fixed))?\W*$"),
         ("empty", r"^\W*what (?:is|are) the (?:main |primary |overall |key )?(?:purpose|goal|aim|"
@@ -168,8 +169,12 @@ GENERIC_WORDS = frozenset(_GENERIC_TEXT.split())
 # determine the effectiveness of the proposed methods") defers when that purpose names nothing
 # about the paper: every word generic or one of _PURPOSE.
 _DEFERS_FOR = re.compile(
-    rf"{_MORE_WORK} (?:is|are|would be|will be|may be|might be|could be) (?:\w+ )?"
-    r"(?:needed|required|necessary|warranted) (?P<purpose>(?:to|on|into|for) [^.?!]+)\W*$",
+    rf"(?:{_MORE_WORK} (?:(?:is|are|would be|will be|may be|might be|could be) )?(?:\w+ )?"
+    r"(?:needed|required|necessary|warranted)|"
+    # noncomment-v5: the same with the verb first ("need more research to fully understand
+    # their limitations", "may require further research to improve its effectiveness")
+    rf"\b(?:needs?|needed|requires?|required|require|warrants?|suggests?|suggested|calls? for) "
+    rf"{_MORE_WORK}) (?P<purpose>(?:to|on|into|for) [^.?!]+)\W*$",
     re.IGNORECASE,
 )
 _PURPOSE_TEXT = "determine confirm establish verify assess fully full extent true truly gain deeper"

@@ -8,7 +8,7 @@ import pytest
 
 from reviewer import Reviewer
 from reviewer.forms import load_form
-from reviewer.grounding import Finding, drop, find, normalise, quote_in, quotes
+from reviewer.grounding import Finding, drop, find, normalise, quote_in, quotes, reask_text
 from tests.fake_openai import FakeOpenAI, Reply, placeholder_review
 
 ABSTRACT = (
@@ -232,3 +232,20 @@ def test_paragraph_loses_the_sentence_with_an_invented_number() -> None:
     short = SCHEMA.model_validate(_review(experiments="It wins by 35% on all tasks they report."))
     kept, warnings = drop(short, find(short, ABSTRACT))  # too short without it: kept, noted
     assert kept.experiments == short.experiments and warnings[0].startswith("kept experiments")
+
+
+def test_paragraph_loses_the_sentence_that_says_nothing() -> None:
+    """noncomment-v5: a paragraph's non-comment sentence is found, named and removed; the rest
+    of the paragraph stays."""
+    deferral = "More research is needed to fully understand the limitations of the model."
+    review = SCHEMA.model_validate(
+        _review(limitations=f"The suite stops at 175B parameters and one training run. {deferral}")
+    )
+    found = find(review, ABSTRACT)
+    assert [(f.where, f.kind, f.detail) for f in found] == [
+        ("limitations", "non_comment", deferral)
+    ]
+    assert f'the sentence "{deferral}" says nothing' in reask_text(found)
+    kept, warnings = drop(review, found)
+    assert kept.limitations == "The suite stops at 175B parameters and one training run."
+    assert warnings == [f"removed {found[0].describe()}"]
