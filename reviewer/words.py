@@ -226,6 +226,23 @@ class PaperWords:
         for token in _LETTERS.findall(source):
             self.forms.setdefault(token.lower(), Counter())[token] += 1
         self.words = sorted(w for w in self.forms if len(w) >= 4)
+        self.capitalised_mid = frozenset(
+            token
+            for line in source.splitlines()
+            if _prose(line)
+            for token in _CAPITALISED_MID.findall(line)
+        )  # "Transformer" in "the Transformer model": the paper's own capital, kept
+
+
+_CAPITALISED_MID = re.compile(r"(?<=[a-z,] )[A-Z][a-z]+")
+"""A capitalised word after a lower-case word or a comma: inside a sentence."""
+
+
+def _prose(line: str) -> bool:
+    """A line of sentences, not a title or a keyword list ("GPTQ: Accurate Post-Training
+    Quantization for Generative Pre-trained Transformers")."""
+    tokens = _LETTERS.findall(line)
+    return len(tokens) >= 8 and sum(t[0].isupper() for t in tokens) < len(tokens) / 3
 
 
 @lru_cache(maxsize=16)
@@ -252,20 +269,29 @@ def mend(token: str, paper: PaperWords, text: str = "", start: int = 0) -> str |
     damaged word the paper's text or the word list can correct; else ``None``.
 
     In order: a name of the paper with broken capitals gets the paper's spelling ("MMLu" ->
-    "MMLU"; "perplexITY" -> "perplexity"); an unknown word that is two words of a phrase of the
-    paper run together gets the paper's space or hyphen back ("valuecache" -> "value cache",
-    "GPTmodels" -> "GPT models"); an unknown lower-case word one edit from a common word, or two
-    from a word of seven letters or more of the paper, becomes that word ("perfromance" ->
-    "performance"). Tokens inside URLs and e-mail addresses, and short ones, are left alone.
+    "MMLU", "Gpt" -> "GPT"; "perplexITY" -> "perplexity"); a plain word capitalised inside a
+    phrase copied from the paper loses the capital (:func:`_capitalised_inside`); an unknown
+    word that is two words of a phrase of the paper run together gets the paper's space or
+    hyphen back ("valuecache" -> "value cache", "GPTmodels" -> "GPT models"); an unknown
+    lower-case word one edit from a common word, or two from a word of seven letters or more of
+    the paper, becomes that word ("perfromance" -> "performance"). Tokens inside URLs and
+    e-mail addresses, and short ones, are left alone.
     """
     if start and text[start - 1] in "/@:.":
         return None
     lower = token.lower()
     forms = paper.forms.get(lower)
     if forms and token.istitle() and token not in forms:
-        names = [f for f in forms if _CAMEL.search(f)]
-        if names:  # "Chatgpt" for ChatGPT; never a plain word at the start of a sentence
-            return max(names, key=lambda f: forms[f])
+        names = [f for f in forms if _CAMEL.search(f) or (f.isupper() and lower not in forms)]
+        if names:  # "Chatgpt" for ChatGPT, "Gpt" for GPT; never for a word the paper also
+            return max(names, key=lambda f: forms[f])  # writes plainly ("Race" and "race")
+    if (
+        forms
+        and lower in forms
+        and token.istitle()
+        and _capitalised_inside(token, paper, text, start)
+    ):
+        return lower  # "confidence Estimation is": a plain word of the paper, capitalised
     if _irregular(token) and forms:
         if token in forms:
             return None
@@ -284,6 +310,42 @@ def mend(token: str, paper: PaperWords, text: str = "", start: int = 0) -> str |
     if token[0].isupper() or _irregular(token):
         return None  # a name the paper does not write: not ours to respell
     return _spelled(lower, paper)
+
+
+def _capitalised_inside(token: str, paper: PaperWords, text: str, start: int) -> bool:
+    """``token`` is a plain word of the paper capitalised inside a phrase copied from it:
+    "reliable LLM confidence Estimation is" where the paper has "confidence estimation is".
+    The embedded model does this to slip past the anti-copy penalty.
+
+    Left alone: a word the paper capitalises inside a sentence or spells with capitals ("the
+    Transformer", "DEtection TRansformer"), and one made part of a name by a capitalised word
+    beside it (or one short word away), a number or a bracketed acronym after it ("Generalized
+    Method of Moments", "Algorithm 1", "Learning to Prompt (L2P)")."""
+    forms = paper.forms.get(token.lower(), {})
+    if token in paper.capitalised_mid or any(_irregular(f) or f.isupper() for f in forms):
+        return False  # the paper capitalises it itself ("the Transformer", "DEtection TRansformer")
+    before = _BEFORE.search(text[:start])
+    after = text[start + len(token) :]
+    if not before or _NAMED.match(after):
+        return False
+    if before.group(2) in FUNCTION_WORDS and (before.group(1) or "")[:1].isupper():
+        return False
+    lower, last, previous = token.lower(), before.group(2), before.group(1)
+    if last not in FUNCTION_WORDS:
+        phrases = [f"{last} {lower}"]
+    else:  # "generalizable and Model-agnostic": the short word and the one before it
+        phrases = [f"{previous} {last} {lower}"] if previous else []
+    following = re.match(r"[- ][a-z]{3,}", after)
+    if following and following.group(0)[1:] not in FUNCTION_WORDS:
+        phrases.append(lower + following.group(0))
+    return any(re.search(rf"\b{re.escape(p)}\b", paper.text) for p in phrases)
+
+
+_BEFORE = re.compile(r"(?:(?<![\w-])([A-Za-z]+) )?(?<![\w-])([a-z]+),? $")
+"""The lower-case word before a token (group 2) and the word before that (group 1)."""
+_NAMED = re.compile(r"[-\s,]*(?:[A-Z]|\d|\(\s*[A-Z]|(?:of|to|for|and|in|on|the|a)[-\s][A-Z])")
+"""After a token: a capitalised word, a number, a bracketed acronym, or a capitalised word one
+short word away ("-of-Thought")."""
 
 
 def _spelled(lower: str, paper: PaperWords) -> str | None:

@@ -95,6 +95,46 @@ def test_damaged_words_are_mended_from_the_papers_words(damaged: str, mended: st
     assert damaged_words(f"It reports {damaged}.", PAPER) == [damaged]
 
 
+CAPITALS_PAPER = (
+    "Title: Generalized Correctness Models: Reliable LLM Confidence Estimation\n"
+    "We find that reliable LLM confidence estimation is a generalizable and model-agnostic "
+    "skill, measured on GLUE, RACE and SQuAD with GPT models and the Transformer baseline, "
+    "and that history encoding matters for Generalized Correctness Models in practice."
+)
+
+
+def test_capitals_the_paper_does_not_write_are_mended() -> None:
+    """textquality-v5: the embedded model slips past the anti-copy penalty by capitalising a
+    plain word inside a sentence, and loses a name's capitals."""
+    text = (
+        "The authors find that reliable LLM confidence Estimation is a generalizable and "
+        "Model-agnostic skill, shown on Race and Squad with Gpt models."
+    )
+    mended, fixes = repair_text(text, CAPITALS_PAPER)
+    assert mended == (
+        "The authors find that reliable LLM confidence estimation is a generalizable and "
+        "model-agnostic skill, shown on RACE and SQuAD with GPT models."
+    )
+    assert fixes == ["Estimation -> estimation", "Model -> model", "Race -> RACE",
+                     "Squad -> SQuAD", "Gpt -> GPT"]  # fmt: skip
+    assert damaged_words(text, CAPITALS_PAPER) == ["Estimation", "Model", "Race", "Squad", "Gpt"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Estimation of confidence is studied.",  # the start of a sentence
+        "They build Generalized Correctness Models on history.",  # a run of capitals: a name
+        "It beats the Transformer baseline.",  # the paper capitalises it inside a sentence
+        "See Algorithm 1 for the encoding of history.",  # a number after it
+        "It is similar to the Learning to Prompt (L2P) approach.",  # a name, short word inside
+        "Results: Reliable Confidence Estimation Across Models.",  # a heading
+    ],
+)
+def test_capitals_of_names_starts_and_headings_stay(text: str) -> None:
+    assert repair_text(text, CAPITALS_PAPER) == (text, [])
+
+
 def test_names_urls_and_rare_real_words_are_not_mended() -> None:
     text = (
         "GitHub hosts ZeRO and mBERT code at github.com/yourusername; docstring, fairseq and "

@@ -1,11 +1,12 @@
 """Text quality of a review, measured against the text its model was shown.
 
 Eight figures, each a ratio of counts so that runs of any size compare (pooled over papers,
-with the harness's bootstrap): glued words, damaged words (glued, misspelled or with broken
-capitals: :func:`reviewer.words.damaged_words`), numbers and names absent from the paper text, word
-5-grams copied from the paper text, 5-grams repeated across a review's sections, non-comments
-(:mod:`reviewer.textcheck`) and words per paragraph. The rules are frozen and versioned with
-:data:`TEXT_QUALITY_VERSION` like the comment matcher; ``evals/README.md`` documents each.
+with the harness's bootstrap): glued words, damaged words (glued, misspelled, with broken
+capitals or capitalised inside a copied phrase: :func:`reviewer.words.damaged_words`), numbers
+and names absent from the paper text, word 5-grams copied from the paper text, 5-grams repeated
+across a review's sections, non-comments (:mod:`reviewer.textcheck`) and words per paragraph.
+The rules are frozen and versioned with :data:`TEXT_QUALITY_VERSION` like the comment matcher;
+``evals/README.md`` documents each.
 
 The word list is wordfreq's English "large" list (shipped inside the package, read offline).
 ``score_run(path, papers)`` scores a run directory; ``measure(review, source)`` one review.
@@ -23,7 +24,7 @@ from reviewer.review import SCORE_KEYS
 from reviewer.textcheck import NON_COMMENT_VERSION, non_comment, review_units
 from reviewer.words import damaged_words, glued_words  # shared with the embedded model's repair
 
-TEXT_QUALITY_VERSION = "textquality-v4"
+TEXT_QUALITY_VERSION = "textquality-v5"
 """Changes whenever a rule or constant below (or the non-comment rule) changes."""
 
 NGRAM = 5
