@@ -120,6 +120,12 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
                   r"proposed|presented|described|taken|adopted|followed) (?:in|by) (?:the |this )?"
                   r"(?:paper|work|study|authors)\W*$"),
         ("empty", r"^\W*what (?:is|are) the (?:main |key |major )?strengths? of [^?]{1,60}\?\W*$"),
+        # noncomment-v5: the form's question about one name, the paper's own or any ("What are
+        # the limitations of SymSGD?"), or asking how it could be better
+        ("empty", rf"^\W*what (?:is|are) (?:the )?(?:main |key |primary |major |potential |"
+                  rf"possible )?{_ASKED} of (?:the )?[\w-]+\s*\?\W*$"),
+        ("empty", rf"^\W*how (?:can|could|might|would) (?:the |this )?(?:proposed )?{_WORKS} be "
+                  r"(?:further )?improved(?: further)?\s*\?\W*$"),
         ("empty", r"^\W*(?:can|could|how can|how could|would) (?:the |this )?(?:proposed |"
                   r"presented )?(?:approach|method|model|framework|technique) be (?:applied|"
                   r"extended|generali[sz]ed|adapted|used) (?:to|for|in) (?:other|different|"

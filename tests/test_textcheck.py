@@ -66,6 +66,9 @@ SEED = data_dir() / "seed_001_sections" / "seed_001_sections.jsonl"
         ),
         ("May require further research to improve its effectiveness.", "defers"),
         ("Further research needed to fully understand limitations", "defers"),
+        # noncomment-v5: seen in the embedded model's dev reviews (outputs/quality/compact)
+        ("What are the potential limitations of SymSGD?", "empty"),
+        ("How can the model be improved?", "empty"),
     ],
 )
 def test_non_comments_are_flagged_with_their_kind(text: str, kind: str) -> None:
@@ -101,6 +104,8 @@ def test_non_comments_are_flagged_with_their_kind(text: str, kind: str) -> None:
         "What are the limitations of existing methods on long documents?",
         "The method may need more experiments to improve the 4-bit NormalFloat kernels.",
         "The authors suggest further research to improve the self-supervised loss.",
+        "What are the limitations of SymSGD on non-linear learners?",
+        "How can the 4-bit quantization be improved for the 65B model?",
     ],
 )
 def test_real_comments_are_left_alone(text: str) -> None:
