@@ -114,10 +114,35 @@ MIN_CONTENT_PART = 6
 letters: "chatbotperformance" does, "hardcoding" and "crowdworker" stay compounds."""
 
 
+RARE_ZIPF = 1.5
+"""A word of the list this rare that is a function word and an everyday word run together is a
+typo the web repeats ("theart", "ableto", "forexample"), not a word."""
+EVERYDAY_ZIPF = 3.5
+
+
+def _rare_cut(lower: str) -> int | None:
+    """Where a rare listed word splits into a function word and an everyday word (not after
+    "in": "inpainting", "indel" are words), else ``None``."""
+    if zipf(lower) >= RARE_ZIPF or lower in technical_words():
+        return None
+    for i in range(2, len(lower) - 1):
+        left, right = lower[:i], lower[i:]
+        if (
+            left in FUNCTION_WORDS
+            and left != "in"
+            and len(right) >= 3
+            and zipf(right) >= EVERYDAY_ZIPF
+        ) or (right in FUNCTION_WORDS and len(left) >= 3 and zipf(left) >= EVERYDAY_ZIPF):
+            return i
+    return None
+
+
 def _glued(part: str, known_here: frozenset[str]) -> bool:
     lower = part.lower()
-    if part[0].isupper() or lower in known_here or known(lower):
-        return False  # names (Codeforces, ImageNet, LoRA), the paper's words, known words
+    if part[0].isupper() or lower in known_here:
+        return False  # names (Codeforces, ImageNet, LoRA), the paper's words
+    if known(lower):  # a known word, unless a rare run-together one ("theart")
+        return part.islower() and _rare_cut(lower) is not None
     pieces = _CAMEL.split(part)
     if len(pieces) > 1:  # singleGPU; mBERT and iPhone have a one-letter head
         head, rest = pieces[0], part[len(pieces[0]) :]
@@ -168,6 +193,9 @@ def _split(part: str, known_here: frozenset[str]) -> str | None:
     if len(pieces) > 1:
         return f"{pieces[0]} {part[len(pieces[0]) :]}"
     lower = part.lower()
+    rare = _rare_cut(lower) if known(lower) else None
+    if rare is not None:
+        return f"{part[:rare]} {part[rare:]}"
     cuts = [i for i in range(1, len(lower)) if _glued_split(lower[:i], lower[i:])]
     best = max(
         cuts, key=lambda i: (min(zipf(lower[:i]), zipf(lower[i:])), -abs(len(lower) / 2 - i))

@@ -51,6 +51,15 @@ def test_real_words_names_and_the_papers_own_words_stay_whole() -> None:
     assert repair_text("our Data_Loader") == ("our Data_Loader", [])  # not the paper's
 
 
+def test_rare_listed_words_that_are_two_words_run_together_are_split() -> None:
+    """textquality-v5: the web repeats some typos often enough for the word list to hold them."""
+    text = "the state of theart, forexample, they are ableto do inpainting on indel data"
+    assert repair_text(text)[0] == (
+        "the state of the art, for example, they are able to do inpainting on indel data"
+    )
+    assert glued_words(text) == ["theart", "forexample", "ableto"]
+
+
 def test_words_joined_by_an_underscore_get_the_papers_separator_back() -> None:
     source = "We propose Dynamic Cross-Layer Preference Correction and a cross-layer prefix."
     text, fixes = repair_text("DCPC (Preference_correction) uses cross_layer prefixes.", source)
