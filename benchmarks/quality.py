@@ -48,6 +48,7 @@ FIGURES = {
     "interval_coverage": ("rating", "interval_coverage"),
     "glued_word_rate": ("text_quality", "glued_word_rate"),
     "unsupported_number_rate": ("text_quality", "unsupported_number_rate"),
+    "unsupported_release_rate": ("text_quality", "unsupported_release_rate"),
     "non_comment_rate": ("text_quality", "non_comment_rate"),
     "copy_rate": ("text_quality", "copy_rate"),
 }

@@ -4,7 +4,8 @@ Small models invent quotations, numbers and names, and write comments that say n
 quoted span (three words or more) in the review is looked up in the paper text the model was
 given, after normalising case, punctuation and spacing; so is every number and every name
 (``reviewer.specifics``); every list comment and paragraph sentence must say something
-(``reviewer.textcheck``).
+(``reviewer.textcheck``) and claim no release of code or data the paper does not mention
+(``reviewer.release``).
 Optionally (``check_generic``; needs the [eval] extra and the reference data) each list comment
 is compared with human comments on train-split papers by the eval's own generic rule
 (``reviewer.generic``). Findings go back to the model as a re-ask; whatever is still wrong after
@@ -20,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from reviewer.release import claims_release, states_release
 from reviewer.review import TEXT_LIST_KEYS, Review, item_text
 from reviewer.specifics import Source, normalise
 from reviewer.textcheck import non_comment
@@ -28,7 +30,9 @@ TITLE_RE = re.compile(r"^Title:\s*(.+)$", re.M)
 QUOTE_RE = re.compile(r"[\"“”„«»]([^\"“”„«»]{8,600})[\"“”„«»]")
 ELLIPSIS_RE = re.compile(r"\.\.\.|…|\[\s*\.\.\.\s*\]")
 SENTENCE_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(])")
-SCRUBBED = {"invented_number", "invented_name", "non_comment"}  # paragraph sentences removed
+SCRUBBED = {"invented_number", "invented_name", "non_comment", "invented_release"}
+"""Kinds whose paragraph sentence is removed (when the paragraph stays long enough)."""
+WHOLE_SENTENCE = {"non_comment", "invented_release"}  # the finding's detail is the sentence
 MIN_QUOTE_WORDS = 3
 SHOWN_CHARS = 120
 
@@ -53,6 +57,11 @@ class Finding:
             return f'{self.where}: the number "{self.detail}" is not in the paper'
         if self.kind == "invented_name":
             return f'{self.where}: "{self.detail}" is not mentioned in the paper'
+        if self.kind == "invented_release":
+            return (
+                f'{self.where}: "{_shown(self.detail)}" says code or data are released, which '
+                "the paper does not say"
+            )
         if self.kind == "non_comment":
             sentence = f' the sentence "{_shown(self.detail)}"' if self.detail else ""
             return (
@@ -95,6 +104,7 @@ def find(review: Review, source: str, generic: GenericRule | None = None) -> lis
     plain = normalise(source)
     paper = Source(source)
     own = own_name(source)
+    stated = states_release(source)
     found: list[Finding] = []
     texts = _texts(review)
     for key, index, text in texts:
@@ -105,6 +115,9 @@ def find(review: Review, source: str, generic: GenericRule | None = None) -> lis
         found += [Finding(key, index, "invented_number", n)
                   for n in paper.invented_numbers(unquoted)]  # fmt: skip
         found += [Finding(key, index, "invented_name", n) for n in paper.invented_names(unquoted)]
+        if not stated:
+            found += [Finding(key, index, "invented_release", s)
+                      for s in SENTENCE_RE.split(text.strip()) if claims_release(s)]  # fmt: skip
         if index >= 0:
             if non_comment(own.sub("the method", text) if own else text):
                 found.append(Finding(key, index, "non_comment", ""))
@@ -143,6 +156,11 @@ def reask_text(findings: Sequence[Finding]) -> str:
             "Use only numbers and names (methods, datasets, models) that appear in the paper; "
             "where it gives none, say what is missing instead of supplying one. "
         )
+    if "invented_release" in kinds:
+        extra += (
+            "Say that code or data are released only where the paper says so; otherwise name "
+            "what reproducing the work would need. "
+        )
     if "non_comment" in kinds:
         extra += (
             "Replace each comment that says nothing with a point about a specific claim, "
@@ -175,7 +193,7 @@ def drop(review: Review, findings: Sequence[Finding]) -> tuple[Review, list[str]
             if len(shorter) >= max(minimum, 1):
                 scrubbed.add(n)
                 if shorter != data[f.field]:
-                    what = "" if f.kind == "non_comment" else "the sentence with "
+                    what = "" if f.kind in WHOLE_SENTENCE else "the sentence with "
                     warnings.append(f"removed {what}{f.describe()}")
                 data[f.field] = shorter
     for key, indexes in doomed.items():
@@ -197,9 +215,9 @@ def drop(review: Review, findings: Sequence[Finding]) -> tuple[Review, list[str]
 
 def _without_sentences(text: str, finding: Finding) -> str:
     """``text`` without the sentences that contain ``finding``'s invented number or name, or
-    without the sentence that says nothing."""
+    without the sentence the finding is about (one that says nothing or claims a release)."""
     sentences = SENTENCE_RE.split(text.strip())
-    if finding.kind == "non_comment":
+    if finding.kind in WHOLE_SENTENCE:
         return " ".join(s for s in sentences if s != finding.detail)
     word = re.compile(rf"(?<!\w){re.escape(finding.detail)}(?!\w)", re.I)  # "RL", not "world"
     return " ".join(s for s in sentences if not word.search(s))

@@ -249,3 +249,25 @@ def test_paragraph_loses_the_sentence_that_says_nothing() -> None:
     kept, warnings = drop(review, found)
     assert kept.limitations == "The suite stops at 175B parameters and one training run."
     assert warnings == [f"removed {found[0].describe()}"]
+
+
+def test_a_release_the_paper_does_not_mention_is_removed_or_dropped() -> None:
+    """The embedded model said "The authors provide code, data, and detailed information" for
+    half the papers whose abstract never mentions code."""
+    quiet = "Title: DSD\nWe propose DSD, a dense-sparse-dense training flow for deep networks."
+    claim = "The authors provide code, data, and detailed information about the experiments."
+    review = SCHEMA.model_validate(
+        _review(
+            reproducibility=f"Reproducing DSD needs the sparsity schedule per layer. {claim}",
+            strengths=["DSD needs no change to the architecture.", "The code is available."],
+        )
+    )
+    found = [(f.where, f.kind, f.detail) for f in find(review, quiet)]
+    assert ("reproducibility", "invented_release", claim) in found
+    assert ("strengths #2", "invented_release", "The code is available.") in found
+    assert "released only where the paper says so" in reask_text(find(review, quiet))
+    kept, _ = drop(review, find(review, quiet))
+    assert kept.reproducibility == "Reproducing DSD needs the sparsity schedule per layer."
+    assert kept.strengths == ["DSD needs no change to the architecture."]
+    stated = quiet + " Code is at https://github.com/example/dsd."
+    assert not [f for f in find(review, stated) if f.kind == "invented_release"]

@@ -35,6 +35,7 @@ HEADLINE = (
     ("text_quality", "glued_word_rate"),
     ("text_quality", "damaged_word_rate"),
     ("text_quality", "unsupported_number_rate"),
+    ("text_quality", "unsupported_release_rate"),
     ("text_quality", "non_comment_rate"),
     ("text_quality", "copy_rate"),
 )

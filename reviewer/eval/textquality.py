@@ -1,9 +1,10 @@
 """Text quality of a review, measured against the text its model was shown.
 
-Eight figures, each a ratio of counts so that runs of any size compare (pooled over papers,
+Nine figures, each a ratio of counts so that runs of any size compare (pooled over papers,
 with the harness's bootstrap): glued words, damaged words (glued, misspelled, with broken
 capitals or capitalised inside a copied phrase: :func:`reviewer.words.damaged_words`), numbers
-and names absent from the paper text, word 5-grams copied from the paper text, 5-grams repeated
+and names absent from the paper text, claims of released code or data the paper text never
+mentions (:mod:`reviewer.release`), word 5-grams copied from the paper text, 5-grams repeated
 across a review's sections, non-comments (:mod:`reviewer.textcheck`) and words per paragraph.
 The rules are frozen and versioned with :data:`TEXT_QUALITY_VERSION` like the comment matcher;
 ``evals/README.md`` documents each.
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from reviewer.release import RELEASE_RULE, release_claims, states_release
 from reviewer.review import SCORE_KEYS
 from reviewer.textcheck import NON_COMMENT_VERSION, non_comment, review_units
 from reviewer.words import damaged_words, glued_words  # shared with the embedded model's repair
@@ -45,6 +47,7 @@ METRICS = (
     "damaged_word_rate",
     "unsupported_number_rate",
     "unsupported_name_rate",
+    "unsupported_release_rate",
     "copy_rate",
     "redundancy",
     "non_comment_rate",
@@ -140,7 +143,7 @@ def ngrams(tokens: Sequence[str], n: int = NGRAM) -> list[tuple[str, ...]]:
 
 @dataclass
 class Counts:
-    """Numerators and denominators of the eight figures for one review (they add up)."""
+    """Numerators and denominators of the nine figures for one review (they add up)."""
 
     words: int = 0
     glued: int = 0
@@ -149,6 +152,8 @@ class Counts:
     unsupported_numbers: int = 0
     names: int = 0
     unsupported_names: int = 0
+    release_claims: int = 0
+    unsupported_releases: int = 0
     ngrams: int = 0
     copied: int = 0
     repeated: int = 0
@@ -159,7 +164,7 @@ class Counts:
     examples: dict[str, list[str]] = field(default_factory=dict)
 
     def ratios(self) -> dict[str, float | None]:
-        """The eight figures of this review (None when the denominator is 0)."""
+        """The nine figures of this review (None when the denominator is 0)."""
         return {k: (n / d if d else None) for k, (n, d) in self.pairs().items()}
 
     def pairs(self) -> dict[str, tuple[int, int]]:
@@ -169,6 +174,7 @@ class Counts:
             "damaged_word_rate": (self.damaged, self.words),
             "unsupported_number_rate": (self.unsupported_numbers, self.numbers),
             "unsupported_name_rate": (self.unsupported_names, self.names),
+            "unsupported_release_rate": (self.unsupported_releases, self.release_claims),
             "copy_rate": (self.copied, self.ngrams),
             "redundancy": (self.repeated, self.ngrams),
             "non_comment_rate": (self.non_comments, self.units),
@@ -207,6 +213,7 @@ def measure(review: Mapping[str, Any], source: str) -> Counts:
     known_numbers = source_numbers(source)
     squashed = _squash(source)
     initials = _initials(source)
+    stated = states_release(source)
     gram_fields: dict[tuple[str, ...], set[str]] = {}
     examples: dict[str, list[str]] = {}
     for key, texts in by_field.items():
@@ -224,6 +231,9 @@ def measure(review: Mapping[str, Any], source: str) -> Counts:
             invented = [n for n in named if not name_supported(n, source, squashed, initials)]
             counts.names += len(named)
             counts.unsupported_names += len(invented)
+            claims = release_claims(text)
+            counts.release_claims += len(claims)
+            counts.unsupported_releases += 0 if stated else len(claims)
             grams = ngrams(_ALNUM.findall(text.lower()))
             counts.ngrams += len(grams)
             counts.copied += sum(g in source_grams for g in grams)
@@ -234,6 +244,7 @@ def measure(review: Mapping[str, Any], source: str) -> Counts:
                 ("damaged", damaged),
                 ("numbers", missing),
                 ("names", invented),
+                ("releases", [] if stated else claims),
             ):
                 examples.setdefault(name, []).extend(items)
         if isinstance(review.get(key), str):
@@ -266,6 +277,7 @@ def summarize(per_review: Sequence[Counts]) -> dict[str, Any]:
     return {
         "version": TEXT_QUALITY_VERSION,
         "non_comment_rule": NON_COMMENT_VERSION,
+        "release_rule": RELEASE_RULE,
         "n_reviews": len(per_review),
         **{k: (round(n / d, 5) if d else None) for k, (n, d) in total.pairs().items()},
         "counts": {k: [n, d] for k, (n, d) in total.pairs().items()},

@@ -57,6 +57,19 @@ def test_names_absent_from_the_paper_text_are_unsupported() -> None:
     assert (got.names, got.unsupported_names) == (6, 3)
 
 
+def test_release_claims_the_paper_text_does_not_support_are_counted() -> None:
+    quiet = "We propose DSD, a dense-sparse-dense training flow."
+    review = {"reproducibility": "The authors provide code and data. DSD needs a schedule.",
+              "strengths": ["The code is available.", "DSD is simple."]}  # fmt: skip
+    got = tq.measure(review, quiet)
+    assert (got.release_claims, got.unsupported_releases) == (2, 2)
+    assert got.examples["releases"] == ["The authors provide code and data.",
+                                        "The code is available."]  # fmt: skip
+    linked = tq.measure(review, quiet + " Code: https://github.com/example/dsd")
+    assert (linked.release_claims, linked.unsupported_releases) == (2, 0)
+    assert linked.ratios()["unsupported_release_rate"] == 0
+
+
 def test_copy_rate_redundancy_and_words_per_paragraph_count_exactly() -> None:
     abstract = "we show that sparse attention keeps accuracy on long inputs at low cost"
     review = {
