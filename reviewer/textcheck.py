@@ -88,7 +88,7 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("absence", r"^\W*(?:none|n/?a|not applicable|nothing(?: to (?:note|report|add))?)\W*$"),
         # the form's own question answered with "none" ("The authors do not mention any
         # weaknesses."); a named thing ("... any limitations of the 4-bit format") stays
-        ("absence", rf"{_NOT_GIVEN} any {_NOTHING}\W*$"),
+        ("absence", rf"{_NOT_GIVEN} (?:any )?{_NOTHING}\W*$"),  # v5: "any" optional
         # noncomment-v4: the same with what a form asks of every paper as the object ("The
         # authors do not provide information on the limitations of the model.")
         ("absence", rf"{_NOT_GIVEN} (?:any |(?:any )?(?:information|details?|"

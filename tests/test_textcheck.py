@@ -69,6 +69,7 @@ SEED = data_dir() / "seed_001_sections" / "seed_001_sections.jsonl"
         # noncomment-v5: seen in the embedded model's dev reviews (outputs/quality/compact)
         ("What are the potential limitations of SymSGD?", "empty"),
         ("How can the model be improved?", "empty"),
+        ("The authors do not provide unstated assumptions.", "absence"),  # README's 20 papers
     ],
 )
 def test_non_comments_are_flagged_with_their_kind(text: str, kind: str) -> None:
@@ -106,6 +107,7 @@ def test_non_comments_are_flagged_with_their_kind(text: str, kind: str) -> None:
         "The authors suggest further research to improve the self-supervised loss.",
         "What are the limitations of SymSGD on non-linear learners?",
         "How can the 4-bit quantization be improved for the 65B model?",
+        "The authors do not provide details on the learning rate schedule.",
     ],
 )
 def test_real_comments_are_left_alone(text: str) -> None:
