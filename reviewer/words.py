@@ -335,9 +335,24 @@ def mend(token: str, paper: PaperWords, text: str = "", start: int = 0) -> str |
         found = re.search(rf"\b{lower[:i]}([ -]){lower[i:]}\b", paper.text)
         if found:
             return token[:i] + found.group(1) + token[i:]
+    for i in range(len(token) - 3, 1, -1):  # "HKMMLUbenchmark": a name of the paper + a word
+        head, tail = token[:i], token[i:]
+        if _name_and_word(head, tail, paper):
+            return f"{head} {tail}"
     if token[0].isupper() or _irregular(token):
         return None  # a name the paper does not write: not ours to respell
     return _spelled(lower, paper)
+
+
+def _name_and_word(head: str, tail: str, paper: PaperWords) -> bool:
+    """``head`` is a name the paper writes (with capitals) and ``tail`` an everyday or field
+    word: together they are two words run together ("HKMMLUbenchmark", "LoRAfinetuning")."""
+    return (
+        tail.islower()
+        and not head.islower()
+        and head in paper.forms.get(head.lower(), ())
+        and (zipf(tail) >= CAMEL_TAIL_ZIPF or tail in technical_words())
+    )
 
 
 def _capitalised_inside(token: str, paper: PaperWords, text: str, start: int) -> bool:

@@ -84,6 +84,7 @@ PAPER = (
         ("modelperformance", "model performance"),
         ("diffusionbased", "diffusion-based"),
         ("GPTmodels", "GPT models"),  # the paper's capitals kept
+        ("FLORESbenchmark", "FLORES benchmark"),  # a name of the paper and an everyday word
         # broken capitals: the paper's spelling of a name, lower case for a plain word
         ("MMLu", "MMLU"),
         ("FLOres", "FLORES"),
