@@ -115,15 +115,16 @@ def find(review: Review, source: str, generic: GenericRule | None = None) -> lis
         found += [Finding(key, index, "invented_number", n)
                   for n in paper.invented_numbers(unquoted)]  # fmt: skip
         found += [Finding(key, index, "invented_name", n) for n in paper.invented_names(unquoted)]
+        sentences = SENTENCE_RE.split(text.strip())
         if not stated:
             found += [Finding(key, index, "invented_release", s)
-                      for s in SENTENCE_RE.split(text.strip()) if claims_release(s)]  # fmt: skip
+                      for s in sentences if claims_release(s)]  # fmt: skip
         if index >= 0:
             if non_comment(own.sub("the method", text) if own else text):
                 found.append(Finding(key, index, "non_comment", ""))
         else:  # a paragraph: each sentence that says nothing, named so it can be removed
             found += [Finding(key, index, "non_comment", s)
-                      for s in SENTENCE_RE.split(text.strip())
+                      for s in sentences
                       if non_comment(own.sub("the method", s) if own else s)]  # fmt: skip
     if generic is not None:
         comments = [(k, i, t) for k, i, t in texts if i >= 0]

@@ -317,7 +317,7 @@ def mend(token: str, paper: PaperWords, text: str = "", start: int = 0) -> str |
         forms
         and lower in forms
         and token.istitle()
-        and _capitalised_inside(token, paper, text, start)
+        and _capitalised_inside(forms, token, paper, text, start)
     ):
         return lower  # "confidence Estimation is": a plain word of the paper, capitalised
     if _irregular(token) and forms:
@@ -355,16 +355,18 @@ def _name_and_word(head: str, tail: str, paper: PaperWords) -> bool:
     )
 
 
-def _capitalised_inside(token: str, paper: PaperWords, text: str, start: int) -> bool:
-    """``token`` is a plain word of the paper capitalised inside a phrase copied from it:
-    "reliable LLM confidence Estimation is" where the paper has "confidence estimation is".
-    The embedded model does this to slip past the anti-copy penalty.
+def _capitalised_inside(
+    forms: Counter[str], token: str, paper: PaperWords, text: str, start: int
+) -> bool:
+    """``token`` (the paper's spellings of it: ``forms``) is a plain word of the paper
+    capitalised inside a phrase copied from it: "reliable LLM confidence Estimation is" where
+    the paper has "confidence estimation is". The embedded model does this to slip past the
+    anti-copy penalty.
 
     Left alone: a word the paper capitalises inside a sentence or spells with capitals ("the
     Transformer", "DEtection TRansformer"), and one made part of a name by a capitalised word
     beside it (or one short word away), a number or a bracketed acronym after it ("Generalized
     Method of Moments", "Algorithm 1", "Learning to Prompt (L2P)")."""
-    forms = paper.forms.get(token.lower(), {})
     if token in paper.capitalised_mid or any(_irregular(f) or f.isupper() for f in forms):
         return False  # the paper capitalises it itself ("the Transformer", "DEtection TRansformer")
     before = _BEFORE.search(text[:start])
