@@ -27,7 +27,7 @@ from typing import Any
 
 from reviewer.review import item_text
 
-NON_COMMENT_VERSION = "noncomment-v5"
+NON_COMMENT_VERSION = "noncomment-v6"
 
 _SHOWN = (
     r"(?:the |this )?(?:abstract|summary|(?:provided|given) (?:text|description|excerpt|"
@@ -58,9 +58,22 @@ _MORE_WORK = (
     r"exploration|analysis|experiments?|evaluation)"
 )
 _NOT_GIVEN = (
-    r"^\W*(?:the )?(?:authors?|paper|work|abstract|study) (?:do|does|did) not (?:mention|provide|"
-    r"state|list|identify|discuss|acknowledge|address|present|report|describe)"
-)  # "The authors do not mention ...": what follows says whether it names anything
+    r"^\W*(?:(?:the )?(?:authors?|paper|work|abstract|study) )?(?:do|does|did) not (?:mention|"
+    r"provide|state|list|identify|discuss|acknowledge|address|present|report|describe)"
+)  # "The authors do not mention ...": what follows says whether it names anything (v6: the
+# subject may be left out, "Does not address main limitations")
+_ABOUT = (
+    r"(?:a |an )?(?:detailed |thorough |clear |comprehensive |in-depth |explicit |sufficient |"
+    r"deeper )?(?:information|details?|discussion|analysis|explanation|insights?) (?:on|about|"
+    r"regarding|of|into) "
+)  # noncomment-v6: "a detailed analysis of ...", "a detailed explanation of ..."
+_ASKED_OF = (
+    rf"(?:the |its |their |potential |possible |main |major |key )*{_ASKED}(?: and (?:the |its |"
+    rf"their |unstated |underlying )*(?:{_ASKED}|assumptions))?(?: of (?:the |this |their |its |"
+    rf"our )?(?:proposed |presented |new |existing |current |prior |previous |other |"
+    rf"state[- ]of[- ]the[- ]art )*(?:{_WORKS}|metrics))?"
+)  # what a form asks of every paper, of the work or of "existing methods" (v6: "main", "and
+# unstated assumptions", "strengths and weaknesses", "existing metrics")
 _OTHER = (
     r"(?:other|existing|previous|prior|similar|alternative|related|state[- ]of[- ]the[- ]art|"
     r"current|traditional|conventional|competing|standard|baseline)"
@@ -91,10 +104,7 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("absence", rf"{_NOT_GIVEN} (?:any )?{_NOTHING}\W*$"),  # v5: "any" optional
         # noncomment-v4: the same with what a form asks of every paper as the object ("The
         # authors do not provide information on the limitations of the model.")
-        ("absence", rf"{_NOT_GIVEN} (?:any |(?:any )?(?:information|details?|"
-                    r"discussion|analysis|insights?) (?:on|about|regarding|of|into) )?(?:the |"
-                    rf"its |their |potential |possible )*{_ASKED}(?: of (?:the |this |their |its |"
-                    rf"our )?(?:proposed |presented |new )?{_WORKS})?\W*$"),
+        ("absence", rf"{_NOT_GIVEN} (?:any |(?:any )?{_ABOUT})?{_ASKED_OF}\W*$"),
         # defers: someone else, later
         ("defers", rf"{_MORE_WORK} (?:in this (?:area|field|direction|domain) )?(?:is|are|"
                    r"would be|will be|may be|might be|could be|seems?|appears?) (?:\w+ )?"
@@ -185,6 +195,7 @@ _DEFERS_FOR = re.compile(
 )
 _PURPOSE_TEXT = "determine confirm establish verify assess fully full extent true truly gain deeper"
 _PURPOSE_TEXT += " model models"  # noncomment-v4
+_PURPOSE_TEXT += " assumption assumptions"  # noncomment-v6: "... to understand its assumptions"
 _PURPOSE = frozenset(_PURPOSE_TEXT.split())
 """What a deferral says further work would do, when it names nothing to do it on."""
 

@@ -70,6 +70,27 @@ SEED = data_dir() / "seed_001_sections" / "seed_001_sections.jsonl"
         ("What are the potential limitations of SymSGD?", "empty"),
         ("How can the model be improved?", "empty"),
         ("The authors do not provide unstated assumptions.", "absence"),  # README's 20 papers
+        # noncomment-v6: flagged as generic in the compact dev reviews at f1c5dad
+        (
+            "The paper does not provide a detailed analysis of the limitations of the proposed "
+            "models.",
+            "absence",
+        ),
+        (
+            "The paper does not provide a detailed analysis of the limitations of existing methods",
+            "absence",
+        ),
+        ("Does not provide details of limitations and unstated assumptions", "absence"),
+        (
+            "The paper does not discuss the strengths and weaknesses of its proposed approach.",
+            "absence",
+        ),
+        ("The paper does not address main limitations", "absence"),
+        (
+            "The method is not well-documented and requires additional research to understand its "
+            "limitations and assumptions.",
+            "defers",
+        ),
     ],
 )
 def test_non_comments_are_flagged_with_their_kind(text: str, kind: str) -> None:
@@ -108,6 +129,11 @@ def test_non_comments_are_flagged_with_their_kind(text: str, kind: str) -> None:
         "What are the limitations of SymSGD on non-linear learners?",
         "How can the 4-bit quantization be improved for the 65B model?",
         "The authors do not provide details on the learning rate schedule.",
+        # noncomment-v6 keeps these
+        "Does not compare with LoRA on the 65B model.",
+        "The paper does not provide a detailed analysis of the 4-bit NormalFloat data type.",
+        "The paper does not discuss the limitations of NF4 against int4 quantisation.",
+        "More research is needed to test the assumption that weights are normally distributed.",
     ],
 )
 def test_real_comments_are_left_alone(text: str) -> None:
