@@ -26,24 +26,37 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.machine import write_results  # noqa: E402
 from benchmarks.quality import TARGETS  # noqa: E402
+from reviewer.references import load_references, select  # noqa: E402
 
 FIGURES = ("hit_rate", "precision", "generic_rate", "raw_abs_error")
 
 
 def per_paper(name: str, split: str, target: str) -> dict[str, dict[str, float]]:
     """Each paper's figures for the raw system of run ``name`` (the calibrated one shares the
-    comments; its rating does not depend on the configuration)."""
+    comments; its rating does not depend on the configuration): from the run's eval in
+    outputs/, else from the per-paper file that ``benchmarks/quality.py`` commits beside its
+    table (a run made on another machine), with the human mean read from the references."""
     path = ROOT / "outputs" / "quality" / name / split / target / "eval" / "per_paper.jsonl"
-    if not path.exists():
-        raise SystemExit(f"no eval of {name} on {split}/{target}: run benchmarks/quality.py first")
+    if path.exists():
+        records = [json.loads(line) for line in path.read_text().splitlines()]
+        rows = [(r["paper_id"], r["systems"][name], r.get("human_mean")) for r in records]
+    else:
+        committed = ROOT / "benchmarks" / "results" / f"quality-{name}-{split}-papers.json"
+        if not committed.exists():
+            raise SystemExit(
+                f"no eval of {name} on {split}/{target}: run benchmarks/quality.py first"
+            )
+        papers = json.loads(committed.read_text()).get(target, {})
+        refs, years = TARGETS[target]
+        human = {r.paper_id: r.mean_rating for r in select(load_references(refs), split=split,
+                                                             years=years)}  # fmt: skip
+        rows = [(pid, systems[name], human.get(pid)) for pid, systems in papers.items()]
     out = {}
-    for line in path.read_text().splitlines():
-        record = json.loads(line)
-        system = record["systems"][name]
+    for paper_id, system, human_mean in rows:
         figures = {k: system[k] for k in FIGURES[:3] if system.get(k) is not None}
-        if system.get("rating") is not None and record.get("human_mean") is not None:
-            figures["raw_abs_error"] = abs(system["rating"] - record["human_mean"])
-        out[record["paper_id"]] = figures
+        if system.get("rating") is not None and human_mean is not None:
+            figures["raw_abs_error"] = abs(system["rating"] - human_mean)
+        out[paper_id] = figures
     return out
 
 
@@ -65,7 +78,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("a", help="configuration name (outputs/quality/<a>)")
     parser.add_argument("b", help="the configuration to compare against")
-    parser.add_argument("--split", default="dev", choices=["train", "dev"])
+    parser.add_argument(
+        "--split",
+        default="dev",
+        choices=["train", "dev", "test"],
+        help="test only to report a comparison once, never to choose between configurations",
+    )
     args = parser.parse_args()
 
     rows: dict[str, Any] = {}
@@ -73,7 +91,7 @@ def main() -> None:
     for target in TARGETS:
         a, b = per_paper(args.a, args.split, target), per_paper(args.b, args.split, target)
         for figure in FIGURES:
-            both = [p for p in a if p in b and figure in a[p] and figure in b[p]]
+            both = sorted(p for p in a if p in b and figure in a[p] and figure in b[p])
             if not both:
                 continue
             rows[f"{target}: {figure}"] = paired(

@@ -11,7 +11,9 @@ For each target (ICLR 2017, NeurIPS 2024, NeurIPS 2025) the first ``--limit`` pa
 split in the harness's fixed sha256 order are reviewed from title and abstract only (resumable:
 outputs/quality/<name>/<split>/<target>/), then scored by the eval harness (raw and, with a
 calibration, calibrated). Writes benchmarks/results/quality-<name>-<split>.{json,md}: one row
-per target and system with the figures of issue 7's goals, each with its 95% interval and n.
+per target and system with the figures of issue 7's goals, each with its 95% interval and n;
+and -papers.json: our systems' rating, hit rate, precision and generic rate for each paper, so
+that a run on another machine pairs with this one (``benchmarks/compare_configs.py``).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.machine import write_results  # noqa: E402
 from reviewer import Reviewer  # noqa: E402
 from reviewer.calibration import resolve  # noqa: E402
+from reviewer.eval.baselines import BASELINES  # noqa: E402
 from reviewer.eval.run import EvalConfig, run_eval  # noqa: E402
 from reviewer.references import load_references, papers_for_generation, select  # noqa: E402
 
@@ -74,6 +77,24 @@ def figures(groups: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+PAPER_FIGURES = ("rating", "hit_rate", "precision", "generic_rate")
+
+
+def per_paper(path: Path) -> dict[str, dict[str, dict[str, float]]]:
+    """Our systems' figures for each paper (no human data: the ratings stay in ../shared), so a
+    later run on another machine can be paired with this one paper by paper
+    (``benchmarks/compare_configs.py``)."""
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    for line in path.read_text().splitlines():
+        record = json.loads(line)
+        out[record["paper_id"]] = {
+            system: {k: figs[k] for k in PAPER_FIGURES if figs.get(k) is not None}
+            for system, figs in record["systems"].items()
+            if system not in BASELINES
+        }
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--name", required=True, help="configuration label (folder and file)")
@@ -93,6 +114,7 @@ def main() -> None:
     args = parser.parse_args()
 
     rows: dict[str, Any] = {}
+    papers: dict[str, Any] = {}
     options = {"form": args.form, "samples": args.samples, "reflect": args.reflect}
     with Reviewer(
         model=args.model,
@@ -132,6 +154,7 @@ def main() -> None:
             row["human_loo_spearman"] = figures({"rating": {"spearman": metrics["human"].get(
                 "loo_spearman") or {}}})["spearman"]  # fmt: skip
             rows[target] = row
+            papers[target] = per_paper(out / "eval" / "per_paper.jsonl")
     if rows:
         stem = f"quality-{args.name}-{args.split}"
         config = " ".join(f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items())
@@ -139,6 +162,8 @@ def main() -> None:
         write_results(stem, f"Review quality: {args.name} ({args.split})", result, table(rows))
         detail = Path(__file__).resolve().parent / "results" / f"{stem}-detail.json"
         detail.write_text(json.dumps(rows, indent=1) + "\n")
+        by_paper = Path(__file__).resolve().parent / "results" / f"{stem}-papers.json"
+        by_paper.write_text(json.dumps(papers, indent=1, sort_keys=True) + "\n")
         print(table(rows))
 
 
