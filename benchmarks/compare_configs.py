@@ -14,6 +14,7 @@ benchmarks/results/compare-<a>-vs-<b>-<split>.{json,md} and -detail.json.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from pathlib import Path
@@ -25,10 +26,19 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.machine import write_results  # noqa: E402
-from benchmarks.quality import TARGETS  # noqa: E402
+from benchmarks.quality import TARGETS, papers_path  # noqa: E402
 from reviewer.references import load_references, select  # noqa: E402
 
 FIGURES = ("hit_rate", "precision", "generic_rate", "raw_abs_error")
+
+
+@functools.cache
+def human_means(split: str, target: str) -> dict[str, float | None]:
+    """The human mean rating of each paper of ``target``'s split, read once for both runs."""
+    refs, years = TARGETS[target]
+    return {
+        r.paper_id: r.mean_rating for r in select(load_references(refs), split=split, years=years)
+    }
 
 
 def per_paper(name: str, split: str, target: str) -> dict[str, dict[str, float]]:
@@ -41,15 +51,13 @@ def per_paper(name: str, split: str, target: str) -> dict[str, dict[str, float]]
         records = [json.loads(line) for line in path.read_text().splitlines()]
         rows = [(r["paper_id"], r["systems"][name], r.get("human_mean")) for r in records]
     else:
-        committed = ROOT / "benchmarks" / "results" / f"quality-{name}-{split}-papers.json"
+        committed = papers_path(name, split)
         if not committed.exists():
             raise SystemExit(
                 f"no eval of {name} on {split}/{target}: run benchmarks/quality.py first"
             )
         papers = json.loads(committed.read_text()).get(target, {})
-        refs, years = TARGETS[target]
-        human = {r.paper_id: r.mean_rating for r in select(load_references(refs), split=split,
-                                                             years=years)}  # fmt: skip
+        human = human_means(split, target)
         rows = [(pid, systems[name], human.get(pid)) for pid, systems in papers.items()]
     out = {}
     for paper_id, system, human_mean in rows:

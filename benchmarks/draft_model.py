@@ -36,6 +36,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.local_model import _quantile  # noqa: E402
 from benchmarks.machine import write_results  # noqa: E402
 from reviewer import Paper, load_form, read_papers  # noqa: E402
 from reviewer.backend import EMBEDDED_CONTEXT  # noqa: E402
@@ -95,7 +96,7 @@ def summary(runs: list[dict[str, Any]], plain: list[dict[str, Any]]) -> dict[str
     return {
         "requests": len(runs),
         "median_s": round(statistics.median(seconds), 1),
-        "p90_s": round(sorted(seconds)[min(len(seconds) - 1, int(0.9 * len(seconds)))], 1),
+        "p90_s": round(_quantile(seconds, 0.9), 1),
         "mean_completion_tokens": round(statistics.fmean(r["tokens"] for r in runs), 1),
         "server_gen_tok_s_median": round(statistics.median(speeds), 1) if speeds else None,
         "draft_acceptance": round(accepted / drafted, 3) if drafted else None,

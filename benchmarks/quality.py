@@ -80,6 +80,11 @@ def figures(groups: dict[str, Any]) -> dict[str, Any]:
 PAPER_FIGURES = ("rating", "hit_rate", "precision", "generic_rate")
 
 
+def papers_path(name: str, split: str) -> Path:
+    """The committed per-paper figures of run ``name`` on ``split`` (see :func:`per_paper`)."""
+    return ROOT / "benchmarks" / "results" / f"quality-{name}-{split}-papers.json"
+
+
 def per_paper(path: Path) -> dict[str, dict[str, dict[str, float]]]:
     """Our systems' figures for each paper (no human data: the ratings stay in ../shared), so a
     later run on another machine can be paired with this one paper by paper
@@ -162,8 +167,9 @@ def main() -> None:
         write_results(stem, f"Review quality: {args.name} ({args.split})", result, table(rows))
         detail = Path(__file__).resolve().parent / "results" / f"{stem}-detail.json"
         detail.write_text(json.dumps(rows, indent=1) + "\n")
-        by_paper = Path(__file__).resolve().parent / "results" / f"{stem}-papers.json"
-        by_paper.write_text(json.dumps(papers, indent=1, sort_keys=True) + "\n")
+        papers_path(args.name, args.split).write_text(
+            json.dumps(papers, indent=1, sort_keys=True) + "\n"
+        )
         print(table(rows))
 
 
