@@ -6,6 +6,8 @@
     python benchmarks/quality.py --name focus --focus --split dev --limit 25
     python benchmarks/quality.py --name single --calibration evals/score-calibration.json
     python benchmarks/quality.py --name single --split train --limit 200 --no-eval   # to fit
+    python benchmarks/quality.py --name compact-v6-iclr2018 --targets iclr2018 --limit 100 \
+        --calibration evals/score-calibration.json      # decisions on a year never fitted
 
 For each target (ICLR 2017, NeurIPS 2024, NeurIPS 2025) the first ``--limit`` papers of the
 split in the harness's fixed sha256 order are reviewed from title and abstract only (resumable:
@@ -39,12 +41,17 @@ TARGETS = {
     "neurips2024": ("neurips_2023_2025", (2024,)),
     "neurips2025": ("neurips_2023_2025", (2025,)),
 }
+EXTRA_TARGETS = {"iclr2018": ("iclr_2018", ())}
+"""Not in the default table: ICLR 2018 has ratings and decisions but no review text, so only
+the score and decision figures apply (the calibration never saw it: a held-out year)."""
 FIGURES = {
     "mean_pred": ("rating", "mean_pred"),
     "mean_human": ("rating", "mean_human"),
     "rating_mae": ("rating", "mae"),
     "spearman": ("rating", "spearman"),
     "decision_auc": ("decision", "auc"),
+    "balanced_accuracy": ("decision", "balanced_accuracy"),
+    "pred_accept_rate": ("decision", "pred_accept_rate"),
     "comment_hit_rate": ("comments", "hit_rate"),
     "shuffled_hit_rate": ("comments", "shuffled_hit_rate"),
     "generic_rate": ("specificity", "generic_rate"),
@@ -105,7 +112,9 @@ def main() -> None:
     parser.add_argument("--name", required=True, help="configuration label (folder and file)")
     parser.add_argument("--split", default="test", choices=["train", "dev", "test"])
     parser.add_argument("--limit", type=int, default=50)
-    parser.add_argument("--targets", nargs="+", default=list(TARGETS), choices=list(TARGETS))
+    parser.add_argument(
+        "--targets", nargs="+", default=list(TARGETS), choices=[*TARGETS, *EXTRA_TARGETS]
+    )
     parser.add_argument("--form", default="sections")
     parser.add_argument("--samples", type=int, default=1)
     parser.add_argument("--reflect", type=int, default=0)
@@ -131,7 +140,7 @@ def main() -> None:
         **options,
     ) as reviewer:
         for target in args.targets:
-            refs, years = TARGETS[target]
+            refs, years = {**TARGETS, **EXTRA_TARGETS}[target]
             chosen = select(load_references(refs), split=args.split, years=years, limit=args.limit)
             out = ROOT / "outputs" / "quality" / args.name / args.split / target
             print(f"{target}: {len(chosen)} papers -> {out}", file=sys.stderr, flush=True)
