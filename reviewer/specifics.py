@@ -4,11 +4,11 @@ A small model reviewing an abstract invents specifics: "two parameter-reduction 
 based on quantization and another based on pruning" for a paper that names neither, or a 35%
 gain the abstract never reports. Each number in a review must match a number of the text the
 model was shown (in any of its usual spellings: "175B" = "175 billion", "1/7th", "2x" =
-"twice", "51.6%" rounded to "52%"), and each name (an acronym, a CamelCase or digit-bearing
-name, a capitalised word inside a sentence, a term of a small list of ML techniques) must occur
-in it, or be the initials of words in it ("RL" for "reinforcement learning"). Words every
-ML text uses ("LLM", "GPU", "SOTA", "Transformer"...) and the words of a paper's structure
-("Section", "Table") never count as invented.
+"twice", "51.6%" rounded to "52%"; "fifty thousand" is 50,000), and each name (an acronym, a
+CamelCase or digit-bearing name, a capitalised word inside a sentence, a term of a small list
+of ML techniques) must occur in it, or be the initials of words in it ("RL" for "reinforcement
+learning"). Words every ML text uses ("LLM", "GPU", "SOTA", "Transformer"...) and the words of
+a paper's structure ("Section", "Table") never count as invented.
 """
 
 from __future__ import annotations
@@ -43,6 +43,38 @@ _NUMBER_WORDS = {
     "second": 2, "third": 3, "fourth": 4, "fifth": 5, "tenth": 10, "hundredth": 100,
     "seventh": 7, "sixth": 6, "eighth": 8, "ninth": 9, "both": 2, "pair": 2,
 }  # fmt: skip
+_CARDINALS = (
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+)  # fmt: skip
+_MAGNITUDES = {"hundred": 100, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_CARDINAL = rf"(?:{'|'.join(_CARDINALS)})(?:-(?:{'|'.join(_CARDINALS)}))?"
+# "fifty thousand", "a million", "two hundred and fifty": a number in words with a magnitude
+# (plurals such as "thousands of" are vague and not matched; a lone "two" is left alone, it is
+# mostly a count of things the abstract lists)
+SPELLED_RE = re.compile(
+    rf"\b(?:a|{_CARDINAL})(?:[\s-]+(?:and\s+)?(?:{_CARDINAL}|{'|'.join(_MAGNITUDES)}))*"
+    rf"[\s-]+(?:{'|'.join(_MAGNITUDES)})\b(?:[\s-]+(?:and\s+)?{_CARDINAL}\b)?",
+    re.I,
+)
+
+
+def spelled_value(phrase: str) -> float:
+    """The value of a number written in words ("two hundred and fifty thousand" -> 250,000)."""
+    total = current = 0.0
+    for word in re.split(r"[\s-]+", phrase.lower()):
+        if word == "a":
+            current = current or 1
+        elif word in _MAGNITUDES:
+            current = (current or 1) * _MAGNITUDES[word]
+            if word != "hundred":
+                total, current = total + current, 0.0
+        elif word != "and":
+            current += float(_NUMBER_WORDS[word])
+    return total + current
+
+
 # A number not glued to a name ("GPT-4", "ResNet-50", "L2" and "3D" are names, checked as
 # such), with an optional scale or unit suffix ("175B", "10k", "2x", "30%", "1/7th").
 NUMBER_RE = re.compile(
@@ -149,12 +181,14 @@ def _values(number: str, denominator: str | None, suffix: str) -> set[float]:
 
 def numbers(text: str) -> list[tuple[str, set[float]]]:
     """(as written, possible values) for each number written with digits in ``text``, except
-    the numbers of references and lists ("Table 2", "Eq. 2-5", "[3]", "(1)", "2)")."""
-    return [
+    the numbers of references and lists ("Table 2", "Eq. 2-5", "[3]", "(1)", "2)"), and each
+    one spelled out with a magnitude ("fifty thousand")."""
+    found = [
         (m.group(0).strip(), _values(m.group(1), m.group(2), m.group(3) or ""))
         for m in NUMBER_RE.finditer(text)
         if not _is_reference(text, m.start(), m.end())
     ]
+    return found + [(m.group(0), {spelled_value(m.group(0))}) for m in SPELLED_RE.finditer(text)]
 
 
 def _is_reference(text: str, start: int, end: int) -> bool:

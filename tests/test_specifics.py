@@ -46,6 +46,28 @@ def test_numbers_the_paper_never_states_are_reported_as_written() -> None:
     ]
 
 
+def test_numbers_spelled_out_with_a_magnitude_are_checked_like_digits() -> None:
+    source = Source("Title: X\nAbstract:\nIt learns dependencies as long as 5,000 timesteps.")
+    assert source.invented_numbers("dependencies as long as fifty thousand time steps") == [
+        "fifty thousand"
+    ]
+    assert source.invented_numbers("dependencies as long as five thousand time steps") == []
+    assert source.invented_numbers("over a million steps, two hundred and fifty tasks") == [
+        "a million",
+        "two hundred and fifty",
+    ]
+
+
+def test_vague_or_small_spelled_numbers_are_not_claims_to_check() -> None:
+    source = Source("Title: X\nAbstract:\nWe study two benchmarks.")
+    assert source.invented_numbers("thousands of steps on three benchmarks, one of them new") == []
+
+
+def test_a_paper_that_spells_its_number_out_grounds_the_digits() -> None:
+    source = Source("Title: X\nAbstract:\nTrained on two hundred and fifty thousand images.")
+    assert source.invented_numbers("trained on 250,000 images (250k)") == []
+
+
 def test_digits_inside_names_are_names_not_numbers() -> None:
     assert [w for w, _ in numbers("GPT-4 and ResNet-50 beat L2 in 3D on 7 tasks")] == ["7"]
 
