@@ -11,7 +11,9 @@ is compared with human comments on train-split papers by the eval's own generic 
 (``reviewer.generic``). Findings go back to the model as a re-ask; whatever is still wrong after
 the last attempt is dropped from its list when the form allows fewer items, and is noted on the
 review either way; a paragraph loses the sentences with an invented number or name, or that
-say nothing, when it stays long enough for the schema.
+say nothing, when it stays long enough for the schema. A paragraph that stops mid-sentence (a
+small model sometimes closes its JSON string early: "by using a technique called ") loses that
+sentence the same way. What is kept is listed for the reader by :func:`unverified`.
 """
 
 from __future__ import annotations
@@ -30,9 +32,17 @@ TITLE_RE = re.compile(r"^Title:\s*(.+)$", re.M)
 QUOTE_RE = re.compile(r"[\"“”„«»]([^\"“”„«»]{8,600})[\"“”„«»]")
 ELLIPSIS_RE = re.compile(r"\.\.\.|…|\[\s*\.\.\.\s*\]")
 SENTENCE_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(])")
-SCRUBBED = {"invented_number", "invented_name", "non_comment", "invented_release"}
+SCRUBBED = {"invented_number", "invented_name", "non_comment", "invented_release", "cut_off"}
 """Kinds whose paragraph sentence is removed (when the paragraph stays long enough)."""
-WHOLE_SENTENCE = {"non_comment", "invented_release"}  # the finding's detail is the sentence
+WHOLE_SENTENCE = {"non_comment", "invented_release", "cut_off"}  # the detail is the sentence
+# The last word of a sentence cut off before its end: "... a technique called", "... on the"
+DANGLING = frozenset(
+    ("a", "an", "the", "of", "to", "by", "for", "with", "from", "in", "on", "at", "as", "and",
+     "or", "but", "than", "that", "which", "whose", "called", "named", "such", "using", "via",
+     "into", "between")
+)  # fmt: skip
+KEPT = "grounding: kept "
+"""How a run record's warning starts when a finding stayed in the review (``drop``)."""
 MIN_QUOTE_WORDS = 3
 SHOWN_CHARS = 120
 
@@ -62,6 +72,8 @@ class Finding:
                 f'{self.where}: "{_shown(self.detail)}" says code or data are released, which '
                 "the paper does not say"
             )
+        if self.kind == "cut_off":
+            return f'{self.where}: the sentence "{_shown(self.detail)}" stops before its end'
         if self.kind == "non_comment":
             sentence = f' the sentence "{_shown(self.detail)}"' if self.detail else ""
             return (
@@ -126,6 +138,8 @@ def find(review: Review, source: str, generic: GenericRule | None = None) -> lis
             found += [Finding(key, index, "non_comment", s)
                       for s in sentences
                       if non_comment(own.sub("the method", s) if own else s)]  # fmt: skip
+            if cut_off(text):
+                found.append(Finding(key, index, "cut_off", sentences[-1]))
     if generic is not None:
         comments = [(k, i, t) for k, i, t in texts if i >= 0]
         for (key, index, _), flag in zip(
@@ -134,6 +148,25 @@ def find(review: Review, source: str, generic: GenericRule | None = None) -> lis
             if flag:
                 found.append(Finding(key, index, "generic_comment", "matches human comments"))
     return found
+
+
+def cut_off(paragraph: str) -> bool:
+    """True when ``paragraph`` ends without punctuation on a word no sentence ends with."""
+    text = paragraph.rstrip()
+    words = text.split()
+    return bool(words) and text[-1].isalpha() and words[-1].lower() in DANGLING
+
+
+def unverified(warnings: Sequence[str]) -> list[str]:
+    """The findings a review still carries (kept because removing them would leave a section
+    too short), one line per finding with every place it occurs: what a reader should check
+    before trusting the review. Read from the run record's warnings, so old runs show it too."""
+    places: dict[str, list[str]] = {}
+    for warning in warnings:
+        if warning.startswith(KEPT):
+            where, _, what = warning[len(KEPT) :].partition(": ")
+            places.setdefault(what, []).append(where)
+    return [f"{', '.join(where)}: {what}" for what, where in places.items()]
 
 
 def own_name(source: str) -> re.Pattern[str] | None:
@@ -162,6 +195,8 @@ def reask_text(findings: Sequence[Finding]) -> str:
             "Say that code or data are released only where the paper says so; otherwise name "
             "what reproducing the work would need. "
         )
+    if "cut_off" in kinds:
+        extra += "Finish every sentence. "
     if "non_comment" in kinds:
         extra += (
             "Replace each comment that says nothing with a point about a specific claim, "

@@ -86,6 +86,21 @@ def test_every_builtin_form_works_end_to_end_on_the_fake_server(
     assert review.comments()
 
 
+@pytest.mark.parametrize("name", ["sections", "conference", "referee"])
+def test_every_form_shows_what_the_checks_left_unverified(
+    name: str, tmp_path: Path, make_reviewer
+) -> None:
+    reviewer = make_reviewer(form=name)
+    reviewer.batch([PAPER.model_dump()], tmp_path / "run")
+    record = json.loads((tmp_path / "run" / "reviews.jsonl").read_text().splitlines()[0])
+    review = reviewer.form.schema.model_validate(record["review"])
+    assert "Not verified" not in reviewer.form.to_markdown(PAPER, review, record)
+    record["warnings"] = ['grounding: kept experiments: "RPO-RNN" is not mentioned in the paper']
+    markdown = reviewer.form.to_markdown(PAPER, review, record)
+    assert '- experiments: "RPO-RNN" is not mentioned in the paper' in markdown
+    assert markdown.index("Not verified") < markdown.index("\n---\n")
+
+
 def test_referee_major_comments_each_carry_an_authors_response() -> None:
     form = load_form("referee")
     text = "A specific objection about the evaluation protocol and reported numbers here."

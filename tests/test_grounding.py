@@ -8,7 +8,17 @@ import pytest
 
 from reviewer import Reviewer
 from reviewer.forms import load_form
-from reviewer.grounding import Finding, drop, find, normalise, quote_in, quotes, reask_text
+from reviewer.grounding import (
+    Finding,
+    cut_off,
+    drop,
+    find,
+    normalise,
+    quote_in,
+    quotes,
+    reask_text,
+    unverified,
+)
 from tests.fake_openai import FakeOpenAI, Reply, placeholder_review
 
 ABSTRACT = (
@@ -271,3 +281,31 @@ def test_a_release_the_paper_does_not_mention_is_removed_or_dropped() -> None:
     assert kept.strengths == ["DSD needs no change to the architecture."]
     stated = quiet + " Code is at https://github.com/example/dsd."
     assert not [f for f in find(review, stated) if f.kind == "invented_release"]
+
+
+def test_a_paragraph_cut_off_mid_sentence_loses_that_sentence() -> None:
+    """The embedded model once closed its JSON string early: "... by using a technique called "."""
+    whole = "OPT-175B is comparable to GPT-3 at 1/7th the carbon footprint."
+    cut = "It lowers the cost by using a technique called "
+    assert cut_off(cut) and not cut_off(whole) and not cut_off("It is fast (see the abstract)")
+    review = SCHEMA.model_validate(_review(methodology=f"{whole} {cut}"))
+    found = [f for f in find(review, ABSTRACT) if f.kind == "cut_off"]
+    assert [(f.where, f.detail) for f in found] == [("methodology", cut.strip())]
+    assert "Finish every sentence." in reask_text(found)
+    kept, warnings = drop(review, found)
+    assert kept.methodology == whole
+    assert warnings == [f"removed {found[0].describe()}"]
+
+
+def test_what_stays_unverified_is_listed_once_per_finding_with_its_places() -> None:
+    warnings = [
+        'grounding: kept experiments: "RPO-RNN" is not mentioned in the paper',
+        'grounding: removed the sentence with summary: "RPO" is not mentioned in the paper',
+        'grounding: kept strengths #2: "RPO-RNN" is not mentioned in the paper',
+        'grounding: kept methodology: the number "50%" is not in the paper',
+        "parse: repaired a truncated reply",
+    ]
+    assert unverified(warnings) == [
+        'experiments, strengths #2: "RPO-RNN" is not mentioned in the paper',
+        'methodology: the number "50%" is not in the paper',
+    ]
