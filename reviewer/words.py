@@ -11,6 +11,12 @@ repair mends from the paper's own words (:func:`mend`): a phrase of the paper ru
 ("valuecache" where the paper says "value cache"), a misspelling one or two edits from a word
 ("perfromance", "robustess") and a name whose capitals broke ("perplexITY", "MMLu").
 
+And when the English continuation is forbidden, the model sometimes takes the same word in
+another script: "search空间" for the paper's "search space", "open-loop и closed-loop",
+"Degрадation". :func:`foreign_runs` finds such runs (Cyrillic, CJK, Arabic, ...; never Greek,
+whose letters are the field's symbols) and the repair puts back the paper's own word from the
+words around the run, or removes the run when the paper offers none.
+
 The word list is wordfreq's English "large" list (data inside the package, read offline) plus
 the field's own list (``evals/technical_words.txt``, shipped in the wheel).
 """
@@ -18,6 +24,7 @@ the field's own list (``evals/technical_words.txt``, shipped in the wheel).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
 from functools import lru_cache
@@ -233,7 +240,75 @@ def repair_text(text: str, source: str = "") -> tuple[str, list[str]]:
         fixes.append(f"{token} -> {fixed}")
         return fixed
 
+    text = _replace_foreign(text, source, fixes)
     return _SNAKE.sub(unsnake, _LETTERS.sub(fix, text)), fixes
+
+
+FOREIGN_RUN = re.compile(
+    "[\u0400-\u052f\u0590-\u06ff\u0900-\u0dff\u0e00-\u0e7f\u1100-\u11ff\u2e80-\u9fff"
+    "\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]+"
+)
+"""A run of letters of a script other than Latin or Greek (Cyrillic, Hebrew, Arabic, Indic,
+Thai, Hangul, CJK, full-width forms), the shapes a stray token of another language takes."""
+_WORD_BEFORE = re.compile(r"([A-Za-z][\w-]*)[ ]*$")
+_WORD_AFTER = re.compile(r"^[ ]*([A-Za-z][\w-]*)")
+
+
+def foreign_runs(text: str, source: str = "") -> list[str]:
+    """Runs of another script in ``text`` that ``source`` (the paper text) does not contain."""
+    return [run for run in FOREIGN_RUN.findall(text) if run not in source]
+
+
+def _paper_word(text: str, start: int, end: int, head: str, tail: str, source: str) -> str | None:
+    """The paper's word that the run ``text[start:end]`` stands for, read from its context:
+    inside a word ("Degрадation": the paper's word with that ``head`` and ``tail``), glued to a
+    word ("search空间": the word the paper writes after "search"), or alone between two words
+    ("open-loop и closed-loop": the word the paper writes between them). ``None`` unless the
+    paper's text gives exactly one answer."""
+    if head and tail:
+        size = end - start
+        pattern = rf"\b{head}[A-Za-z]{{{max(1, size - 2)},{size + 2}}}{tail}\b"
+        found = {m.group(0) for m in re.finditer(pattern, source, re.I)}
+        return found.pop() if len(found) == 1 else None
+    before = _WORD_BEFORE.search(text[:start])
+    if before is None or tail:
+        return None
+    pattern = rf"\b{re.escape(before.group(1))}[ -]+([A-Za-z]\w*)"
+    after = _WORD_AFTER.match(text[end:])
+    if after and not head:
+        pattern += rf"[ -]+{re.escape(after.group(1))}\b"
+    found = {m.group(1) for m in re.finditer(pattern, source, re.I)}
+    return found.pop() if len(found) == 1 else None
+
+
+def _replace_foreign(text: str, source: str, fixes: list[str]) -> str:
+    """``text`` with each foreign run (:func:`foreign_runs`) replaced by what it stands for:
+    full-width punctuation by its ASCII form, a word by the paper's word (:func:`_paper_word`);
+    removed when neither exists."""
+
+    def fix(match: re.Match[str]) -> str:
+        run = match.group(0)
+        if run in source:
+            return run
+        start, end = match.span()
+        head = re.search(r"[A-Za-z]*$", text[:start]).group(0)  # type: ignore[union-attr]
+        tail = re.match(r"[A-Za-z]*", text[end:]).group(0)  # type: ignore[union-attr]
+        plain = unicodedata.normalize("NFKC", run)
+        word = None if plain.isascii() else _paper_word(text, start, end, head, tail, source)
+        if plain.isascii():  # "，" -> ", "
+            new = (" " if head and plain[0] in "([" else "") + plain
+            new += " " if tail and plain[-1] in ",;:.!?)]" else ""
+        elif word is None:
+            new = ""
+        elif head and tail:
+            new = word[len(head) : len(word) - len(tail)]
+        else:
+            new = f" {word}" if head and word[0].isalnum() else word
+        fixes.append(f"{head}{run}{tail} -> {(head + new + tail).strip() or '(removed)'}")
+        return new
+
+    fixed = FOREIGN_RUN.sub(fix, text)
+    return text if fixed == text else re.sub(r"(?<=\S) {2,}(?=\S)", " ", fixed)
 
 
 VOCABULARY_SIZE = 80_000
@@ -417,7 +492,8 @@ def _spelled(lower: str, paper: PaperWords) -> str | None:
 
 def damaged_words(text: str, source: str = "") -> list[str]:
     """Tokens of ``text`` that are damaged words: glued by the frozen rule
-    (:func:`glued_words`) or mended by :func:`mend`."""
+    (:func:`glued_words`) or mended by :func:`mend`, and runs of another script
+    (:func:`foreign_runs`, textquality-v6)."""
     paper = paper_words(source)
     found = []
     for match in _LETTERS.finditer(text):
@@ -426,7 +502,7 @@ def damaged_words(text: str, source: str = "") -> list[str]:
             token, paper, text, match.start()
         ):
             found.append(token)
-    return found
+    return found + foreign_runs(text, source)
 
 
 def _map_strings(value: Any, fn: Callable[[str], str]) -> Any:

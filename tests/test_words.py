@@ -10,7 +10,13 @@ import pytest
 
 pytest.importorskip("wordfreq")
 
-from reviewer.words import damaged_words, glued_words, repair_text, repair_value  # noqa: E402
+from reviewer.words import (  # noqa: E402
+    damaged_words,
+    foreign_runs,
+    glued_words,
+    repair_text,
+    repair_value,
+)
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "data" / "seed_001_sections"
 
@@ -190,3 +196,37 @@ def test_literal_escapes_become_the_characters_they_name() -> None:
     }
     assert count == 4
     assert unescape_value("a lone \\ud83d half") == ("a lone \\ud83d half", 0)
+
+
+@pytest.mark.parametrize(
+    ("written", "source", "repaired"),
+    [  # from embedded reviews, each where the abstract's next word was what the penalty forbade
+        ("of the search空间. The", "exploitation of the search space.", "of the search space. The"),
+        ("open-loop и closed-loop", "open-loop and closed-loop tests", "open-loop and closed-loop"),
+        ("Accuracy Degрадation", "No Compromise to Accuracy Degradation", "Accuracy Degradation"),
+        ("layer sampling机制 to", "a layer sampling mechanism that", "layer sampling mechanism to"),
+        ("results，which hold", "", "results, which hold"),
+    ],
+)  # fmt: skip
+def test_a_word_of_another_script_becomes_the_papers_word(
+    written: str, source: str, repaired: str
+) -> None:
+    assert foreign_runs(written, source)
+    text, fixes = repair_text(written, source)
+    assert text == repaired and not foreign_runs(text) and len(fixes) == 1
+    assert set(foreign_runs(written, source)) <= set(damaged_words(written, source))  # v6
+
+
+def test_a_foreign_run_the_paper_does_not_explain_is_removed_and_named() -> None:
+    source = "We train on synthetic data and on synthetic images."  # two words follow "synthetic"
+    assert repair_text("biases in the synthetic数据.", source) == (
+        "biases in the synthetic.",
+        ["synthetic数据 -> synthetic"],
+    )
+    assert repair_text("a stray 空间 token", "")[0] == "a stray token"
+
+
+def test_greek_symbols_and_the_papers_own_script_are_not_foreign() -> None:
+    text = "It converges at O(1/√T) for any α, and reads 中文 text."
+    assert foreign_runs(text, "A benchmark of 中文 text.") == []
+    assert repair_text(text, "A benchmark of 中文 text.") == (text, [])

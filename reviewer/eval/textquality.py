@@ -26,7 +26,7 @@ from reviewer.review import SCORE_KEYS
 from reviewer.textcheck import NON_COMMENT_VERSION, non_comment, review_units
 from reviewer.words import damaged_words, glued_words  # shared with the embedded model's repair
 
-TEXT_QUALITY_VERSION = "textquality-v5"
+TEXT_QUALITY_VERSION = "textquality-v6"
 """Changes whenever a rule or constant below (or the non-comment rule) changes."""
 
 NGRAM = 5

@@ -315,4 +315,4 @@ def test_text_quality_of_our_reviews_is_pooled_against_each_abstract(
         assert m["text_quality"][name]["value"] == pytest.approx(expected), name
     assert total.glued == 2 and total.non_comments == 2 and total.unsupported_numbers == 4
     assert m["baselines"]["constant"]["text_quality"]["glued_word_rate"]["value"] is None
-    assert "text_quality" in GROUPS and m["protocol"]["text_quality"]["version"] == "textquality-v5"
+    assert "text_quality" in GROUPS and m["protocol"]["text_quality"]["version"] == "textquality-v6"
