@@ -73,7 +73,8 @@ class Finding:
                 "the paper does not say"
             )
         if self.kind == "cut_off":
-            return f'{self.where}: the sentence "{_shown(self.detail)}" stops before its end'
+            end = self.detail if len(self.detail) <= SHOWN_CHARS // 2 else self.detail[-60:]
+            return f'{self.where}: the sentence ending "{end.strip()}" stops before its end'
         if self.kind == "non_comment":
             sentence = f' the sentence "{_shown(self.detail)}"' if self.detail else ""
             return (
