@@ -294,16 +294,15 @@ def _replace_foreign(text: str, source: str, fixes: list[str]) -> str:
         head = re.search(r"[A-Za-z]*$", text[:start]).group(0)  # type: ignore[union-attr]
         tail = re.match(r"[A-Za-z]*", text[end:]).group(0)  # type: ignore[union-attr]
         plain = unicodedata.normalize("NFKC", run)
-        word = None if plain.isascii() else _paper_word(text, start, end, head, tail, source)
         if plain.isascii():  # "，" -> ", "
             new = (" " if head and plain[0] in "([" else "") + plain
             new += " " if tail and plain[-1] in ",;:.!?)]" else ""
-        elif word is None:
+        elif (word := _paper_word(text, start, end, head, tail, source)) is None:
             new = ""
-        elif head and tail:
+        elif head and tail:  # the middle of the paper's word
             new = word[len(head) : len(word) - len(tail)]
         else:
-            new = f" {word}" if head and word[0].isalnum() else word
+            new = f" {word}" if head else word
         fixes.append(f"{head}{run}{tail} -> {(head + new + tail).strip() or '(removed)'}")
         return new
 
