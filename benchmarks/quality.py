@@ -50,8 +50,8 @@ FIGURES = {
     "rating_mae": ("rating", "mae"),
     "spearman": ("rating", "spearman"),
     "decision_auc": ("decision", "auc"),
-    "balanced_accuracy": ("decision", "balanced_accuracy"),
-    "pred_accept_rate": ("decision", "pred_accept_rate"),
+    "balanced_accuracy": ("decision_field", "balanced_accuracy"),  # the decision a user sees
+    "pred_accept_rate": ("decision_field", "pred_accept_rate"),
     "comment_hit_rate": ("comments", "hit_rate"),
     "shuffled_hit_rate": ("comments", "shuffled_hit_rate"),
     "generic_rate": ("specificity", "generic_rate"),
