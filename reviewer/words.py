@@ -315,6 +315,7 @@ VOCABULARY_SIZE = 80_000
 _BROKEN_CAPITALS = re.compile(r"[a-z]{3,}[A-Z]{2,}|[a-z]{2,}[A-Z]$")
 """Capitals inside a lower-case word ("perplexITY", "autOREgressive"), never a name's shape
 ("GitHub", "ZeRO", "mBERT")."""
+_CAPS_INSIDE = re.compile(r"[a-z]{3,}[A-Z]{2,}")
 
 
 class PaperWords:
@@ -403,6 +404,8 @@ def mend(token: str, paper: PaperWords, text: str = "", start: int = 0) -> str |
         if _BROKEN_CAPITALS.search(token):
             return lower.capitalize() if token[0].isupper() else lower
         return None
+    if token[0].islower() and _CAPS_INSIDE.search(token) and not forms and known(lower):
+        return lower  # "unstATED": a known word (the prompt's, not the paper's), broken
     if len(token) < MIN_GLUED or forms or known(lower) or _inflected_known(lower):
         return None
     for i in range(2, len(lower) - 1):

@@ -230,3 +230,13 @@ def test_greek_symbols_and_the_papers_own_script_are_not_foreign() -> None:
     text = "It converges at O(1/√T) for any α, and reads 中文 text."
     assert foreign_runs(text, "A benchmark of 中文 text.") == []
     assert repair_text(text, "A benchmark of 中文 text.") == (text, [])
+
+
+def test_a_known_word_with_broken_capitals_is_mended_without_the_paper() -> None:
+    """textquality-v6: "unstated" is the prompt's word, not the abstract's, and the penalty
+    broke it all the same."""
+    text = "The authors do not provide any unstATED assumptions."
+    assert damaged_words(text) == ["unstATED"]
+    assert repair_text(text)[0] == "The authors do not provide any unstated assumptions."
+    names = "NeurIPS, OpenAI, gradNCP, speechLMs and mBERT."
+    assert damaged_words(names) == [] and repair_text(names) == (names, [])
