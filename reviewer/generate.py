@@ -310,7 +310,7 @@ class Generator:
                 continue
             if findings:
                 review, dropped = grounding.drop(review, findings)
-                warnings += [f"grounding: {w}" for w in dropped]
+                warnings += [grounding.WARNING + w for w in dropped]
             return Outcome(
                 review=review,
                 prompt_tokens=usage[0],

@@ -41,8 +41,10 @@ DANGLING = frozenset(
      "or", "but", "than", "that", "which", "whose", "called", "named", "such", "using", "via",
      "into", "between")
 )  # fmt: skip
-KEPT = "grounding: kept "
-"""How a run record's warning starts when a finding stayed in the review (``drop``)."""
+WARNING = "grounding: "
+"""How a run record's warnings from these checks start (``reviewer.generate``)."""
+KEPT = f"{WARNING}kept "
+"""How such a warning starts when a finding stayed in the review (``drop``)."""
 MIN_QUOTE_WORDS = 3
 SHOWN_CHARS = 120
 

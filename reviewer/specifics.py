@@ -48,7 +48,9 @@ _CARDINALS = (
     "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
     "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
 )  # fmt: skip
-_MAGNITUDES = {"hundred": 100, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_MAGNITUDES = {
+    w: _NUMBER_WORDS[w] for w in ("hundred", "thousand", "million", "billion", "trillion")
+}
 _CARDINAL = rf"(?:{'|'.join(_CARDINALS)})(?:-(?:{'|'.join(_CARDINALS)}))?"
 # "fifty thousand", "a million", "two hundred and fifty": a number in words with a magnitude
 # (plurals such as "thousands of" are vague and not matched; a lone "two" is left alone, it is

@@ -312,10 +312,11 @@ def _replace_foreign(text: str, source: str, fixes: list[str]) -> str:
 
 VOCABULARY_SIZE = 80_000
 """wordfreq's most frequent English words searched for a misspelling's correction."""
-_BROKEN_CAPITALS = re.compile(r"[a-z]{3,}[A-Z]{2,}|[a-z]{2,}[A-Z]$")
+_CAPS_INSIDE = re.compile(r"[a-z]{3,}[A-Z]{2,}")
+"""Two or more capitals after three lower-case letters ("perplexITY", "unstATED")."""
+_BROKEN_CAPITALS = re.compile(rf"{_CAPS_INSIDE.pattern}|[a-z]{{2,}}[A-Z]$")
 """Capitals inside a lower-case word ("perplexITY", "autOREgressive"), never a name's shape
 ("GitHub", "ZeRO", "mBERT")."""
-_CAPS_INSIDE = re.compile(r"[a-z]{3,}[A-Z]{2,}")
 
 
 class PaperWords:
