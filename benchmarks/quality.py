@@ -8,6 +8,8 @@
     python benchmarks/quality.py --name single --split train --limit 200 --no-eval   # to fit
     python benchmarks/quality.py --name compact-v6-iclr2018 --targets iclr2018 --limit 100 \
         --calibration evals/score-calibration.json      # decisions on a year never fitted
+    python benchmarks/quality.py --name single --limit 40 --eval-only   # score reviews made
+        # by another commit's code (its worktree's outputs/), without touching its manifest
 
 For each target (ICLR 2017, NeurIPS 2024, NeurIPS 2025) the first ``--limit`` papers of the
 split in the harness's fixed sha256 order are reviewed from title and abstract only (resumable:
@@ -21,9 +23,11 @@ that a run on another machine pairs with this one (``benchmarks/compare_configs.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +39,7 @@ from reviewer.calibration import resolve  # noqa: E402
 from reviewer.eval.baselines import BASELINES  # noqa: E402
 from reviewer.eval.run import EvalConfig, run_eval  # noqa: E402
 from reviewer.references import load_references, papers_for_generation, select  # noqa: E402
+from reviewer.runstore import ERRORS, REVIEWS, iter_jsonl  # noqa: E402
 
 TARGETS = {
     "iclr2017": ("iclr_2017", ()),
@@ -125,12 +130,20 @@ def main() -> None:
     parser.add_argument("--base-url", default=None)
     parser.add_argument("--model", default=None)
     parser.add_argument("--no-eval", action="store_true", help="generate only (e.g. train runs)")
+    parser.add_argument(
+        "--eval-only",
+        action="store_true",
+        help="score the reviews already in outputs/quality/<name> (made by another commit's code,"
+        " say) without starting a model or rewriting the run's manifest",
+    )
     args = parser.parse_args()
+    if args.eval_only and args.no_eval:
+        parser.error("--eval-only and --no-eval exclude each other")
 
     rows: dict[str, Any] = {}
     papers: dict[str, Any] = {}
     options = {"form": args.form, "samples": args.samples, "reflect": args.reflect}
-    with Reviewer(
+    reviewer = contextlib.nullcontext() if args.eval_only else Reviewer(
         model=args.model,
         base_url=args.base_url,
         local_model=args.local_model,
@@ -138,13 +151,17 @@ def main() -> None:
         focus=args.focus,
         calibration="none",
         **options,
-    ) as reviewer:
+    )  # fmt: skip
+    with reviewer:
         for target in args.targets:
             refs, years = {**TARGETS, **EXTRA_TARGETS}[target]
             chosen = select(load_references(refs), split=args.split, years=years, limit=args.limit)
             out = ROOT / "outputs" / "quality" / args.name / args.split / target
             print(f"{target}: {len(chosen)} papers -> {out}", file=sys.stderr, flush=True)
-            summary = reviewer.batch(papers_for_generation(chosen), out, concurrency=1)
+            if args.eval_only:
+                summary = counts(out)
+            else:
+                summary = reviewer.batch(papers_for_generation(chosen), out, concurrency=1)
             if args.no_eval:
                 continue
             config = EvalConfig(
@@ -180,6 +197,18 @@ def main() -> None:
             json.dumps(papers, indent=1, sort_keys=True) + "\n"
         )
         print(table(rows))
+
+
+def counts(out: Path) -> SimpleNamespace:
+    """Reviewed and failed papers of an existing run, read from its files (the manifest's
+    counts are those of its last sitting only)."""
+    if not (out / REVIEWS).exists():
+        raise SystemExit(f"--eval-only: no reviews in {out}")
+    errors = out / ERRORS
+    return SimpleNamespace(
+        reviewed=len({r.get("paper_id") for r in iter_jsonl(out / REVIEWS)}),
+        failed=len(errors.read_text().splitlines()) if errors.exists() else 0,
+    )
 
 
 def table(rows: dict[str, Any]) -> str:
