@@ -1,6 +1,7 @@
-"""Paired comparison of two quality configurations on the same papers (dev only).
+"""Paired comparison of two quality configurations on the same papers (dev to choose).
 
     python benchmarks/compare_configs.py exemplars2 single --split dev
+    python benchmarks/compare_configs.py compact-v7 single-09631c1 --split test   # report once
 
 Reads the eval's per-paper records of two ``benchmarks/quality.py`` runs
 (outputs/quality/<name>/<split>/<target>/eval/per_paper.jsonl), keeps the papers both
