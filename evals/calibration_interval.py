@@ -2,6 +2,7 @@
 
     python evals/calibration_interval.py                 # evals/score-calibration.json in place
     python evals/calibration_interval.py --file F.json --check-dev
+    python evals/calibration_interval.py --add-unknown --check-dev   # add by_venue["*"] only
 
 `reviewer calibrate` stores the interval itself (quantiles of its cross-validated residuals).
 The committed file was fitted before that, on runs that are not kept in the repo. Its fit is
@@ -24,6 +25,10 @@ prior. This script
    because the 10th and 90th percentiles of 50 residuals proved too noisy on dev (NeurIPS 2024:
    64% coverage of a nominal 80%).
 
+With ``shifts`` (each venue-year's level minus the pooled one) the residuals also give the
+interval of a venue-year the file has no level for (``by_venue["*"]``: see
+``residual_interval``); ``--add-unknown`` adds only that to a file, keeping its other bounds.
+
 ``--check-dev`` prints the interval's coverage of the human mean on the dev split (same
 approximation), for choosing only.
 """
@@ -39,7 +44,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from reviewer.calibration import DEFAULT_PATH, Calibration, paper_text, venue_key  # noqa: E402
+from reviewer.calibration import (  # noqa: E402
+    DEFAULT_PATH,
+    POOLED,
+    Calibration,
+    paper_text,
+    venue_key,
+)
 from reviewer.calibration_fit import residual_interval  # noqa: E402
 from reviewer.eval.calibrate import abstract_prior  # noqa: E402
 from reviewer.references import (  # noqa: E402
@@ -55,6 +66,9 @@ TARGETS = {
     "neurips2024": ("neurips_2023_2025", (2024,)),
     "neurips2025": ("neurips_2023_2025", (2025,)),
 }
+UNKNOWN = ("iclr_2018",)
+"""Reference sets of a venue-year the file has no level for: ``--check-dev`` reports the
+coverage of the unknown-venue interval (``by_venue["*"]``) on their dev split too."""
 LEVEL_TOLERANCE = 0.02
 PRIOR_TOLERANCE = 0.05
 
@@ -107,6 +121,12 @@ def main() -> None:
         help="train: the file's residuals on every rated train paper of its venue-years "
         "(default); cv: 5-fold CV residuals on the 150 fitted papers, as `reviewer calibrate` does",
     )
+    parser.add_argument(
+        "--add-unknown",
+        action="store_true",
+        help="only add the interval of a venue-year without a level (by_venue['*']) to the "
+        "file's interval, leaving its other bounds as they are",
+    )
     args = parser.parse_args()
 
     calibration = Calibration.load(args.file)
@@ -142,12 +162,23 @@ def main() -> None:
     else:
         residuals, where = train_residuals(calibration, refs, oof)
         source = "residuals on every rated train paper of the file's venue-years"
-    calibration.interval = {
-        **residual_interval(residuals, where),
+    pooled = calibration.intercepts[POOLED]
+    shifts = {v: level - pooled for v, level in calibration.intercepts.items() if v != POOLED}
+    fresh = {
+        **residual_interval(residuals, where, shifts=shifts),
         "from": f"{source} (human mean - calibrated; prior out-of-fold, score weights taken as "
         "zero: all below 0.001), by evals/calibration_interval.py "
         f"--residuals {args.residuals}",
     }
+    if args.add_unknown and calibration.interval:  # keep the known venue-years' bounds as shipped
+        calibration.interval["by_venue"][POOLED] = fresh["by_venue"][POOLED]
+        calibration.interval["unknown_venue_from"] = (
+            f"{source}, each moved by its venue-year's level minus the pooled one and weighted "
+            f"1/n per venue-year, by evals/calibration_interval.py --residuals {args.residuals} "
+            "--add-unknown"
+        )
+    else:
+        calibration.interval = fresh
     calibration.save(args.file)
     iv = calibration.interval
     print(f"{iv['level']:.0%} interval: overall {iv['low']:+.2f} .. {iv['high']:+.2f} pooled "
@@ -171,6 +202,19 @@ def check_dev(calibration: Calibration) -> None:
             assert got.low is not None and got.high is not None
             inside.append(got.low <= float(r.mean_rating) <= got.high)  # type: ignore[arg-type]
         print(f"dev {name}: coverage {np.mean(inside):.3f} of {len(inside)} papers")
+    for folder in UNKNOWN:
+        dev = [r for r in select(load_references(folder), split="dev")
+               if r.mean_rating is not None and r.title and r.abstract]  # fmt: skip
+        inside = []
+        for r in dev:
+            scores = dict.fromkeys(calibration.features, 0.0)
+            got = calibration.score(
+                scores, venue_key(r.venue, r.year), paper_text(r.title, r.abstract)
+            )
+            assert got.low is not None and got.high is not None
+            inside.append(got.low <= float(r.mean_rating) <= got.high)  # type: ignore[arg-type]
+        print(f"dev {folder} (no level of its own: {got.venue_label}): coverage "
+              f"{np.mean(inside):.3f} of {len(inside)} papers")  # fmt: skip
 
 
 if __name__ == "__main__":

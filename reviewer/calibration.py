@@ -169,7 +169,12 @@ class Calibration:
     def score(
         self, review: Mapping[str, Any], venue: str, text: str | None = None
     ) -> CalibratedScore:
-        """The calibrated overall, decision and interval of a review of a ``venue`` paper."""
+        """The calibrated overall, decision and interval of a review of a ``venue`` paper.
+
+        A venue-year without a level of its own is scored, labelled and bounded as the pooled
+        one (``*``): its interval, when the file has one for it, allows for not knowing the
+        venue-year's level."""
+        venue = venue if venue in self.intercepts else POOLED
         overall = round(self.predict(review, venue, text), 2)
         threshold = self.accept_at.get(venue, self.accept_at[POOLED])
         decision = "accept" if overall >= threshold else "reject"

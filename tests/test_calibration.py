@@ -358,6 +358,34 @@ def test_a_venue_with_few_papers_uses_the_pooled_interval() -> None:
     assert got.high - got.low == pytest.approx(1.0, abs=0.02) and got.level == 0.5
 
 
+def test_an_unknown_venue_year_gets_an_interval_that_allows_for_its_level() -> None:
+    from reviewer.calibration_fit import residual_interval
+
+    # two venue-years one point apart, the same spread inside each: a paper of neither is
+    # scored at the pooled level, half a point from both
+    res = np.tile(np.linspace(-0.5, 0.5, 101), 2)
+    venues = ["a-2024"] * 101 + ["b-2024"] * 101
+    iv = residual_interval(res, venues, shifts={"a-2024": -0.5, "b-2024": 0.5})
+    known = iv["by_venue"]["a-2024"]
+    unknown = iv["by_venue"][POOLED]
+    assert unknown["high"] - unknown["low"] > known["high"] - known["low"] + 0.5
+    assert unknown["low"] == pytest.approx(-0.8, abs=0.02)  # uniform on [-1, 1]
+    assert unknown["high"] == pytest.approx(0.8, abs=0.02)
+    assert residual_interval(res, venues)["by_venue"].keys() == {"a-2024", "b-2024"}
+
+
+def test_a_venue_year_without_a_level_is_scored_and_labelled_as_the_pooled_one() -> None:
+    cal = fit(_samples())
+    assert cal.interval is not None and POOLED in cal.interval["by_venue"]
+    review = {"overall": 8, "soundness": 3}
+    unknown, pooled = cal.score(review, "iclr-2018"), cal.score(review, POOLED)
+    assert unknown == pooled
+    assert unknown.venue_label == "all venue-years pooled"
+    known = cal.score(review, "a-2024")
+    assert known.venue == "a-2024"
+    assert unknown.high - unknown.low > known.high - known.low  # type: ignore[operator]
+
+
 def test_ranking_words_follow_the_cv_spearman() -> None:
     from reviewer.calibration import ranking_words
 
