@@ -379,7 +379,8 @@ def main() -> None:
         title, intro = batch_summary(result, single)
     elif args.mode == "quality":
         result = {"machine": machine, **text_quality(args.run)}
-        stem, title = "embedded-batch-textquality", f"Text quality of {args.run.name}"
+        stem = f"embedded-batch-textquality-{args.run.name}"
+        title = f"Text quality of {args.run.name}"
     else:
         result = {"machine": machine, **demo()}
         stem, title = "embedded-demo", "Embedded model: README demo (3 papers)"
