@@ -451,6 +451,20 @@ def test_markdown_leads_with_the_calibrated_score_and_keeps_the_raw_ones(
     assert f"Model's raw scores: overall {raw['overall']}/10 · {raw['decision']}" in lines[4]
 
 
+def test_markdown_says_when_the_papers_venue_year_has_no_level(
+    tmp_path: Path, fake: FakeOpenAI, make_reviewer: Callable[..., Reviewer]
+) -> None:
+    cal = fit(_samples())
+    cal.save(tmp_path / "cal.json")
+    papers = [{"id": "p1", "title": "Paper One", "abstract": "One.", "venue": "c", "year": 2018}]
+    make_reviewer(calibration=str(tmp_path / "cal.json")).batch(papers, tmp_path / "run")
+    record = json.loads((tmp_path / "run" / "reviews.jsonl").read_text())
+    assert record["calibrated"]["venue"] == POOLED
+    line = (tmp_path / "run" / "reviews" / "p1.md").read_text().splitlines()[2]
+    assert "all venue-years pooled (the paper's venue-year is unknown or has no level" in line
+    assert "c-2018" not in line
+
+
 def test_calibrate_writes_into_the_checkout_or_beside_the_user_when_installed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
