@@ -4,6 +4,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -433,16 +434,23 @@ def test_imported_batch_results_are_calibrated_like_a_live_run(
     assert manifest["config"]["calibration"]["n"] == 200
 
 
+def _review_calibrated(
+    tmp_path: Path, make_reviewer: Callable[..., Reviewer], venue: str, year: int
+) -> tuple[dict[str, Any], list[str]]:
+    """One paper of ``venue``/``year`` reviewed through the fake endpoint with a calibration
+    fitted on venue-years a-2024 and b-2024: its record and its Markdown's lines."""
+    fit(_samples()).save(tmp_path / "cal.json")
+    paper = {"id": "p1", "title": "Paper One", "abstract": "One.", "venue": venue, "year": year}
+    make_reviewer(calibration=str(tmp_path / "cal.json")).batch([paper], tmp_path / "run")
+    record = json.loads((tmp_path / "run" / "reviews.jsonl").read_text())
+    return record, (tmp_path / "run" / "reviews" / "p1.md").read_text().splitlines()
+
+
 def test_markdown_leads_with_the_calibrated_score_and_keeps_the_raw_ones(
     tmp_path: Path, fake: FakeOpenAI, make_reviewer: Callable[..., Reviewer]
 ) -> None:
-    cal = fit(_samples())
-    cal.save(tmp_path / "cal.json")
-    papers = [{"id": "p1", "title": "Paper One", "abstract": "One.", "venue": "b", "year": 2024}]
-    make_reviewer(calibration=str(tmp_path / "cal.json")).batch(papers, tmp_path / "run")
-    record = json.loads((tmp_path / "run" / "reviews.jsonl").read_text())
+    record, lines = _review_calibrated(tmp_path, make_reviewer, "b", 2024)
     c, raw = record["calibrated"], record["review"]
-    lines = (tmp_path / "run" / "reviews" / "p1.md").read_text().splitlines()
     assert lines[2].startswith(
         f"**Calibrated overall {c['overall']:.1f}/10 (80% interval {c['low']:.1f}–{c['high']:.1f})"
         f" · {c['decision']}**"
@@ -454,13 +462,9 @@ def test_markdown_leads_with_the_calibrated_score_and_keeps_the_raw_ones(
 def test_markdown_says_when_the_papers_venue_year_has_no_level(
     tmp_path: Path, fake: FakeOpenAI, make_reviewer: Callable[..., Reviewer]
 ) -> None:
-    cal = fit(_samples())
-    cal.save(tmp_path / "cal.json")
-    papers = [{"id": "p1", "title": "Paper One", "abstract": "One.", "venue": "c", "year": 2018}]
-    make_reviewer(calibration=str(tmp_path / "cal.json")).batch(papers, tmp_path / "run")
-    record = json.loads((tmp_path / "run" / "reviews.jsonl").read_text())
+    record, lines = _review_calibrated(tmp_path, make_reviewer, "c", 2018)
     assert record["calibrated"]["venue"] == POOLED
-    line = (tmp_path / "run" / "reviews" / "p1.md").read_text().splitlines()[2]
+    line = lines[2]
     assert "all venue-years pooled (the paper's venue-year is unknown or has no level" in line
     assert "c-2018" not in line
 
