@@ -204,10 +204,9 @@ def counts(out: Path) -> SimpleNamespace:
     counts are those of its last sitting only)."""
     if not (out / REVIEWS).exists():
         raise SystemExit(f"--eval-only: no reviews in {out}")
-    errors = out / ERRORS
     return SimpleNamespace(
         reviewed=len({r.get("paper_id") for r in iter_jsonl(out / REVIEWS)}),
-        failed=len(errors.read_text().splitlines()) if errors.exists() else 0,
+        failed=sum(1 for _ in iter_jsonl(out / ERRORS)),
     )
 
 

@@ -25,7 +25,7 @@ prior. This script
    because the 10th and 90th percentiles of 50 residuals proved too noisy on dev (NeurIPS 2024:
    64% coverage of a nominal 80%).
 
-With ``shifts`` (each venue-year's level minus the pooled one) the residuals also give the
+With the file's levels (each venue-year's and the pooled one) the residuals also give the
 interval of a venue-year the file has no level for (``by_venue["*"]``: see
 ``residual_interval``); ``--add-unknown`` adds only that to a file, keeping its other bounds.
 
@@ -162,10 +162,8 @@ def main() -> None:
     else:
         residuals, where = train_residuals(calibration, refs, oof)
         source = "residuals on every rated train paper of the file's venue-years"
-    pooled = calibration.intercepts[POOLED]
-    shifts = {v: level - pooled for v, level in calibration.intercepts.items() if v != POOLED}
     fresh = {
-        **residual_interval(residuals, where, shifts=shifts),
+        **residual_interval(residuals, where, levels=calibration.intercepts),
         "from": f"{source} (human mean - calibrated; prior out-of-fold, score weights taken as "
         "zero: all below 0.001), by evals/calibration_interval.py "
         f"--residuals {args.residuals}",
@@ -190,31 +188,32 @@ def main() -> None:
 
 
 def check_dev(calibration: Calibration) -> None:
-    """Coverage of the dev human means by the interval (score term dropped), per target."""
+    """Coverage of the dev human means by the interval (score term dropped), per target, and
+    on the reference sets of venue-years the file has no level for."""
     for name, (folder, years) in TARGETS.items():
-        dev = [r for r in select(load_references(folder), split="dev", years=years)
-               if r.mean_rating is not None and r.title and r.abstract]  # fmt: skip
-        inside = []
-        for r in dev:
-            venue = venue_key(r.venue, r.year)
-            scores = dict.fromkeys(calibration.features, 0.0)
-            got = calibration.score(scores, venue, paper_text(r.title, r.abstract))
-            assert got.low is not None and got.high is not None
-            inside.append(got.low <= float(r.mean_rating) <= got.high)  # type: ignore[arg-type]
+        inside, _ = dev_coverage(calibration, folder, years)
         print(f"dev {name}: coverage {np.mean(inside):.3f} of {len(inside)} papers")
     for folder in UNKNOWN:
-        dev = [r for r in select(load_references(folder), split="dev")
-               if r.mean_rating is not None and r.title and r.abstract]  # fmt: skip
-        inside = []
-        for r in dev:
-            scores = dict.fromkeys(calibration.features, 0.0)
-            got = calibration.score(
-                scores, venue_key(r.venue, r.year), paper_text(r.title, r.abstract)
-            )
-            assert got.low is not None and got.high is not None
-            inside.append(got.low <= float(r.mean_rating) <= got.high)  # type: ignore[arg-type]
-        print(f"dev {folder} (no level of its own: {got.venue_label}): coverage "
+        inside, label = dev_coverage(calibration, folder, ())
+        print(f"dev {folder} (no level of its own: {label}): coverage "
               f"{np.mean(inside):.3f} of {len(inside)} papers")  # fmt: skip
+
+
+def dev_coverage(
+    calibration: Calibration, folder: str, years: tuple[int, ...]
+) -> tuple[list[bool], str]:
+    """Whether each rated dev paper's human mean falls inside its interval, and the venue
+    label of the last one scored (the pooled one for a venue-year without a level)."""
+    dev = [r for r in select(load_references(folder), split="dev", years=years)
+           if r.mean_rating is not None and r.title and r.abstract]  # fmt: skip
+    inside, label = [], ""
+    for r in dev:
+        scores = dict.fromkeys(calibration.features, 0.0)
+        got = calibration.score(scores, venue_key(r.venue, r.year), paper_text(r.title, r.abstract))
+        assert got.low is not None and got.high is not None
+        inside.append(got.low <= float(r.mean_rating) <= got.high)  # type: ignore[arg-type]
+        label = got.venue_label
+    return inside, label
 
 
 if __name__ == "__main__":

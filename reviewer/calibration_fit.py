@@ -48,17 +48,18 @@ def residual_interval(
     residuals: Sequence[float],
     venues: Sequence[str],
     level: float = INTERVAL_LEVEL,
-    shifts: Mapping[str, float] | None = None,
+    levels: Mapping[str, float] | None = None,
 ) -> dict[str, Any]:
     """Quantiles of held-out residuals (human mean - calibrated): the offsets that put
     ``level`` of them inside ``[overall + low, overall + high]``, pooled and per venue-year
     (when it has at least :data:`MIN_VENUE_RESIDUALS`).
 
-    ``shifts`` (each venue-year's level minus the pooled one) adds the interval of a venue-year
-    the calibration has no level for, under ``by_venue["*"]``: the residuals as they would be had
-    each paper been scored with the pooled level, each venue-year weighted equally as the pooled
-    level weighs them. A paper of an unknown venue-year is as far off as a known venue-year's
-    level is from the pooled one, so this interval is wider than a known venue-year's.
+    ``levels`` (each venue-year's level and the pooled one under ``*``, as ``intercepts``) adds
+    the interval of a venue-year the calibration has no level for, under ``by_venue["*"]``: the
+    residuals as they would be had each paper been scored with the pooled level, each venue-year
+    weighted equally as the pooled level weighs them. A paper of an unknown venue-year is as far
+    off as a known venue-year's level is from the pooled one, so this interval is wider than a
+    known venue-year's.
     """
     import numpy as np
 
@@ -76,10 +77,10 @@ def residual_interval(
         for v in sorted(set(venues))
         if int(np.sum(arr == v)) >= MIN_VENUE_RESIDUALS
     }
-    if shifts:
-        known = np.array([v in shifts for v in venues])
+    if levels:
+        known = np.array([v in levels and v != POOLED for v in venues])
         counts = {v: int(np.sum(arr == v)) for v in set(arr[known])}
-        moved = res[known] + np.array([shifts[v] for v in arr[known]])
+        moved = res[known] + np.array([levels[v] - levels[POOLED] for v in arr[known]])
         by_venue[POOLED] = bounds(moved, np.array([1.0 / counts[v] for v in arr[known]]))
     return {"level": level, **bounds(res), "by_venue": by_venue}
 
@@ -186,8 +187,7 @@ def fit(
     chosen = min(errors, key=lambda a: (errors[a], -a))  # ties: the simpler (flatter) model
     cv, cv_rank = runs[chosen]
     coef, intercepts = _fit_within(x, y - offset, venues, chosen)
-    shifts = {v: intercepts[v] - intercepts[POOLED] for v in set(venues)}
-    interval = residual_interval(y - cv, list(venues), shifts=shifts)
+    interval = residual_interval(y - cv, list(venues), levels=intercepts)
     fitted_values = x @ coef + offset + [intercepts[v] for v in venues]
     accept_at = {
         v: _threshold(fitted_values[venues == v], [samples[i] for i in np.flatnonzero(venues == v)])

@@ -366,7 +366,7 @@ def test_an_unknown_venue_year_gets_an_interval_that_allows_for_its_level() -> N
     # scored at the pooled level, half a point from both
     res = np.tile(np.linspace(-0.5, 0.5, 101), 2)
     venues = ["a-2024"] * 101 + ["b-2024"] * 101
-    iv = residual_interval(res, venues, shifts={"a-2024": -0.5, "b-2024": 0.5})
+    iv = residual_interval(res, venues, levels={"a-2024": 5.5, "b-2024": 6.5, POOLED: 6.0})
     known = iv["by_venue"]["a-2024"]
     unknown = iv["by_venue"][POOLED]
     assert unknown["high"] - unknown["low"] > known["high"] - known["low"] + 0.5
