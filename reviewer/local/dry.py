@@ -1,8 +1,9 @@
-"""The repetition penalty of the embedded model, shared by both server programs.
+"""The repetition penalty of the embedded model.
 
-``server.LocalServer`` passes it to llama.cpp's server as flags; ``python_server`` (which runs
-in the child process and so imports only this, not the process handling) builds it into its
-sampler chain.
+It travels in every request body to the embedded server (``request_fields``), whichever
+program serves it: the prebuilt runtime (``reviewer.local.runtime``), a user's own
+``llama-server``, or a ``reviewer serve`` started by another command. The server's own defaults
+(flags of ``llama-server``, parameters of the runtime) cannot carry the sequence breakers.
 """
 
 from __future__ import annotations
@@ -20,8 +21,7 @@ class DryPenalty:
     less likely (``multiplier * base ** (run - allowed_length)`` off its logit). Quotes, colons,
     slashes, newlines and digits break runs, so JSON structure, URLs and numbers are never
     penalised (Qwen spells numbers digit by digit, and a review must be free to repeat "175B"
-    or a code address exactly). Both server programs apply it: llama.cpp's server through its
-    flags, ``reviewer.local.python_server`` through its own sampler chain.
+    or a code address exactly).
 
     The strength was chosen side by side on 9 dev papers (``python benchmarks/embedded_batch.py
     dry``, benchmarks/RESULTS.md): 1.6 from the second repeated token copied 5.3% of the
@@ -41,14 +41,16 @@ class DryPenalty:
         breakers = hashlib.sha256("\0".join(self.breakers).encode()).hexdigest()[:8]
         return f"dry{self.multiplier}-{self.base}-{self.allowed_length}-{self.last_n}-{breakers}"
 
-    def server_args(self) -> list[str]:
-        """The same penalty as llama.cpp server flags (its defaults for every request)."""
-        args = ["--dry-multiplier", str(self.multiplier), "--dry-base", str(self.base),
-                "--dry-allowed-length", str(self.allowed_length),
-                "--dry-penalty-last-n", str(self.last_n)]  # fmt: skip
-        for breaker in self.breakers:
-            args += ["--dry-sequence-breaker", breaker]
-        return args
+    def request_fields(self) -> dict[str, object]:
+        """The penalty as llama.cpp server request fields: sent with every embedded request,
+        so a server started elsewhere (``reviewer serve``) applies exactly this one."""
+        return {
+            "dry_multiplier": self.multiplier,
+            "dry_base": self.base,
+            "dry_allowed_length": self.allowed_length,
+            "dry_penalty_last_n": self.last_n,
+            "dry_sequence_breakers": list(self.breakers),
+        }
 
 
 DRY = DryPenalty()

@@ -19,7 +19,6 @@ from pathlib import Path
 
 from reviewer.config import cache_root
 from reviewer.local import write_json_atomic
-from reviewer.local.dry import DRY, DryPenalty
 from reviewer.local.server import LocalServer, model_ids
 from reviewer.local.weights import model_alias, resolve_model
 
@@ -35,7 +34,8 @@ class ServerInfo:
     model_path: str
     log_path: str = ""
     slots: int = 1
-    runtime: str = "llama-cpp-python"
+    runtime: str = ""
+    n_ctx: int = 0  # context per slot; 0 in a record written before it was kept
 
 
 def state_path() -> Path:
@@ -89,7 +89,6 @@ def serve(
     port: int | None = None,
     parallel: int | None = None,
     on_ready: Callable[[ServerInfo], None] | None = None,
-    dry: DryPenalty = DRY,
 ) -> int:
     """Run the embedded server in the foreground until it exits or is interrupted.
 
@@ -106,7 +105,6 @@ def serve(
         port=port,
         keep_log=True,
         parallel=parallel,
-        dry=dry,
     )
     previous = None
     if threading.current_thread() is threading.main_thread():
@@ -123,6 +121,7 @@ def serve(
                 log_path=str(server.log_path),
                 slots=server.slots,
                 runtime=server.runtime,
+                n_ctx=server.n_ctx,
             )
             write_json_atomic(state_path(), asdict(info))
             try:
@@ -151,6 +150,7 @@ class Served:
     model: str
     slots: int
     runtime: str
+    n_ctx: int
 
 
 @contextlib.contextmanager
@@ -158,13 +158,16 @@ def embedded_endpoint(
     spec: str | None = None, *, n_ctx: int = 4096, n_threads: int | None = None
 ) -> Iterator[Served]:
     """The local server for ``spec``: a ``reviewer serve`` server running the same model file
-    when there is one (its slots are shared with every command using it), else one started
-    for the duration of the block.
+    with at least ``n_ctx`` tokens a slot when there is one (its slots are shared with every
+    command using it), else one started for the duration of the block. The repetition penalty
+    travels with each request, so a reused server applies the same one.
     """
     path = resolve_model(spec)
     running = find_running()
-    if running is not None and Path(running.model_path) == path:
-        yield Served(running.base_url, running.model, running.slots, running.runtime)
+    if running is not None and Path(running.model_path) == path and running.n_ctx >= n_ctx:
+        yield Served(
+            running.base_url, running.model, running.slots, running.runtime, running.n_ctx
+        )
         return
     with LocalServer(path, alias=model_alias(spec, path), n_ctx=n_ctx, n_threads=n_threads) as s:
-        yield Served(s.base_url, s.model, s.slots, s.runtime)
+        yield Served(s.base_url, s.model, s.slots, s.runtime, s.n_ctx)

@@ -1,10 +1,11 @@
 """The embedded model's server process: started on loopback, always stopped again.
 
-``LocalServer`` runs llama.cpp's own server (parallel slots) when it is installed, else
-llama-cpp-python's (``reviewer.local.python_server``, one slot), as a child process in its own
-process group. It waits until the server answers, keeps the log for a server that died, and
-stops the child on exit, on exceptions, on Ctrl-C, at interpreter exit and (on Linux) when its
-owner is killed. How the server's threads wait is chosen from the machine's load right now.
+``LocalServer`` runs llama.cpp's own server (parallel slots, continuous batching) from the
+prebuilt runtime (``reviewer.local.runtime``), or a user's own ``llama-server`` program when
+``REVIEWER_LLAMA_SERVER`` names one, as a child process in its own process group. It waits
+until the server answers, keeps the log for a server that died, and stops the child on exit, on
+exceptions, on Ctrl-C, at interpreter exit and (on Linux) when its owner is killed. How the
+server's threads wait is chosen from the machine's load right now.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import ctypes.util
 import importlib.util
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -30,8 +30,7 @@ from pathlib import Path
 
 from reviewer.config import cache_root
 from reviewer.errors import LocalModelError
-from reviewer.local import INSTALL_HINT
-from reviewer.local.dry import DRY, DryPenalty
+from reviewer.local import INSTALL_HINT, runtime
 
 # Slots of llama.cpp's server: reviews generated at once. One, by issue 15's rule (a review may
 # take at most 1.5x one slot's time): on 2 cores two slots gave 1.09-1.32x the reviews per hour
@@ -63,8 +62,8 @@ def _free_port() -> int:
 def model_ids(base_url: str, timeout: float) -> list[str] | None:
     """The ids ``GET /v1/models`` lists, or None if nothing usable answers.
 
-    Raises ``TimeoutError`` when the port accepts but does not reply in time: llama_cpp.server
-    answers ``/v1/models`` only between completions (one model lock), so that means "busy".
+    Raises ``TimeoutError`` when the port accepts but does not reply in time ("busy": a server
+    whose HTTP threads are all taken still counts as running).
     """
     try:
         with urllib.request.urlopen(f"{base_url}/models", timeout=timeout) as resp:
@@ -111,25 +110,24 @@ def _machine_busy(window: float = 1.0) -> bool:
 
 
 def find_llama_server() -> Path | None:
-    """llama.cpp's own server program, when installed: REVIEWER_LLAMA_SERVER, else
-    ``llama-server`` beside this Python (./setup.sh builds it into the venv), else on PATH.
-
-    It serves several requests at once (parallel slots with continuous batching);
-    llama-cpp-python's server, the fallback, serves one at a time.
-    ``REVIEWER_LLAMA_SERVER=off`` chooses the fallback."""
+    """A user's own llama.cpp server program, when ``REVIEWER_LLAMA_SERVER`` names one (a
+    native build, say); None means the prebuilt runtime serves the model."""
     env = os.environ.get("REVIEWER_LLAMA_SERVER")
-    if env == "off":
+    if not env:
         return None
-    if env:
-        path = Path(env).expanduser()
-        if not path.is_file():
-            raise LocalModelError(f"REVIEWER_LLAMA_SERVER={env}: no such file")
-        return path
-    beside = Path(sys.executable).parent / "llama-server"
-    if beside.is_file():
-        return beside
-    found = shutil.which("llama-server")
-    return Path(found) if found else None
+    path = Path(env).expanduser()
+    if not path.is_file():
+        raise LocalModelError(f"REVIEWER_LLAMA_SERVER={env}: no such file")
+    return path
+
+
+def default_threads() -> int:
+    """The cores this process may run on (its affinity mask, so a cpuset or ``taskset`` is
+    respected), not every core of the machine."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _log_tail(path: Path, lines: int = 20) -> str:
@@ -162,10 +160,10 @@ def _die_with_parent() -> Callable[[], None] | None:
 class LocalServer:
     """The embedded model's server on a free loopback port for the duration of a ``with`` block.
 
-    llama.cpp's own server (``find_llama_server``) with ``parallel`` slots when it is installed,
-    else llama-cpp-python's (``reviewer.local.python_server``), which has one. The child runs in
-    its own process group and is stopped (terminate, wait, kill) on exit, on exceptions and
-    Ctrl-C, and at interpreter exit, so no server outlives its owner.
+    llama.cpp's server with ``parallel`` slots: the prebuilt runtime's, or the program
+    ``find_llama_server`` names. The child runs in its own process group and is stopped
+    (terminate, wait, kill) on exit, on exceptions and Ctrl-C, and at interpreter exit, so no
+    server outlives its owner.
     """
 
     def __init__(
@@ -182,24 +180,21 @@ class LocalServer:
         extra_args: Sequence[str] = (),
         parallel: int | None = None,
         program: Path | None | bool = True,
-        dry: DryPenalty = DRY,
     ) -> None:
-        """``parallel``: slots of llama.cpp's server (default ``DEFAULT_PARALLEL``);
-        ``program``: True finds llama.cpp's server, False uses llama-cpp-python's, a path
-        names the server program; ``dry``: llama.cpp's server's repetition penalty (a
-        benchmark compares settings; llama-cpp-python's server always applies ``DRY``)."""
+        """``n_ctx``: context per slot; ``parallel``: slots (default ``DEFAULT_PARALLEL``);
+        ``program``: True uses ``find_llama_server``'s choice, None the prebuilt runtime, a
+        path a ``llama-server`` program."""
         self.program = find_llama_server() if program is True else (program or None)
-        self.slots = (parallel or DEFAULT_PARALLEL) if self.program else 1
+        self.slots = parallel or DEFAULT_PARALLEL
         self.model_path = Path(model_path)
         self.model = alias or self.model_path.stem
         self.n_ctx = n_ctx
-        self.n_threads = n_threads or os.cpu_count() or 1
+        self.n_threads = n_threads or default_threads()
         self.port = port
         self.startup_timeout = startup_timeout
         self.log_path = log_path
         self.keep_log = keep_log
         self.extra_args = list(extra_args)
-        self.dry = dry
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -214,11 +209,14 @@ class LocalServer:
 
     @property
     def runtime(self) -> str:
-        """Which server program runs the model: its outputs differ, so caches keep them apart."""
-        return "llama-server" if self.program else "llama-cpp-python"
+        """Which server program runs the model, with its version where known: outputs differ
+        between builds, so cache keys name it."""
+        if self.program is not None:
+            return f"llama-server:{self.program.name}"
+        return f"{runtime.RUNTIME}-{runtime.version()}"
 
     def command(self) -> list[str]:
-        """The server's command line (llama.cpp's server, or the [local] extra's)."""
+        """The server's command line: the prebuilt runtime's child process, or the program."""
         if self.program is not None:
             return [
                 str(self.program),
@@ -231,18 +229,18 @@ class LocalServer:
                 "--host", "127.0.0.1",
                 "--port", str(self.port),
                 "--no-webui",
-                *self.dry.server_args(),
                 *self.extra_args,
             ]  # fmt: skip
-        if importlib.util.find_spec("llama_cpp") is None:
-            raise LocalModelError(f"llama-cpp-python is not installed; {INSTALL_HINT}")
+        if importlib.util.find_spec(runtime.RUNTIME) is None:
+            raise LocalModelError(f"the embedded runtime ({runtime.RUNTIME}) is not installed; "
+                                  f"{INSTALL_HINT}")  # fmt: skip
         return [
-            sys.executable, "-m", "reviewer.local.python_server",
+            sys.executable, "-m", "reviewer.local.runtime",
             "--model", str(self.model_path),
-            "--model_alias", self.model,
-            "--n_threads", str(self.n_threads),
-            "--n_ctx", str(self.n_ctx),
-            "--host", "127.0.0.1",
+            "--alias", self.model,
+            "--threads", str(self.n_threads),
+            "--ctx-size", str(self.n_ctx),
+            "--parallel", str(self.slots),
             "--port", str(self.port),
             *self.extra_args,
         ]  # fmt: skip
@@ -263,8 +261,8 @@ class LocalServer:
         command = self.command()
         with self.log_path.open("wb") as log:
             policy = env.get("OMP_WAIT_POLICY", "runtime default (idle machine)")
-            log.write(f"reviewer: {self.runtime}, {self.slots} slot(s), "
-                      f"OMP_WAIT_POLICY={policy}\n".encode())  # fmt: skip
+            log.write(f"reviewer: {self.runtime}, {self.slots} slot(s) of {self.n_ctx} tokens, "
+                      f"{self.n_threads} threads, OMP_WAIT_POLICY={policy}\n".encode())  # fmt: skip
             log.flush()
             self.process = subprocess.Popen(
                 command,

@@ -19,7 +19,6 @@ import pytest
 
 from reviewer.errors import LocalModelError
 from reviewer.local import server as local_server
-from reviewer.local.dry import DRY, DryPenalty
 from reviewer.local.server import LocalServer
 from reviewer.local.weights import MODELS, model_alias, resolve_model
 from tests.local.conftest import FAKE_SERVER, gone
@@ -60,12 +59,12 @@ def test_missing_runtime_says_how_to_install(
 ) -> None:
     real = importlib.util.find_spec
     monkeypatch.setattr(
-        importlib.util, "find_spec", lambda name: None if name == "llama_cpp" else real(name)
+        importlib.util, "find_spec", lambda name: None if name == "xllamacpp" else real(name)
     )
     gguf = tmp_path / "m.gguf"
     gguf.write_bytes(b"GGUF")
-    with pytest.raises(LocalModelError, match=r'pip install -e "\.\[local\]"'):
-        LocalServer(gguf, program=False).start()  # llama-cpp-python's server, not installed
+    with pytest.raises(LocalModelError, match=r'xllamacpp(.|\n)*pip install -e "\.\[local\]"'):
+        LocalServer(gguf, program=None).start()
 
 
 def test_server_that_dies_reports_its_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -100,27 +99,31 @@ def test_llama_server_program_gets_parallel_slots_each_with_a_full_context(tmp_p
     server = LocalServer(tmp_path / "m.gguf", alias="m", n_ctx=4096, parallel=3, program=program)
     server.port = 5555
     command = server.command()
-    assert command[0] == str(program) and server.slots == 3 and server.runtime == "llama-server"
+    assert command[0] == str(program) and server.slots == 3
+    assert server.runtime == "llama-server:llama-server"
     assert command[command.index("--parallel") + 1] == "3"
     assert command[command.index("--ctx-size") + 1] == str(3 * 4096)
-    assert command[command.index("--dry-multiplier") + 1] == str(DRY.multiplier)
 
 
-def test_llama_server_program_gets_the_dry_penalty_it_is_given(tmp_path: Path) -> None:
-    program = tmp_path / "llama-server"
-    program.write_text("")
-    dry = DryPenalty(multiplier=1.6, allowed_length=2)
-    server = LocalServer(tmp_path / "m.gguf", alias="m", program=program, dry=dry)
+def test_prebuilt_runtime_is_the_default_and_gets_slots_context_and_threads(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("REVIEWER_LLAMA_SERVER", raising=False)
+    server = LocalServer(tmp_path / "m.gguf", alias="m", n_ctx=8192, parallel=2, n_threads=3)
     server.port = 5555
     command = server.command()
-    assert command[command.index("--dry-multiplier") + 1] == "1.6"
-    assert command[command.index("--dry-allowed-length") + 1] == "2"
-    assert command.count("--dry-sequence-breaker") == len(DRY.breakers)
+    assert command[:3] == [sys.executable, "-m", "reviewer.local.runtime"]
+    assert command[command.index("--ctx-size") + 1] == "8192"  # per slot: the runtime splits
+    assert command[command.index("--parallel") + 1] == "2"
+    assert command[command.index("--threads") + 1] == "3"
+    assert server.runtime.startswith("xllamacpp-")  # with its version: cache keys name it
 
 
-def test_python_server_has_one_slot(tmp_path: Path) -> None:
-    server = LocalServer(tmp_path / "m.gguf", parallel=4, program=False)
-    assert server.slots == 1 and server.runtime == "llama-cpp-python"
+def test_threads_follow_the_cores_this_process_may_use(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(local_server.os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    monkeypatch.setattr(local_server.os, "cpu_count", lambda: 64)
+    assert local_server.default_threads() == 1
+    assert LocalServer(Path("m.gguf")).n_threads == 1
 
 
 def test_llama_server_is_found_from_the_environment(
@@ -132,6 +135,8 @@ def test_llama_server_is_found_from_the_environment(
         local_server.find_llama_server()
     program.write_text("")
     assert local_server.find_llama_server() == program
+    monkeypatch.delenv("REVIEWER_LLAMA_SERVER")
+    assert local_server.find_llama_server() is None  # the prebuilt runtime
 
 
 @pytest.mark.parametrize(
@@ -153,7 +158,7 @@ def test_busy_means_cpu_use_right_now_not_the_load_average(
 
 @pytest.mark.local_model
 def test_real_server_answers_a_schema_constrained_request(monkeypatch: pytest.MonkeyPatch) -> None:
-    pytest.importorskip("llama_cpp")
+    pytest.importorskip("xllamacpp")
     openai = pytest.importorskip("openai")
     if importlib.util.find_spec(MODELS["0.5b"].part_modules()[0]) is None:
         pytest.skip("the 0.5b model's part packages are not installed")
@@ -208,8 +213,3 @@ def test_server_dies_with_an_owner_killed_by_sigkill(tmp_path: Path) -> None:
     while not gone(pid) and time.time() < deadline:
         time.sleep(0.05)
     assert gone(pid)
-
-
-def test_llama_server_can_be_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REVIEWER_LLAMA_SERVER", "off")
-    assert local_server.find_llama_server() is None
