@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The wheel is the product: build it, install it into a fresh venv without extras, and from a
 # folder outside the checkout list the forms, review 20 papers against the fake endpoint and
-# write the run's HTML report; then add the [eval] extra and score that run against a small
-# references fixture (its report.html shares the run report's stylesheet).
+# write the run's HTML report; then, with no compiler on PATH, add the [local] extra and review
+# a paper offline (no network but loopback) on the embedded 0.5B; then add the [eval] extra
+# and score the 20-paper run against a small references fixture (its report.html shares the
+# run report's stylesheet).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 WORK="$(mktemp -d)"
@@ -45,6 +47,35 @@ rm -f run/index.html
 grep -q '<table id="papers-table">' run/index.html
 grep -q -- '--accent:#2857c5' run/index.html  # the shared stylesheet, inlined
 test "$(grep -c '<tbody class="paper"' run/index.html)" -eq 20
+
+echo "wheel check: [local] extra with no compiler on PATH (cc, gcc, cmake hidden)"
+NOCC="$WORK/nocc-bin"
+mkdir "$NOCC"
+for tool in sh env uname ip; do  # what pip, the venv and the offline namespace call
+  if command -v "$tool" >/dev/null; then ln -s "$(command -v "$tool")" "$NOCC/$tool"; fi
+done
+for tool in cc gcc g++ c++ cmake make; do
+  if PATH="$WORK/venv/bin:$NOCC" command -v "$tool" >/dev/null; then
+    echo "wheel check: $tool is still on PATH" >&2; exit 1
+  fi
+done
+PATH="$WORK/venv/bin:$NOCC" "$WORK/venv/bin/python" -m pip install --quiet "$WHEEL[local]"
+OFFLINE=()
+if [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then
+  OFFLINE=(unshare -n sh -c 'ip link set lo up && exec "$@"' offline)  # loopback only
+fi
+PATH="$WORK/venv/bin:$NOCC" "${OFFLINE[@]}" "$REVIEWER" review --local-model 0.5b \
+  --title "Sparse attention for long documents" \
+  --abstract "We propose a sparse attention pattern that scales linearly with sequence length \
+and match dense attention on three long-document benchmarks while using 40% less memory." \
+  --format json > local-review.json
+python3 - <<'PY'
+import json
+record = json.load(open("local-review.json"))
+review = record["review"]
+assert review["summary"].strip() and review["decision"] in ("accept", "reject"), review
+print("wheel check: embedded review offline,", record["usage"]["completion_tokens"], "tokens")
+PY
 
 echo "wheel check: [eval] extra (torch pinned first: any other torch request pulls gigabytes)"
 "$WORK/venv/bin/python" -m pip install --quiet "torch==2.13.0"

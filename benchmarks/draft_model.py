@@ -8,8 +8,9 @@ A compact ``sections`` review takes the embedded 1.5B a median 34-41 s at 12-15 
 four times faster, so it can propose tokens that the 1.5B checks several at a time. Whether
 that pays on 2 CPU cores is measured here, not assumed.
 
-Starts llama.cpp's server with the 1.5B on one slot, as the embedded model runs (its DRY
-penalty included), once plain and once per ``--draft-max`` with the 0.5B as draft
+Starts a compiled llama.cpp server (``REVIEWER_LLAMA_SERVER``: the prebuilt runtime takes no
+draft-model flags) with the 1.5B on one slot, as the embedded model runs (its DRY penalty in
+each request), once plain and once per ``--draft-max`` with the 0.5B as draft
 (``--spec-type draft-simple --spec-draft-model``). All servers are up at once; each paper's
 request (the embedded model's: compact profile, abstract only, JSON with the schema, the form's
 temperature and seed 0) goes to every server in turn, the first server rotating from paper to
@@ -42,7 +43,8 @@ from reviewer import Paper, load_form, read_papers  # noqa: E402
 from reviewer.backend import EMBEDDED_CONTEXT  # noqa: E402
 from reviewer.client import request_body  # noqa: E402
 from reviewer.guard import guard  # noqa: E402
-from reviewer.local.server import LocalServer  # noqa: E402
+from reviewer.local.dry import DRY  # noqa: E402
+from reviewer.local.server import LocalServer, find_llama_server  # noqa: E402
 from reviewer.local.weights import model_alias, resolve_model  # noqa: E402
 
 PLAIN = "plain"
@@ -64,7 +66,7 @@ def requests(limit: int, form_name: str) -> list[tuple[str, dict[str, Any]]]:
             params=params,
             mode="json_object",
         )
-        out.append((paper.id, body))
+        out.append((paper.id, {**body, **DRY.request_fields()}))
     return out
 
 
@@ -111,6 +113,8 @@ def main() -> None:
     parser.add_argument("--form", default="sections")
     args = parser.parse_args()
 
+    if find_llama_server() is None:
+        raise SystemExit("the draft flags are llama-server's: set REVIEWER_LLAMA_SERVER to one")
     work = requests(args.limit, args.form)
     target, draft = resolve_model("1.5b"), resolve_model("0.5b")
     configs: dict[str, list[str]] = {PLAIN: []}

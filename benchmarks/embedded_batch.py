@@ -52,8 +52,8 @@ from reviewer.local.weights import resolve_model  # noqa: E402
 REVIEWER = [sys.executable, "-m", "reviewer"]
 PAPERS = ROOT / "examples" / "papers.jsonl"
 # llama.cpp's server logs one timing block per finished request and one line per request it
-# starts; llama-cpp-python's logs llama_perf_context_print lines per generation.
-START = re.compile(r"launch_slot_|llama_perf_context_print:\s+load time")
+# starts.
+START = re.compile(r"launch_slot_")
 PROMPT = re.compile(r"prompt eval time =\s*([\d.]+) ms /\s*(\d+) tokens")
 EVAL = re.compile(r"(?<!prompt )eval time =\s*([\d.]+) ms /\s*(\d+) (?:tokens|runs)")
 
@@ -122,9 +122,13 @@ def server_figures(log: str) -> dict[str, Any]:
 
 
 def run_batch(
-    env: dict[str, str], out: Path, limit: int | None, papers: Path = PAPERS
+    env: dict[str, str],
+    out: Path,
+    limit: int | None,
+    papers: Path = PAPERS,
+    reviewer: list[str] = REVIEWER,
 ) -> dict[str, Any]:
-    command = [*REVIEWER, "batch", str(papers), "--out", str(out)]
+    command = [*reviewer, "batch", str(papers), "--out", str(out)]
     if limit is not None:
         command += ["--limit", str(limit)]
     started = time.perf_counter()
@@ -163,21 +167,35 @@ def run_batch(
     }
 
 
-def served_run(
-    parallel: int, limit: int | None, keep: Path | None = None, python_server: bool = False
-) -> dict[str, Any]:
-    """``reviewer serve --parallel N`` plus the default batch command against it
-    (``python_server``: llama-cpp-python's server, one slot, as before llama.cpp's)."""
-    cache = fresh_cache()
+def embedded_env(cache: Path, program: Path | None = None) -> dict[str, str]:
+    """This process's environment with ``cache`` as the cache, no endpoint configured, and
+    ``program`` (a compiled ``llama-server``) or the prebuilt runtime serving the model."""
     env = {**os.environ, "REVIEWER_CACHE_DIR": str(cache)}
-    if python_server:
-        env["REVIEWER_LLAMA_SERVER"] = "off"
-    for name in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "REVIEWER_MODEL"):
+    for name in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "REVIEWER_MODEL", "REVIEWER_LLAMA_SERVER"):
         env.pop(name, None)
+    if program is not None:
+        env["REVIEWER_LLAMA_SERVER"] = str(program)
+    return env
+
+
+def served_run(
+    parallel: int,
+    limit: int | None,
+    keep: Path | None = None,
+    program: Path | None = None,
+    before_batch: Any = None,
+) -> dict[str, Any]:
+    """``reviewer serve --parallel N`` plus the default batch command against it (``program``:
+    a compiled ``llama-server`` instead of the prebuilt runtime; ``before_batch(info)``: more
+    figures from the same server before the batch, merged into the result)."""
+    cache = fresh_cache()
+    env = embedded_env(cache, program)
     server, info = start_server(env, parallel)
     try:
         out = keep or cache / "run"
         result = {"parallel": parallel, "runtime": info.get("runtime"), "slots": info.get("slots")}
+        if before_batch is not None:
+            result |= before_batch(info)
         result |= run_batch(env, out, limit)
         result["server_peak_rss_mib"] = peak_rss_mib(info["pid"])
         log = Path(info["log_path"]).read_text(errors="replace")
@@ -259,16 +277,15 @@ def parse_dry(spec: str) -> DryPenalty:
 
 
 def dry_run(spec: str, papers: Path, keep: Path) -> dict[str, Any]:
-    """The default batch command on ``papers`` against a one-slot server with DRY ``spec``."""
+    """The default batch command on ``papers`` against a one-slot server, its requests
+    carrying DRY ``spec`` (the penalty travels in each request body)."""
     cache = fresh_cache()
-    env = {**os.environ, "REVIEWER_CACHE_DIR": str(cache)}
-    for name in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "REVIEWER_MODEL"):
-        env.pop(name, None)
-    command = [sys.executable, str(Path(__file__).resolve()), "_serve", "--dry", spec]
-    server, info = start_server(env, 1, command)
+    env = embedded_env(cache)
+    server, info = start_server(env, 1)
     try:
         result = {"dry": asdict(parse_dry(spec)) | {"breakers": None}, "spec": spec or "default"}
-        result |= run_batch(env, keep, None, papers)
+        batch = [sys.executable, str(Path(__file__).resolve()), "_reviewer", "--dry", spec, "--"]
+        result |= run_batch(env, keep, None, papers, batch)
         result |= server_figures(Path(info["log_path"]).read_text(errors="replace"))
     finally:
         server.send_signal(signal.SIGTERM)
@@ -321,9 +338,6 @@ def main() -> None:
     slots = sub.add_parser("slots", help="throughput by slot count, side by side")
     slots.add_argument("--parallel", type=int, nargs="+", default=[1, 2, 4])
     slots.add_argument("--limit", type=int, default=12)
-    slots.add_argument(
-        "--python-server", action="store_true", help="also llama-cpp-python's server (1 slot)"
-    )
     full = sub.add_parser("batch", help="the 100 sample papers with the default slots")
     full.add_argument("--limit", type=int, default=None)
     full.add_argument("--parallel", type=int, default=DEFAULT_PARALLEL)
@@ -342,13 +356,18 @@ def main() -> None:
     )  # fmt: skip
     dry.add_argument("--per-target", type=int, default=3, help="dev papers of each quality target")
     dry.add_argument("--out", type=Path, default=ROOT / "outputs" / "dry", help="runs kept here")
-    serve = sub.add_parser("_serve", help=argparse.SUPPRESS)  # dry's server, in its own process
-    serve.add_argument("--dry", default="")
+    # dry's batch command, in its own process, its requests carrying another penalty
+    batch = sub.add_parser("_reviewer", help=argparse.SUPPRESS)
+    batch.add_argument("--dry", default="")
+    batch.add_argument("argv", nargs=argparse.REMAINDER)
     args = parser.parse_args()
-    if args.mode == "_serve":
-        from reviewer.local.reuse import serve as serve_embedded
+    if args.mode == "_reviewer":
+        from reviewer.cli import main as reviewer_main
+        from reviewer.local import dry
 
-        sys.exit(serve_embedded(parallel=1, dry=parse_dry(args.dry)))
+        dry.DRY = parse_dry(args.dry)  # read by the endpoint and the cache key at each run
+        argv = args.argv[1:] if args.argv[:1] == ["--"] else args.argv
+        reviewer_main(args=argv, prog_name="reviewer")  # exits with the command's code
     machine = describe()
     if args.mode == "dry":
         stem, title = "embedded-dry", "Embedded model: DRY penalty settings side by side"
@@ -364,12 +383,10 @@ def main() -> None:
         return
     if args.mode == "slots":
         stem, title = "embedded-slots", "Embedded model: reviews per hour by slot count"
-        runs: list[tuple[int, bool]] = [(1, True)] if args.python_server else []
-        runs += [(n, False) for n in args.parallel]
         rows: list[dict[str, Any]] = []
         result = {"machine": machine, "runs": rows}
-        for parallel, python_server in runs:  # written after each row: a crash keeps the rest
-            rows.append(served_run(parallel, args.limit, python_server=python_server))
+        for parallel in args.parallel:  # written after each row: a crash keeps the rest
+            rows.append(served_run(parallel, args.limit))
             write_results(stem, title, result, intro=slots_table(rows))
     elif args.mode == "batch":
         result = {"machine": machine}

@@ -74,10 +74,10 @@ def current_generation() -> str:
     `sections` form's compact prompts."""
     from reviewer.backend import embedded_cache_id
     from reviewer.forms import load_form
-    from reviewer.local.server import find_llama_server
+    from reviewer.local.server import LocalServer
     from reviewer.local.weights import model_alias, resolve_model
 
-    runtime = "llama-server" if find_llama_server() else "llama-cpp-python"
+    runtime = LocalServer(resolve_model(None)).runtime  # not started: only its name
     made = embedded_cache_id(model_alias(None, resolve_model(None)), runtime)
     form = load_form("sections", "compact")
     return f"{made} templates {form.template_hash[:12]} schema {form.schema_hash[:12]}"

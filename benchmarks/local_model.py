@@ -37,27 +37,20 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=100)
     parser.add_argument("--input", default=str(ROOT / "examples" / "papers.jsonl"))
     parser.add_argument("--n-ctx", type=int, default=4096)
-    parser.add_argument(
-        "--server-arg",
-        action="append",
-        default=[],
-        help="extra llama_cpp.server argument (repeatable), e.g. --flash_attn",
-    )
     args = parser.parse_args()
 
     papers = [p for p in read_papers(args.input) if not isinstance(p, Exception)][: args.limit]
     path = resolve_model(args.model)
     started = time.perf_counter()
     alias = model_alias(args.model, path)
-    extra = [part for arg in args.server_arg for part in arg.split()]
-    with LocalServer(path, alias=alias, n_ctx=args.n_ctx, extra_args=extra) as server:
+    with LocalServer(path, alias=alias, n_ctx=args.n_ctx) as server:
         load_s = time.perf_counter() - started
         settings = Settings(
             base_url=server.base_url,
             api_key="local",
             model=server.model,
             structured=args.structured,
-        )
+        )  # a configured endpoint: the requests carry no repetition penalty
         out = Path(tempfile.mkdtemp(prefix="bench-local-"))
         with Reviewer(settings=settings, form=args.form, cache=False) as reviewer:
             summary = reviewer.batch(papers, out, concurrency=1, progress=_progress(len(papers)))
@@ -74,7 +67,7 @@ def main() -> None:
         "model": server.model,
         "structured": args.structured,
         "form": args.form,
-        "server_args": extra,
+        "runtime": server.runtime,
         "papers": n,
         "reviewed": summary.reviewed,
         "failed": summary.failed,
@@ -89,8 +82,7 @@ def main() -> None:
         "server_peak_rss_mib": peak,
         "errors": [json.loads(e)["reason"][:200] for e in errors],
     }
-    tag = "-draft" if extra else ""
-    stem = f"local-{Path(server.model).name}-{args.structured}-{args.form}{tag}"
+    stem = f"local-{Path(server.model).name}-{args.structured}-{args.form}"
     title = f"Embedded model: {result['model']} ({args.structured}, form {args.form})"
     write_results(stem, title, result)
     print(json.dumps({k: v for k, v in result.items() if k != "machine"}, indent=2))

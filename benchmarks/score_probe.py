@@ -5,8 +5,8 @@
 The review's own ``overall`` carries no ranking signal on train (3-4 distinct values, within
 venue Spearman about 0.02). This probes a cheaper, finer signal: one completion token to a
 "rate 1 to 9, one digit" prompt from title and abstract, read as the expected digit under the
-model's top-20 token probabilities. It needs a server with ``--logits_all true`` (about 2.5 GB
-more memory), so it is an experiment, not a pipeline stage. Per paper records are appended to
+model's top-20 token probabilities (the embedded server's ``logprobs``). It is an experiment,
+not a pipeline stage. Per paper records are appended to
 outputs/probe/<split>.jsonl (resumable); figures are Spearman within each venue-year of the
 expected digit with the human mean, of the abstract prior's out-of-fold value (train) with the
 human mean, of the expected digit with the human mean minus the prior, and of the prior plus
@@ -54,9 +54,7 @@ def probe(papers: list[Reference], out: Path, model: str) -> None:
     todo = [r for r in papers if r.paper_id not in done]
     if not todo:
         return
-    # --logits_all is llama-cpp-python's server's option: program=False chooses that server
-    server = LocalServer(resolve_model(model), n_ctx=2048, program=False,
-                         extra_args=["--logits_all", "true"])  # fmt: skip
+    server = LocalServer(resolve_model(model), n_ctx=2048)
     with server as s:
         client = openai.OpenAI(base_url=s.base_url, api_key="local")
         with out.open("a") as f:

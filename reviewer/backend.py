@@ -99,9 +99,11 @@ def open_endpoint(
     with embedded_endpoint(local_model, n_ctx=n_ctx) as served:
         slots = f"{served.slots} slot{'s' if served.slots > 1 else ''}"
         label = (
-            f"embedded model {served.model} · {served.runtime}, {slots} · {served.base_url} "
-            "(no endpoint configured)"
+            f"embedded model {served.model} · {served.runtime}, {slots} of {served.n_ctx} "
+            f"tokens · {served.base_url} (no endpoint configured)"
         )
+        if served.note:
+            label += f"; {served.note}"
         yield Endpoint(
             served.base_url,
             "local",

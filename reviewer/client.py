@@ -3,7 +3,7 @@
 Transport failures (429, 5xx, timeouts, dropped connections) are retried here and only here:
 the SDK's own retries are switched off (``max_retries=0``) so attempts never multiply.
 Structured output is chosen per endpoint: ``json_schema`` (OpenAI, vLLM), ``json_object``
-with a ``schema`` (llama-cpp-python's server, which rejects ``json_schema``), or plain
+with a ``schema`` (llama.cpp's servers, where older ones reject ``json_schema``), or plain
 prompting whose reply the caller repairs. ``auto`` starts with ``json_schema`` and steps down
 once when the server rejects the request format.
 """

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from reviewer.backend import EMBEDDED_CONTEXT, EMBEDDED_MAX_CONTEXT
 from reviewer.cli.options import err, user_errors
 from reviewer.local.server import DEFAULT_PARALLEL
 
@@ -14,13 +15,18 @@ from reviewer.local.server import DEFAULT_PARALLEL
 @click.option("--local-model", help="1.5b (default), 0.5b, or a path to a GGUF file.")
 @click.option("--port", type=click.IntRange(1, 65535), help="Port on 127.0.0.1 (default: free).")
 @click.option(
-    "--n-ctx", type=click.IntRange(512), default=4096, show_default=True, help="Context per slot."
+    "--n-ctx",
+    type=click.IntRange(512, EMBEDDED_MAX_CONTEXT),
+    default=EMBEDDED_CONTEXT,
+    show_default=True,
+    help="Tokens per slot. The compact profiles need 4096, --profile full 16384; a command "
+    "that needs more than the server has starts a server of its own.",
 )
 @click.option(
     "--parallel",
     type=click.IntRange(1, 16),
-    help="Reviews generated at once (llama.cpp's server only; default "
-    f"{DEFAULT_PARALLEL}). Commands sharing the server share its slots.",
+    help=f"Reviews generated at once (default {DEFAULT_PARALLEL}). Commands sharing the "
+    "server share its slots.",
 )
 def serve_command(
     local_model: str | None, port: int | None, n_ctx: int, parallel: int | None
@@ -37,7 +43,8 @@ def serve_command(
         def ready(info: reuse.ServerInfo) -> None:
             err.print(
                 f"serving {info.model} at {info.base_url} ({info.runtime}, {info.slots} "
-                f"slot{'s' if info.slots > 1 else ''}, pid {info.pid}); Ctrl-C stops"
+                f"slot{'s' if info.slots > 1 else ''} of {info.n_ctx} tokens, pid {info.pid}); "
+                "Ctrl-C stops"
             )
 
         code = reuse.serve(local_model, port=port, n_ctx=n_ctx, parallel=parallel, on_ready=ready)

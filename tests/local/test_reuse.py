@@ -50,3 +50,26 @@ def test_serve_records_state_and_embedded_endpoint_reuses_it(tmp_path: Path) -> 
     assert seen and seen[0].model == "m" and seen[0].base_url.startswith("http://127.0.0.1:")
     assert seen[0].slots == info_slots[0]
     assert not reuse.state_path().exists()
+
+
+@pytest.mark.usefixtures("fake_server")
+def test_a_served_model_with_too_small_a_slot_is_not_reused(tmp_path: Path) -> None:
+    """``--profile full`` needs 16384 tokens a slot: a ``reviewer serve`` of 4096 is left
+    alone, a server of the right size is started, and the label says why."""
+    gguf = tmp_path / "m.gguf"
+    gguf.write_bytes(b"GGUF")
+    seen: list[reuse.Served] = []
+
+    def on_ready(info: ServerInfo) -> None:
+        assert info.n_ctx == 4096
+        with reuse.embedded_endpoint(str(gguf), n_ctx=16384) as endpoint:
+            seen.append(endpoint)
+        with reuse.embedded_endpoint(str(gguf), n_ctx=2048) as endpoint:
+            seen.append(endpoint)
+        os.kill(info.pid, signal.SIGTERM)
+
+    reuse.serve(str(gguf), n_ctx=4096, on_ready=on_ready)
+    bigger, smaller = seen
+    assert bigger.n_ctx == 16384 and "its slots hold 4096 tokens" in bigger.note
+    assert smaller.n_ctx == 4096 and not smaller.note  # the running server, reused
+    assert bigger.base_url != smaller.base_url

@@ -187,6 +187,41 @@ def test_real_server_answers_a_schema_constrained_request(monkeypatch: pytest.Mo
     assert pid is not None and gone(pid)
 
 
+@pytest.mark.local_model
+def test_real_server_applies_the_repetition_penalty_each_request_carries(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The penalty travels in the request body: with it off the greedy reply copies the
+    prompt's sentence, with ours it does not, and the same request gives the same reply."""
+    pytest.importorskip("xllamacpp")
+    openai = pytest.importorskip("openai")
+    if importlib.util.find_spec(MODELS["0.5b"].part_modules()[0]) is None:
+        pytest.skip("the 0.5b model's part packages are not installed")
+    from reviewer.local.dry import DRY
+
+    monkeypatch.delenv("REVIEWER_CACHE_DIR")  # reuse the assembled model across runs
+    path = resolve_model("0.5b")
+    sentence = "the quick brown fox jumps over the lazy dog near the quiet river bank"
+    ask = {
+        "messages": [{"role": "user", "content": f"Repeat exactly, three times: {sentence}"}],
+        "max_tokens": 60,
+        "temperature": 0,
+    }
+    with LocalServer(path, alias=model_alias("0.5b", path), n_ctx=1024) as server:
+        client = openai.OpenAI(base_url=server.base_url, api_key="local")
+
+        def reply(**fields: object) -> str:
+            out = client.chat.completions.create(model=server.model, extra_body=fields, **ask)
+            return (out.choices[0].message.content or "").lower()
+
+        off = reply(dry_multiplier=0.0)
+        ours = reply(**DRY.request_fields())
+        again = reply(**DRY.request_fields())
+    assert off.count(sentence) >= 2, off
+    assert ours.count(sentence) < off.count(sentence), ours
+    assert ours == again
+
+
 OWNER = """
 import sys, time
 from pathlib import Path
