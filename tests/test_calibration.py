@@ -285,7 +285,7 @@ def _with_prior(path: Path) -> Calibration:
     return cal
 
 
-def test_without_the_eval_extra_the_default_is_skipped_with_a_note(
+def test_without_scikit_learn_the_default_is_skipped_with_a_note(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import reviewer.calibration as module
@@ -293,10 +293,10 @@ def test_without_the_eval_extra_the_default_is_skipped_with_a_note(
     _with_prior(tmp_path / "default.json")
     monkeypatch.setattr(module, "DEFAULT_PATH", tmp_path / "default.json")
     assert resolve_default("small-model", "sections")[0] is not None
-    monkeypatch.setitem(sys.modules, "sklearn", None)  # as if the [eval] extra were missing
+    monkeypatch.setitem(sys.modules, "sklearn", None)  # as if scikit-learn were missing
     calibration, note = resolve_default("small-model", "sections")
-    assert calibration is None and "[eval]" in note and "sklearn" in note
-    with pytest.raises(MissingExtra, match=r"\[eval\] extra"):
+    assert calibration is None and "[local]" in note and "sklearn" in note
+    with pytest.raises(MissingExtra, match=r"\[local\] extra"):
         resolve(str(tmp_path / "default.json"))  # asked for by name: an error, exit 2
 
 

@@ -191,8 +191,9 @@ def test_real_server_answers_a_schema_constrained_request(monkeypatch: pytest.Mo
 def test_real_server_applies_the_repetition_penalty_each_request_carries(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The penalty travels in the request body: with it off the greedy reply copies the
-    prompt's sentence, with ours it does not, and the same request gives the same reply."""
+    """The penalty travels in the request body, sequence breakers included: with it off the
+    greedy reply copies the prompt's sentence, with ours the copy breaks (the same way each
+    time), and with a space as a breaker (every run broken at once) it copies again."""
     pytest.importorskip("xllamacpp")
     openai = pytest.importorskip("openai")
     if importlib.util.find_spec(MODELS["0.5b"].part_modules()[0]) is None:
@@ -203,8 +204,8 @@ def test_real_server_applies_the_repetition_penalty_each_request_carries(
     path = resolve_model("0.5b")
     sentence = "the quick brown fox jumps over the lazy dog near the quiet river bank"
     ask = {
-        "messages": [{"role": "user", "content": f"Repeat exactly, three times: {sentence}"}],
-        "max_tokens": 60,
+        "messages": [{"role": "user", "content": f"Copy this sentence exactly: {sentence}"}],
+        "max_tokens": 40,
         "temperature": 0,
     }
     with LocalServer(path, alias=model_alias("0.5b", path), n_ctx=1024) as server:
@@ -215,11 +216,11 @@ def test_real_server_applies_the_repetition_penalty_each_request_carries(
             return (out.choices[0].message.content or "").lower()
 
         off = reply(dry_multiplier=0.0)
-        ours = reply(**DRY.request_fields())
-        again = reply(**DRY.request_fields())
-    assert off.count(sentence) >= 2, off
-    assert ours.count(sentence) < off.count(sentence), ours
-    assert ours == again
+        ours, again = reply(**DRY.request_fields()), reply(**DRY.request_fields())
+        spaces_break = reply(**{**DRY.request_fields(), "dry_sequence_breakers": [" "]})
+    assert sentence in off, off
+    assert sentence not in ours and ours == again, ours
+    assert sentence in spaces_break, spaces_break
 
 
 OWNER = """
