@@ -47,6 +47,8 @@ if [ "$WHICH" = 2 ] || [ "$WHICH" = both ]; then
   git clone --quiet "$ROOT" "$WORK/two"
   cd "$WORK/two"
   step "command 2: ./setup.sh --dev" ./setup.sh --dev
-  step "command 2: pytest" .venv/bin/python -m pytest -q -p no:cacheprovider
+  status=0
+  step "command 2: pytest" .venv/bin/python -m pytest -q -p no:cacheprovider || status=$?
   echo "fresh machine: command 2 venv $(du -sh .venv | cut -f1)"
+  exit "$status"
 fi
