@@ -61,8 +61,10 @@ for tool in cc gcc g++ c++ cmake make; do
 done
 PATH="$WORK/venv/bin:$NOCC" "$WORK/venv/bin/python" -m pip install --quiet "$WHEEL[local]"
 OFFLINE=()
-if [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then
-  OFFLINE=(unshare -n sh -c 'ip link set lo up && exec "$@"' offline)  # loopback only
+if [ "$(id -u)" = 0 ] && command -v ip >/dev/null && unshare -n true 2>/dev/null; then
+  # a network namespace of its own with only loopback up: no route to anywhere else
+  OFFLINE=("$(command -v unshare)" -n sh -c "$(command -v ip)"' link set lo up && exec "$@"' offline)
+  echo "wheel check: offline (a network namespace with loopback only)"
 fi
 PATH="$WORK/venv/bin:$NOCC" "${OFFLINE[@]}" "$REVIEWER" review --local-model 0.5b \
   --title "Sparse attention for long documents" \

@@ -32,6 +32,9 @@ TITLE_RE = re.compile(r"^Title:\s*(.+)$", re.M)
 QUOTE_RE = re.compile(r"[\"“”„«»]([^\"“”„«»]{8,600})[\"“”„«»]")
 ELLIPSIS_RE = re.compile(r"\.\.\.|…|\[\s*\.\.\.\s*\]")
 SENTENCE_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(])")
+# Where one sentence of a paragraph ends and the next begins: after sentence punctuation, or at
+# a line break (a paragraph break, or a line of its own).
+BOUNDARY_RE = re.compile(r"(?<=[.!?])[ \t]+(?=[A-Z0-9\"“(])|[ \t]*\n\s*")
 SCRUBBED = {"invented_number", "invented_name", "non_comment", "invented_release", "cut_off"}
 """Kinds whose paragraph sentence is removed (when the paragraph stays long enough)."""
 WHOLE_SENTENCE = {"non_comment", "invented_release", "cut_off"}  # the detail is the sentence
@@ -57,6 +60,9 @@ class Finding:
     index: int
     kind: str  # "invented_quote" | "invented_number" | "invented_name" | "non_comment" | ...
     detail: str
+    # In a paragraph: the (start, end) of each sentence the finding is in, where it was found,
+    # so removal cuts exactly those sentences and nothing else.
+    spans: tuple[tuple[int, int], ...] = ()
 
     @property
     def where(self) -> str:
@@ -126,23 +132,20 @@ def find(review: Review, source: str, generic: GenericRule | None = None) -> lis
         for quote in quotes(text):
             if not quote_in(quote, plain):
                 found.append(Finding(key, index, "invented_quote", _shown(quote)))
-        unquoted = QUOTE_RE.sub(" ", text)  # a quote is checked whole, above
-        found += [Finding(key, index, "invented_number", n)
-                  for n in paper.invented_numbers(unquoted)]  # fmt: skip
-        found += [Finding(key, index, "invented_name", n) for n in paper.invented_names(unquoted)]
-        sentences = SENTENCE_RE.split(text.strip())
-        if not stated:
-            found += [Finding(key, index, "invented_release", s)
-                      for s in sentences if claims_release(s)]  # fmt: skip
         if index >= 0:
+            unquoted = QUOTE_RE.sub(" ", text)  # a quote is checked whole, above
+            found += [Finding(key, index, "invented_number", n)
+                      for n in paper.invented_numbers(unquoted)]  # fmt: skip
+            found += [Finding(key, index, "invented_name", n)
+                      for n in paper.invented_names(unquoted)]  # fmt: skip
+            if not stated:
+                sentences = SENTENCE_RE.split(text.strip())
+                found += [Finding(key, index, "invented_release", s)
+                          for s in sentences if claims_release(s)]  # fmt: skip
             if non_comment(own.sub("the method", text) if own else text):
                 found.append(Finding(key, index, "non_comment", ""))
-        else:  # a paragraph: each sentence that says nothing, named so it can be removed
-            found += [Finding(key, index, "non_comment", s)
-                      for s in sentences
-                      if non_comment(own.sub("the method", s) if own else s)]  # fmt: skip
-            if cut_off(text):
-                found.append(Finding(key, index, "cut_off", sentences[-1]))
+        else:
+            found += _paragraph_findings(key, text, paper, own, stated)
     if generic is not None:
         comments = [(k, i, t) for k, i, t in texts if i >= 0]
         for (key, index, _), flag in zip(
@@ -151,6 +154,83 @@ def find(review: Review, source: str, generic: GenericRule | None = None) -> lis
             if flag:
                 found.append(Finding(key, index, "generic_comment", "matches human comments"))
     return found
+
+
+def _paragraph_findings(
+    key: str, text: str, paper: Source, own: re.Pattern[str] | None, stated: bool
+) -> list[Finding]:
+    """A paragraph's findings, sentence by sentence, each with the spans it was found in: an
+    invented number or name once for all its sentences, a sentence that says nothing, claims
+    a release or stops before its end on its own."""
+    spans = sentence_spans(text)
+    where: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    found: list[Finding] = []
+    for span in spans:
+        sentence = text[span[0] : span[1]]
+        unquoted = QUOTE_RE.sub(" ", sentence)  # a quote is checked whole, in ``find``
+        for kind, details in (("invented_number", paper.invented_numbers(unquoted)),
+                              ("invented_name", paper.invented_names(unquoted))):  # fmt: skip
+            for detail in details:
+                where.setdefault((kind, detail), []).append(span)
+        if not stated and claims_release(sentence):
+            found.append(Finding(key, -1, "invented_release", sentence, (span,)))
+        if non_comment(own.sub("the method", sentence) if own else sentence):
+            found.append(Finding(key, -1, "non_comment", sentence, (span,)))
+    named = [Finding(key, -1, kind, d, tuple(dict.fromkeys(s))) for (kind, d), s in where.items()]
+    if spans and cut_off(text):
+        found.append(Finding(key, -1, "cut_off", text[spans[-1][0] : spans[-1][1]], (spans[-1],)))
+    return named + found
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of ``text`` where it stands: the white space between
+    sentences, and around the text, is in no span."""
+    spans, start = [], 0
+    for match in [*BOUNDARY_RE.finditer(text), None]:
+        end = match.start() if match else len(text)
+        piece = text[start:end]
+        left = len(piece) - len(piece.lstrip())
+        right = len(piece.rstrip())
+        if right > left:
+            spans.append((start + left, start + right))
+        if match:
+            start = match.end()
+    return spans
+
+
+def cut(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """``text`` without the sentences at ``spans`` (spans of ``sentence_spans(text)``).
+
+    A run of removed sentences goes with all but one of the gaps around and inside it; the one
+    left joins what remains: the first with the most line breaks, so removing a paragraph's
+    last sentence, or a whole paragraph, keeps the paragraph break. At the start or the end of
+    the text the run goes with its gaps. Everything else stays byte for byte."""
+    every = sentence_spans(text)
+    doomed = set(spans) & set(every)
+    if not doomed:
+        return text
+    out, i = [text[: every[0][0]]], 0
+    while i < len(every):
+        if every[i] not in doomed:
+            gap_end = every[i + 1][0] if i + 1 < len(every) else len(text)
+            out.append(text[every[i][0] : gap_end])
+            i += 1
+            continue
+        j = i
+        while j < len(every) and every[j] in doomed:
+            j += 1
+        if i == 0 or j == len(every):  # at the start or the end: nothing left to join
+            if j == len(every) and i:  # the gap before the run goes too, and the text's tail
+                kept = "".join(out)
+                out = [kept[: len(kept) - (every[i][0] - every[i - 1][1])]]
+            i = j
+            continue
+        # the gaps around and inside the run; the one kept is the first with most line breaks
+        gaps = [text[every[k - 1][1] : every[k][0]] for k in range(i, j + 1)]
+        kept_gap = max(gaps, key=lambda gap: gap.count("\n"))
+        out[-1] = out[-1][: len(out[-1]) - len(gaps[0])] + kept_gap  # gaps[0] is in ``out``
+        i = j
+    return "".join(out)
 
 
 def cut_off(paragraph: str) -> bool:
@@ -225,16 +305,24 @@ def drop(review: Review, findings: Sequence[Finding]) -> tuple[Review, list[str]
     warnings: list[str] = []
     dropped: set[tuple[str, int]] = set()
     scrubbed: set[int] = set()
+    # Spans are positions in the paragraph as found, so each paragraph is cut once, at the
+    # end, from the findings whose removal leaves it long enough (checked one by one, in order).
+    cuts: dict[str, list[tuple[int, int]]] = {}
     for n, f in enumerate(findings):
-        if f.index < 0 and f.kind in SCRUBBED and isinstance(data.get(f.field), str):
-            shorter = _without_sentences(data[f.field], f)
+        original = review.model_dump().get(f.field)
+        if f.index < 0 and f.kind in SCRUBBED and f.spans and isinstance(original, str):
+            planned = cuts.get(f.field, [])
+            shorter = cut(original, [*planned, *f.spans])
             minimum = int(schema.get(f.field, {}).get("minLength", 0))
             if len(shorter) >= max(minimum, 1):
                 scrubbed.add(n)
-                if shorter != data[f.field]:
-                    what = "" if f.kind in WHOLE_SENTENCE else "the sentence with "
+                new = [span for span in f.spans if span not in planned]
+                if new:
+                    what = "" if f.kind in WHOLE_SENTENCE else _sentences_with(len(new))
                     warnings.append(f"removed {what}{f.describe()}")
-                data[f.field] = shorter
+                cuts[f.field] = [*planned, *f.spans]
+    for key, spans in cuts.items():
+        data[key] = cut(data[key], spans)
     for key, indexes in doomed.items():
         items = data[key]
         minimum = int(schema.get(key, {}).get("minItems", 0))
@@ -252,14 +340,8 @@ def drop(review: Review, findings: Sequence[Finding]) -> tuple[Review, list[str]
     return type(review).model_validate(data), warnings
 
 
-def _without_sentences(text: str, finding: Finding) -> str:
-    """``text`` without the sentences that contain ``finding``'s invented number or name, or
-    without the sentence the finding is about (one that says nothing or claims a release)."""
-    sentences = SENTENCE_RE.split(text.strip())
-    if finding.kind in WHOLE_SENTENCE:
-        return " ".join(s for s in sentences if s != finding.detail)
-    word = re.compile(rf"(?<!\w){re.escape(finding.detail)}(?!\w)", re.I)  # "RL", not "world"
-    return " ".join(s for s in sentences if not word.search(s))
+def _sentences_with(count: int) -> str:
+    return "the sentence with " if count == 1 else f"{count} sentences with "
 
 
 def _shown(text: str) -> str:

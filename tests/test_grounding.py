@@ -314,3 +314,54 @@ def test_what_stays_unverified_is_listed_once_per_finding_with_its_places() -> N
         'experiments, strengths #2: "RPO-RNN" is not mentioned in the paper',
         'methodology: the number "50%" is not in the paper',
     ]
+
+
+# --- removal works on sentence spans in place (issue 33, finding 1) -----------------------------
+
+NOISY = (
+    "We reach 91.5% accuracy with an error rate of 9.5% under label noise, trained with a "
+    "learning rate of 10^-4. Training is stable across seeds."
+)
+
+
+def test_an_invented_number_never_removes_a_sentence_where_it_is_only_part_of_another() -> None:
+    """The review's invented "5" must not take the sentence quoting the paper's "91.5%", nor
+    "Table 5", which the number check does not read as the claim 5."""
+    review = SCHEMA.model_validate(
+        _review(
+            experiments="It reaches 91.5% accuracy. Table 5 lists the rest. It uses 5 layers. "
+            "Training is stable."
+        )
+    )
+    kept, warnings = drop(review, find(review, f"Title: Noisy\n\nAbstract: {NOISY}"))
+    assert kept.experiments == (
+        "It reaches 91.5% accuracy. Table 5 lists the rest. Training is stable."
+    )
+    assert [w for w in warnings if "experiments" in w] == [
+        'removed the sentence with experiments: the number "5" is not in the paper'
+    ]
+
+
+def test_removal_keeps_paragraph_breaks_and_counts_what_it_removed() -> None:
+    text = (
+        "OPT-175B is comparable to GPT-3. It wins by 35%.\n\n"
+        "The suite spans 125M to 175B parameters. A 35% gain is claimed again.\n\n"
+        "The carbon footprint is 1/7th of GPT-3's."
+    )
+    review = SCHEMA.model_validate(_review(experiments=text))
+    kept, warnings = drop(review, find(review, ABSTRACT))
+    assert kept.experiments == (
+        "OPT-175B is comparable to GPT-3.\n\n"
+        "The suite spans 125M to 175B parameters.\n\n"
+        "The carbon footprint is 1/7th of GPT-3's."
+    )
+    assert warnings == [
+        'removed 2 sentences with experiments: the number "35%" is not in the paper'
+    ]
+
+
+def test_a_paragraph_made_only_of_a_removed_sentence_loses_its_line_too() -> None:
+    text = "OPT-175B is comparable to GPT-3.\n\nIt wins by 35%.\n\nIt needs 1/7th the carbon."
+    review = SCHEMA.model_validate(_review(experiments=text))
+    kept, _ = drop(review, find(review, ABSTRACT))
+    assert kept.experiments == "OPT-175B is comparable to GPT-3.\n\nIt needs 1/7th the carbon."
