@@ -24,15 +24,26 @@ _INSTRUCTIONS = [
     r"preceding|your)\b.{0,20}\b(instructions?|prompts?|rules|guidelines|directions)\b",
     r"\b(give|assign|award|rate|score)\b.{0,40}\b(positive|favou?rable|glowing|high|higher|"
     r"perfect|top|excellent|strong)\b.{0,20}\b(review|score|rating|marks?|evaluation)\b",
-    r"\b(score|rating|rate)\b.{0,15}\b(of|as|at)\s*(10|ten|9|nine)\b(\s*(/|out of)\s*10)?",
+    # a top score asked for: "a score of 9/10", "rating of 10 out of 10", "rate this paper at
+    # 10", "give it a score of 10"; not a measured rate ("error rate of 9.5%", "learning rate
+    # of 10^-4", "rate at 10 dB"): the number is whole and out of ten, or aimed at the paper
+    r"\b(score|rating|rate)\b.{0,15}\b(of|as|at)\s*(10|ten|9|nine)\s*(/|out of)\s*10\b",
+    r"\b(rate|score)\s+(this|the)\s+(paper|submission|work|manuscript)\b.{0,15}\b(as|at)\s*"
+    r"(10|ten|9|nine)\b(?![.,^]\d|\^|\s*(%|percent|db\b))",
+    r"\b(give|assign|award)\b.{0,30}\b(score|rating)\s+of\s*(10|ten|9|nine)\b"
+    r"(?![.,^]\d|\^|\s*(%|percent))",
     r"\b(recommend|suggest)\w*\b.{0,20}\b(accept|acceptance)\b.{0,40}\b(reviewers?|llms?|ai|"
     r"models?|assistants?)\b",
     r"\b(do not|don't|never)\b.{0,20}\b(mention|highlight|point out|list|criticize|criticise)"
     r"\b.{0,30}\b(weakness|weaknesses|flaws?|limitations?|negatives?|criticism)\b",
     r"\b(as|for|to)\s+(an?\s+)?(llm|ai|language model|large language model|automated)\s+"
     r"(reviewer|review|assistant)s?\b",
-    r"\b(note|message|instructions?)\s+(to|for)\s+(the\s+)?(llm|ai|model|assistant|reviewers?)\b",
-    r"\byou are (now )?(an?|the) (helpful |expert )?(assistant|reviewer|ai|language model)\b",
+    # "Note to the LLM reviewer: ...", not a title's "Instructions for Model Reasoning"
+    r"\b(note|message|instructions?)\s+(to|for)\s+(the\s+)?(llm|ai|model|assistant|reviewers?)"
+    r"(\s+(reviewers?|assistants?))?(?=\s*[:,.!\-—]|\s*$)",
+    # ... but a paper may quote it: "(e.g., “You are a helpful assistant”)"
+    r"(?<![“\"'‘])\byou are (now )?(an?|the) (helpful |expert )?(assistant|reviewer|ai|"
+    r"language model)\b",
     r"\b(new|updated|system)\s+(instructions?|prompt)\s*:",
     r"\bonly (output|write|say|respond)\b.{0,30}\b(positive|accept)\b",
 ]
@@ -51,6 +62,11 @@ ROLE_RE = re.compile("|".join(f"(?:{p})" for p in _ROLE_TAGS), re.I | re.M)
 INVISIBLE_RE = re.compile(
     "[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f]"
 )
+# Of those, what hides text rather than formats it: Unicode tag characters (ASCII spelled
+# invisibly) and bidirectional overrides. Real abstracts carry a few zero-width spaces, joiners
+# and soft hyphens from copy and paste; many of them at once interleave a hidden instruction.
+HIDING_RE = re.compile("[\u202a-\u202e\u2066-\u2069\U000e0000-\U000e007f]")
+MANY_INVISIBLE = 10
 DELIMITER_RE = re.compile(r"<(/?)\s*paper\s*>", re.I)
 SENTENCE_RE = re.compile(r"((?<=[.!?])\s+)")
 KEEP_PREFIX_WORDS = 5
@@ -66,6 +82,7 @@ class Guarded:
 
 
 def _fields(paper: Paper) -> dict[str, str]:
+    """Every text of the paper that can reach a prompt, lists (a PDF's headings) joined."""
     texts = {"title": paper.title, "abstract": paper.abstract}
     if paper.keywords:
         texts["keywords"] = ", ".join(paper.keywords)
@@ -74,6 +91,8 @@ def _fields(paper: Paper) -> dict[str, str]:
     for key, value in paper.metadata.items():
         if isinstance(value, str):
             texts[f"metadata.{key}"] = value
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            texts[f"metadata.{key}"] = "\n".join(value)
     return texts
 
 
@@ -82,7 +101,7 @@ def scan(paper: Paper) -> list[str]:
     findings: list[str] = []
     for name, text in _fields(paper).items():
         hidden = INVISIBLE_RE.findall(text)
-        if hidden:
+        if HIDING_RE.search(text) or len(hidden) >= MANY_INVISIBLE:
             findings.append(f"{name}: {len(hidden)} invisible character(s)")
         visible = unicodedata.normalize("NFKC", INVISIBLE_RE.sub("", text))
         for regex, kind in ((INSTRUCTION_RE, "instruction-like text"), (ROLE_RE, "role tag")):
@@ -93,8 +112,12 @@ def scan(paper: Paper) -> list[str]:
 
 
 def _clean(text: str) -> str:
-    """Drop invisible characters and defuse our own delimiters inside paper text."""
-    return DELIMITER_RE.sub(r"[\1paper]", INVISIBLE_RE.sub("", text))
+    """Defuse our own delimiters inside paper text, and drop invisible characters where they
+    hide something (``scan``'s rule); a few zero-width spaces from copy and paste stay."""
+    hidden = len(INVISIBLE_RE.findall(text))
+    if HIDING_RE.search(text) or hidden >= MANY_INVISIBLE:
+        text = INVISIBLE_RE.sub("", text)
+    return DELIMITER_RE.sub(r"[\1paper]", text)
 
 
 def _strip_instructions(text: str) -> tuple[str, int]:
@@ -108,7 +131,12 @@ def _strip_instructions(text: str) -> tuple[str, int]:
     out, removed = "", 0
     for at in range(0, len(pieces), 2):
         sentence, gap = pieces[at], pieces[at - 1] if at else ""
-        hit = INSTRUCTION_RE.search(sentence) or ROLE_RE.search(sentence)
+        hit = _instruction(sentence)
+        if hit is None:  # split by invisible characters, or full-width: what the model reads
+            wide = unicodedata.normalize("NFKC", INVISIBLE_RE.sub("", sentence))
+            if wide != sentence and _instruction(wide) is not None:
+                removed += 1  # positions differ in the normalised text: the whole sentence
+                continue
         if hit is not None:
             removed += 1
             prefix = sentence[: hit.start()].strip()
@@ -117,6 +145,10 @@ def _strip_instructions(text: str) -> tuple[str, int]:
         if sentence:
             out += (gap if out else "") + sentence  # the text's own spacing and line breaks
     return out, removed
+
+
+def _instruction(text: str) -> re.Match[str] | None:
+    return INSTRUCTION_RE.search(text) or ROLE_RE.search(text)
 
 
 def _removed(count: int, where: str) -> list[str]:
@@ -152,7 +184,16 @@ def guard(paper: Paper, *, max_input_tokens: int, max_full_text_tokens: int = 20
         )
         flags.append("truncated_input")
         abstract = _cut(abstract, budget)
-    metadata = {k: _clean(v)[:500] if isinstance(v, str) else v for k, v in paper.metadata.items()}
+    metadata: dict[str, object] = {}
+    for key, value in paper.metadata.items():
+        if isinstance(value, str) and key != "full_text":
+            value, removed = _strip_instructions(_clean(value)[:500])
+            warnings += _removed(removed, f" from metadata.{key}")
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            items = [_strip_instructions(_clean(v)[:500]) for v in value]  # a PDF's headings
+            warnings += _removed(sum(n for _, n in items), f" from metadata.{key}")
+            value = [v for v, _ in items if v]
+        metadata[key] = value
     full_text = paper.metadata.get("full_text")
     if isinstance(full_text, str):
         limit = max_full_text_tokens * CHARS_PER_TOKEN
