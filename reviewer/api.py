@@ -104,7 +104,13 @@ class Reviewer:
         self.check_quotes, self.check_generic = check_quotes, bool(check_generic)
         self._generic = None if isinstance(check_generic, bool) else check_generic
         # an explicit file is read now (errors early); the default waits for the model's name
-        self._calibration = resolve_calibration(calibration) if calibration else None
+        self._calibration = (
+            resolve_calibration(calibration).require_fields(
+                set(self.form.schema.model_fields), self.form.name
+            )  # fmt: skip
+            if calibration and calibration.lower() != "none"
+            else None
+        )
         self._calibration_resolved = calibration is not None
         self.exemplars = exemplars if isinstance(exemplars, int) else getattr(exemplars, "k", 1)
         self._exemplar_source = None if isinstance(exemplars, int) else exemplars

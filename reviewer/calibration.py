@@ -158,6 +158,9 @@ class Calibration:
         """Calibrated overall on the common 1-10 scale (clipped to it); ``text`` is the
         paper's :func:`paper_text`, needed when the calibration has the abstract prior."""
         x = [_score(scores, f) for f in self.features]
+        if any(math.isnan(v) for v in x):
+            missing = [f for f, v in zip(self.features, x, strict=True) if math.isnan(v)]
+            raise ConfigError(f"the review has no {', '.join(missing)} for the calibration")
         value = self.intercepts.get(venue, self.intercepts[POOLED])
         value += sum(c * v for c, v in zip(self.coef, x, strict=True))  # no numpy needed
         if self.prior is not None:
@@ -192,6 +195,17 @@ class Calibration:
     ) -> dict[str, Any]:
         """What a run record stores beside the raw review (:class:`CalibratedScore`, flat)."""
         return self.score(review, venue, text).to_record()
+
+    def require_fields(self, fields: set[str], form: str) -> Calibration:
+        """This calibration, when every score it reads is a field of ``form``'s reviews; else
+        a ConfigError (a missing score would be read as NaN and clip every paper to 1.0)."""
+        missing = [f for f in self.features if f not in fields]
+        if missing:
+            raise ConfigError(
+                f"this calibration reads {', '.join(missing)}, which the {form!r} form's "
+                "reviews do not have; use a calibration fitted on that form, or none"
+            )
+        return self
 
     def matches(self, model: str | None, form: str | None) -> bool:
         """Whether reviews by ``model`` in ``form`` are what this calibration was fitted on

@@ -479,3 +479,17 @@ def test_calibrate_writes_into_the_checkout_or_beside_the_user_when_installed(
     monkeypatch.setattr(calibration, "DEFAULT_PATH", installed / "score-calibration.json")
     monkeypatch.chdir(tmp_path)
     assert calibration.default_output() == tmp_path / "score-calibration.json"
+
+
+def test_a_calibration_for_sub_scores_is_refused_on_a_form_without_them(
+    make_reviewer: Callable[..., Reviewer],
+) -> None:
+    """Issue 33, finding 4: the shipped calibration reads soundness, presentation and
+    contribution; the referee form has none of them. Before, every paper came out 1.0/10."""
+    from reviewer.calibration import DEFAULT_PATH
+
+    with pytest.raises(ConfigError, match="soundness.*'referee' form"):
+        make_reviewer(form="referee", calibration=str(DEFAULT_PATH))
+    shipped = Calibration.load(DEFAULT_PATH)
+    with pytest.raises(ConfigError, match="no soundness"):
+        shipped.predict({"overall": 6}, "*", "Title. Abstract.")

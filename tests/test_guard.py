@@ -211,7 +211,10 @@ def test_an_instruction_split_by_a_few_zero_width_characters_is_still_removed() 
     ("field", "text"),
     [
         ("title", "Scaling Code-Assisted Chain-of-Thoughts and Instructions for Model Reasoning"),
-        ("abstract", "LLMs are trained on one system message (e.g., “You are a helpful assistant”)."),
+        (
+            "abstract",
+            "LLMs are trained on one system message (e.g., “You are a helpful assistant”).",
+        ),
     ],
 )
 def test_papers_about_prompts_are_not_instructions(field: str, text: str) -> None:
