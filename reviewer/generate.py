@@ -269,6 +269,26 @@ class Generator:
         reason, last_text = "", ""
         attempts = self.max_reasks + 1
         grounding_left = self.max_reasks if self.grounding_reasks is None else self.grounding_reasks
+        # The last valid review and its findings: a re-ask about its grounding whose replies are
+        # all invalid must not cost the review itself.
+        earlier: tuple[Review, list[str], list[grounding.Finding], int] | None = None
+
+        def finished(review: Review, warnings: list[str], findings: list, attempt: int) -> Outcome:
+            if findings:
+                review, dropped = grounding.drop(review, findings)
+                warnings = [*warnings, *(grounding.WARNING + w for w in dropped)]
+            return Outcome(
+                review=review,
+                prompt_tokens=usage[0],
+                completion_tokens=usage[1],
+                latency_ms=round((time.perf_counter() - started) * 1000),
+                service_ms=round(service_s * 1000),
+                queue_ms=round(queue_s * 1000),
+                attempts=attempt,
+                cached=all_cached,
+                warnings=warnings,
+            )
+
         for attempt in range(1, attempts + 1):
             completion, cached = await self._completion(
                 messages, _warmer(params, attempt), sample, paper_id
@@ -302,26 +322,19 @@ class Generator:
             findings = await self._findings(review, source)
             if findings and attempt < attempts and grounding_left > 0:
                 grounding_left -= 1
+                earlier = (review, warnings, findings, attempt)
                 messages = [
                     *messages,
                     {"role": "assistant", "content": completion.text[:4000]},
                     {"role": "user", "content": grounding.reask_text(findings)},
                 ]
                 continue
-            if findings:
-                review, dropped = grounding.drop(review, findings)
-                warnings += [grounding.WARNING + w for w in dropped]
-            return Outcome(
-                review=review,
-                prompt_tokens=usage[0],
-                completion_tokens=usage[1],
-                latency_ms=round((time.perf_counter() - started) * 1000),
-                service_ms=round(service_s * 1000),
-                queue_ms=round(queue_s * 1000),
-                attempts=attempt,
-                cached=all_cached,
-                warnings=warnings,
-            )
+            return finished(review, warnings, findings, attempt)
+        if earlier is not None:
+            review, warnings, findings, _ = earlier
+            note = (f"re-ask: no valid reply after the grounding re-ask ({reason}); "
+                    "the earlier review is kept")  # fmt: skip
+            return finished(review, [*warnings, note], findings, attempts)
         raise ReviewFailed(
             f"no valid review after {attempts} attempts: {reason}",
             raw_excerpt=last_text[:EXCERPT_CHARS],

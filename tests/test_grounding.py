@@ -365,3 +365,19 @@ def test_a_paragraph_made_only_of_a_removed_sentence_loses_its_line_too() -> Non
     review = SCHEMA.model_validate(_review(experiments=text))
     kept, _ = drop(review, find(review, ABSTRACT))
     assert kept.experiments == "OPT-175B is comparable to GPT-3.\n\nIt needs 1/7th the carbon."
+
+
+def test_an_invalid_reply_to_a_grounding_reask_keeps_the_earlier_valid_review(
+    fake: FakeOpenAI, make_reviewer: Callable[..., Reviewer]
+) -> None:
+    """Issue 33, finding 5: the first reply is valid but invents a quote; both re-asks come
+    back as broken JSON. Before, the whole review was lost (ReviewFailed)."""
+    real = "A real weakness of OPT: evaluation is narrow."
+    invented = _review(weaknesses=['It claims "trained entirely on Mars rovers" here.', real])
+    fake.enqueue(Reply(content=json.dumps(invented)), Reply(content="{not json"),
+                 Reply(content="{still not json"))  # fmt: skip
+    outcome = make_reviewer(max_reasks=2).review_outcome(PAPER)
+    assert fake.count == 3
+    assert outcome.review.weaknesses == [real]  # the invented quote dropped, as at the end
+    assert any(w.startswith("re-ask: no valid reply") for w in outcome.warnings)
+    assert any("trained entirely on Mars rovers" in w for w in outcome.warnings)
