@@ -113,7 +113,7 @@ def open_endpoint(
             embedded=True,
             context_window=served.n_ctx,
             slots=served.slots,
-            cache_id=embedded_cache_id(served.model, served.runtime),
+            cache_id=embedded_cache_id(served.cache_name or served.model, served.runtime),
             grounding_reasks=EMBEDDED_GROUNDING_REASKS,
             extra_body=DRY.request_fields(),
         )

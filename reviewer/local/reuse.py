@@ -20,7 +20,7 @@ from pathlib import Path
 from reviewer.config import cache_root
 from reviewer.local import write_json_atomic
 from reviewer.local.server import LocalServer, model_ids
-from reviewer.local.weights import model_alias, resolve_model
+from reviewer.local.weights import cache_name, model_alias, resolve_model
 
 
 @dataclass(frozen=True)
@@ -152,6 +152,7 @@ class Served:
     runtime: str
     n_ctx: int
     note: str = ""  # why a running ``reviewer serve`` was not reused
+    cache_name: str = ""  # the model as cache keys name it (``weights.cache_name``)
 
 
 @contextlib.contextmanager
@@ -164,15 +165,15 @@ def embedded_endpoint(
     travels with each request, so a reused server applies the same one.
     """
     path = resolve_model(spec)
+    name = cache_name(spec, path)
     running = find_running()
     note = ""
     if running is not None and Path(running.model_path) == path:
         if running.n_ctx >= n_ctx:
-            yield Served(
-                running.base_url, running.model, running.slots, running.runtime, running.n_ctx
-            )
+            yield Served(running.base_url, running.model, running.slots, running.runtime,
+                         running.n_ctx, cache_name=name)  # fmt: skip
             return
         note = (f"not reusing reviewer serve (pid {running.pid}): its slots hold "
                 f"{running.n_ctx} tokens, this profile needs {n_ctx}")  # fmt: skip
     with LocalServer(path, alias=model_alias(spec, path), n_ctx=n_ctx, n_threads=n_threads) as s:
-        yield Served(s.base_url, s.model, s.slots, s.runtime, s.n_ctx, note)
+        yield Served(s.base_url, s.model, s.slots, s.runtime, s.n_ctx, note, name)

@@ -185,3 +185,29 @@ def model_alias(spec: str | None, path: Path, models: Mapping[str, PackagedModel
     """The name the server answers to: the packaged model's name, else the file's stem."""
     model = models.get(DEFAULT_MODEL if spec is None else spec)
     return model.name if model else path.stem
+
+
+def cache_name(spec: str | None, path: Path, models: Mapping[str, PackagedModel] = MODELS) -> str:
+    """What cache keys call the model: a packaged model's name (its bytes are pinned), or a
+    user's file's stem with the start of its sha256, since two different ``model.gguf`` files
+    must not share cached reviews."""
+    model = models.get(DEFAULT_MODEL if spec is None else spec)
+    return model.name if model else f"{path.stem}@{file_sha256(path)[:16]}"
+
+
+def file_sha256(path: Path) -> str:
+    """The file's sha256, remembered in the cache directory by path, size and mtime (never
+    beside the user's file), so a large GGUF is read once, not at every command."""
+    st = path.stat()
+    memo = cache_root() / "models" / "digests.json"
+    key = f"{path.resolve()}:{st.st_size}:{st.st_mtime_ns}"
+    try:
+        known = json.loads(memo.read_text())
+    except (OSError, ValueError):
+        known = {}
+    if isinstance(known, dict) and isinstance(known.get(key), str):
+        return known[key]
+    with path.open("rb") as fh:
+        digest = hashlib.file_digest(fh, "sha256").hexdigest()
+    write_json_atomic(memo, {**(known if isinstance(known, dict) else {}), key: digest})
+    return digest

@@ -120,3 +120,19 @@ def test_a_path_spec_is_used_as_is(tmp_path: Path) -> None:
     assert weights.model_alias(str(gguf), gguf) == "my model"
     with pytest.raises(LocalModelError, match="neither a packaged model"):
         weights.resolve_model(str(tmp_path / "missing.gguf"))
+
+
+def test_two_user_files_of_one_name_are_two_models_in_cache_keys(tmp_path: Path) -> None:
+    """Issue 33, finding 6: a user's GGUF was keyed by its stem, so two different
+    ``model.gguf`` files shared cached reviews. The digest is computed once per file state."""
+    from reviewer.local.weights import cache_name
+
+    first, second = tmp_path / "a" / "model.gguf", tmp_path / "b" / "model.gguf"
+    for path, content in ((first, b"GGUF one"), (second, b"GGUF two")):
+        path.parent.mkdir()
+        path.write_bytes(content)
+    one, two = cache_name(str(first), first), cache_name(str(second), second)
+    assert one != two and one.startswith("model@") and two.startswith("model@")
+    assert cache_name(str(first), first) == one  # stable
+    assert cache_name("0.5b", first) == weights.MODELS["0.5b"].name  # packaged: pinned name
+    assert not (first.parent / "model.gguf.verified").exists()  # nothing beside the user's file
