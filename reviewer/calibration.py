@@ -88,6 +88,10 @@ class Prior:
         return self.vectors(texts) @ np.asarray(self.coef) + self.bias
 
 
+WITHHELD = "withheld"
+"""The calibrated decision of a paper whose venue-year has no level: no accept or reject."""
+
+
 @dataclass(frozen=True)
 class CalibratedScore:
     """A review's overall and decision on the human scale of a venue-year, as shown to people.
@@ -177,10 +181,15 @@ class Calibration:
         A venue-year without a level of its own is scored, labelled and bounded as the pooled
         one (``*``): its interval, when the file has one for it, allows for not knowing the
         venue-year's level."""
+        # A calibration fitted per venue-year has no threshold for a paper of a venue-year it
+        # never saw, or of none: at the pooled one the calibrated scores sit close together
+        # and all above it (ICLR 2018 test: 97 of 97 accepted), so no decision is made. One
+        # fitted on a single pooled level decides at its threshold, as fitted.
         venue = venue if venue in self.intercepts else POOLED
+        withheld = venue == POOLED and len(self.intercepts) > 1
         overall = round(self.predict(review, venue, text), 2)
         threshold = self.accept_at.get(venue, self.accept_at[POOLED])
-        decision = "accept" if overall >= threshold else "reject"
+        decision = WITHHELD if withheld else "accept" if overall >= threshold else "reject"
         low = high = level = None
         if self.interval:
             bounds = self.interval.get("by_venue", {}).get(venue, self.interval)

@@ -112,7 +112,8 @@ def _mean(values: list[int] | list[float]) -> float | None:
 
 
 def _accept_rate(decisions: list[str]) -> float | None:
-    decided = [d.lower() for d in decisions if d]
+    """Accepted among the papers decided (a withheld decision is none of them)."""
+    decided = [d.lower() for d in decisions if d and d.lower() in ("accept", "reject")]
     return round(decided.count("accept") / len(decided), 3) if decided else None
 
 
@@ -179,10 +180,12 @@ def score_line(run: Run) -> str:
     if not s["calibrated"] or s["mean_calibrated"] is None:
         return f"scores (raw, uncalibrated): {raw}"
     venues = sorted({str((r.calibrated or {}).get("venue")) for r in run.rows if r.calibrated})
+    rate = s["calibrated_accept_rate"]
+    decided = (f"accept {rate:.0%}" if rate is not None
+               else "no decisions (no calibrated level for these venue-years)")  # fmt: skip
     return (
         f"calibrated scores ({', '.join(venues)}; {s['calibrated']} of {s['reviews']} reviews): "
-        f"mean overall {s['mean_calibrated']:.2f}, "
-        f"accept {s['calibrated_accept_rate']:.0%} · model's raw scores: {raw}"
+        f"mean overall {s['mean_calibrated']:.2f}, {decided} · model's raw scores: {raw}"
     )
 
 

@@ -108,10 +108,10 @@ def test_accept_thresholds_reproduce_each_venues_train_accept_rate() -> None:
     calibrated = [cal.predict(s.scores, s.venue) for s in samples]
     share = np.mean([c >= cal.accept_at[POOLED] for c in calibrated])
     assert share == pytest.approx(np.mean([s.accepted for s in samples]), abs=0.05)
+    # a venue-year without a level gets no decision (issue 33, finding 15: at the pooled
+    # threshold every ICLR 2018 test paper was accepted)
     unknown = cal.apply({"overall": 9, "soundness": 3}, "unknown-1999")
-    assert unknown["decision"] == (
-        "accept" if unknown["overall"] >= cal.accept_at[POOLED] else "reject"
-    )
+    assert unknown["decision"] == "withheld" and unknown["venue"] == POOLED
 
 
 def test_fit_refuses_too_few_samples_and_missing_overall() -> None:
@@ -382,6 +382,7 @@ def test_a_venue_year_without_a_level_is_scored_and_labelled_as_the_pooled_one()
     unknown, pooled = cal.score(review, "iclr-2018"), cal.score(review, POOLED)
     assert unknown == pooled
     assert unknown.venue_label == "all venue-years pooled"
+    assert unknown.decision == "withheld"  # no threshold of its own (issue 33, finding 15)
     known = cal.score(review, "a-2024")
     assert known.venue == "a-2024"
     assert unknown.high - unknown.low > known.high - known.low  # type: ignore[operator]
@@ -467,6 +468,10 @@ def test_markdown_says_when_the_papers_venue_year_has_no_level(
     line = lines[2]
     assert "all venue-years pooled (the paper's venue-year is unknown or has no level" in line
     assert "c-2018" not in line
+    # no accept or reject a reader would take for a verdict (issue 33, finding 15)
+    assert record["calibrated"]["decision"] == "withheld"
+    assert " · no decision**" in line and "No accept or reject" in line
+    assert "accept**" not in line and "reject**" not in line
 
 
 def test_calibrate_writes_into_the_checkout_or_beside_the_user_when_installed(

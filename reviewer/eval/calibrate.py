@@ -16,7 +16,7 @@ from reviewer.calibration import Calibration, Prior, paper_text, venue_key
 from reviewer.calibration_fit import Sample, fit, fit_prior
 from reviewer.errors import ConfigError
 from reviewer.eval.generated import LoadedPredictions, Prediction, load_predictions
-from reviewer.references import Reference
+from reviewer.references import Reference, decision_accepts
 
 
 def train_samples(
@@ -113,7 +113,7 @@ def calibrated_predictions(
         out[paper.paper_id] = replace(
             pred,
             rating=applied["overall"],
-            decision=applied["decision"] == "accept",
+            decision=decision_accepts(applied["decision"]),  # None where it is withheld
             interval=interval,
         )
     return out
