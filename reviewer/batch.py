@@ -52,6 +52,9 @@ class RunSummary:
 Progress = Callable[[str, RunSummary], None]
 
 
+_END: Any = object()  # the end of the inputs (``next``'s default)
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -157,9 +160,13 @@ class BatchRunner:
             finally:
                 slots.release()
 
+        # Inputs may be read over the network as they are iterated (arXiv or OpenReview ids,
+        # with polite pauses and retries): each next item is read in a thread, so the event
+        # loop keeps serving the reviews in flight meanwhile.
+        pending = iter(items)
         try:
             async with asyncio.TaskGroup() as group:
-                for item in items:
+                while (item := await asyncio.to_thread(next, pending, _END)) is not _END:
                     if isinstance(item, InputError):
                         self.summary.rejected += 1
                         self._error(None, "input", item.reason, source=item.source, line=item.line)

@@ -317,8 +317,8 @@ class Generator:
                 ]
                 continue
             warnings: list[str] = []
-            if self.repair_words:
-                review, warnings = self._repaired(review, source or "")
+            if self.repair_words:  # CPU work: off the loop, so requests in flight keep going
+                review, warnings = await asyncio.to_thread(self._repaired, review, source or "")
             findings = await self._findings(review, source)
             if findings and attempt < attempts and grounding_left > 0:
                 grounding_left -= 1
@@ -362,10 +362,8 @@ class Generator:
     async def _findings(self, review: Review, source: str | None) -> list[grounding.Finding]:
         if source is None or not (self.check_quotes or self.generic):
             return []
-        if self.generic is not None:  # the generic rule encodes every comment: off the loop
-            found = await asyncio.to_thread(grounding.find, review, source, self.generic)
-        else:
-            found = grounding.find(review, source)
+        # CPU work (the generic rule encodes every comment): off the loop
+        found = await asyncio.to_thread(grounding.find, review, source, self.generic)
         return found if self.check_quotes else [f for f in found if f.kind == "generic_comment"]
 
 

@@ -1,7 +1,7 @@
 """Batch runs against the FAKE server: one line per paper, resume, errors, manifest."""
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -145,3 +145,26 @@ def test_paper_ids_cannot_escape_the_markdown_folder(
     out = tmp_path / "run"
     make_reviewer().batch([{"id": "../../evil", "title": "T", "abstract": "A"}], out)
     assert [p.name for p in (out / "reviews").iterdir()] == ["evil.md"]
+
+
+def test_inputs_read_slowly_do_not_stall_the_reviews_in_flight(
+    tmp_path: Path, fake: FakeOpenAI, make_reviewer: Callable[..., Reviewer]
+) -> None:
+    """Issue 33, finding 10: ids read over the network block while they are fetched (pauses,
+    retries); reading them on the event loop held every review in flight until then."""
+    import time
+
+    times: dict[str, float] = {}
+
+    def slow_inputs() -> Iterator[dict[str, str]]:
+        yield {"id": "first", "title": "First paper", "abstract": "We study one thing."}
+        time.sleep(1.5)  # a blocking fetch of the next id
+        times["second read"] = time.monotonic()
+        yield {"id": "second", "title": "Second paper", "abstract": "We study another."}
+
+    def progress(paper_id: str, summary: object) -> None:
+        times.setdefault(paper_id, time.monotonic())
+
+    summary = make_reviewer().batch(slow_inputs(), tmp_path / "run", progress=progress)
+    assert summary.reviewed == 2
+    assert times["first"] < times["second read"]  # reviewed while the next input was read
