@@ -30,7 +30,7 @@ from pydantic import Field, create_model
 
 from reviewer.cache import stable_hash
 from reviewer.errors import FormError
-from reviewer.grounding import unverified
+from reviewer.grounding import edited, unverified
 from reviewer.paper import Paper
 from reviewer.resources import builtin
 from reviewer.review import Review
@@ -158,11 +158,16 @@ class Form:
 
     def to_markdown(self, paper: Paper, review: Review, record: dict[str, Any]) -> str:
         """The human-readable rendering written beside the JSONL (``unverified``: what the
-        grounding checks found and had to leave in, for the template to show)."""
+        grounding checks found and had to leave in; ``edited``: what the checks changed; for
+        the template to show)."""
         template = self._env().get_template("review.md.j2")
-        kept = unverified(record.get("warnings") or [])
+        warnings = record.get("warnings") or []
         return template.render(
-            paper=paper, review=review.model_dump(), record=record, unverified=kept
+            paper=paper,
+            review=review.model_dump(),
+            record=record,
+            unverified=unverified(warnings),
+            edited=edited(warnings),
         ).strip()
 
 

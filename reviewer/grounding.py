@@ -252,6 +252,20 @@ def unverified(warnings: Sequence[str]) -> list[str]:
     return [f"{', '.join(where)}: {what}" for what, where in places.items()]
 
 
+EDIT_PREFIXES = (f"{WARNING}removed ", f"{WARNING}dropped ", "words: ", "re-ask: ")
+
+
+def edited(warnings: Sequence[str]) -> list[str]:
+    """What the checks changed in the model's text, one line each with its reason (removed
+    sentences, dropped comments, mended words): shown to the reader beside the review, so no
+    edit is silent. Read from the run record's warnings, so old runs show it too."""
+    out = []
+    for warning in warnings:
+        if warning.startswith(EDIT_PREFIXES):
+            out.append(warning.removeprefix(WARNING))
+    return out
+
+
 def own_name(source: str) -> re.Pattern[str] | None:
     """The paper's own short name ("QLoRA" of "QLoRA: Efficient Finetuning..."): naming it
     does not make a comment specific."""

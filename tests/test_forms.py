@@ -217,3 +217,24 @@ def test_unknown_profiles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     assert plain.profile == "default" and plain.max_tokens == load_form("plain").max_tokens
     with pytest.raises(FormError, match="no profile 'full'"):
         load_form("plain", "full")
+
+
+@pytest.mark.parametrize("name", ["sections", "conference", "referee"])
+def test_every_form_shows_what_the_checks_changed(name: str, tmp_path: Path, make_reviewer) -> None:
+    """Issue 33: no edit is silent. Removed sentences, dropped comments and mended words are
+    listed with their reason under the review; what the guard did to the paper is not."""
+    reviewer = make_reviewer(form=name)
+    reviewer.batch([PAPER.model_dump()], tmp_path / "run")
+    record = json.loads((tmp_path / "run" / "reviews.jsonl").read_text().splitlines()[0])
+    review = reviewer.form.schema.model_validate(record["review"])
+    assert "**Edited.**" not in reviewer.form.to_markdown(PAPER, review, record)
+    record["warnings"] = [
+        'grounding: removed the sentence with experiments: the number "35%" is not in the paper',
+        "words: mended 1 damaged word(s): singleGPU -> single GPU",
+        "prompt_injection: 1 instruction-like sentence(s) removed",
+    ]
+    markdown = reviewer.form.to_markdown(PAPER, review, record)
+    assert '- removed the sentence with experiments: the number "35%" is not in' in markdown
+    assert "- words: mended 1 damaged word(s): singleGPU -> single GPU" in markdown
+    assert "prompt_injection" not in markdown.split("**Edited.**")[1]
+    assert markdown.index("**Edited.**") < markdown.index("\n---\n")
