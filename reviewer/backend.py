@@ -26,10 +26,9 @@ def embedded_context(default_context_window: int | None) -> int:
 
 EMBEDDED_GROUNDING_REASKS = 0
 """The embedded 1.5B's findings (invented numbers and names, non-comments) are dropped or cut
-out at once, not sent back. Replayed from the cache of its 30-paper batch (25 papers paired,
-``benchmarks/reask_replay.py``), two re-asks took 44% more generations, and the warmer re-asked
-replies kept more invented names (5.6% of names against 1.4%) and numbers (6.5% against 0%);
-they copied slightly less of the abstract (17.6% of 5-grams against 19.9%)."""
+out at once, not sent back: replayed from the cache of a batch (``benchmarks/reask_replay.py``;
+benchmarks/RESULTS.md, "Grounding re-asks"), re-asks cost more generations and the warmer
+re-asked replies invented more, not less."""
 
 
 def embedded_cache_id(model: str, runtime: str) -> str:

@@ -23,10 +23,9 @@ class DryPenalty:
     penalised (Qwen spells numbers digit by digit, and a review must be free to repeat "175B"
     or a code address exactly).
 
-    The strength was chosen side by side on 9 dev papers (``python benchmarks/embedded_batch.py
-    dry``, benchmarks/RESULTS.md): 1.6 from the second repeated token copied 5.3% of the
-    abstract's word 5-grams, against 15.8% for the earlier 0.8 from the third, with no more
-    damaged words and no invented names.
+    The strength was chosen side by side on dev papers (``python benchmarks/embedded_batch.py
+    dry``; benchmarks/RESULTS.md, "Copying"): less copying, no more damaged words or invented
+    names.
     """
 
     multiplier: float = 1.6
