@@ -9,7 +9,7 @@ the embedded model's server with every other reviewer, sync or async, in the pro
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncGenerator, Callable, Iterable
 from contextlib import aclosing
 from pathlib import Path
 from typing import Literal, Self
@@ -43,7 +43,7 @@ class AsyncReviewer(Engine):
         *,
         concurrency: int = 8,
         progress: ResultProgress | Literal["bar"] | None = None,
-    ) -> AsyncIterator[ReviewResult]:
+    ) -> AsyncGenerator[ReviewResult, None]:
         """A ``ReviewResult`` per paper as each finishes, nothing written; a failure is a
         result, not an exception. Leaving the loop early cancels the papers in flight (at
         once under ``contextlib.aclosing``, else when the iterator is collected)."""

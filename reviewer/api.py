@@ -12,7 +12,7 @@ the embedded model's server, shared by every reviewer in the process) is held un
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from contextlib import closing
 from pathlib import Path
 from typing import Literal, Self
@@ -59,7 +59,7 @@ class Reviewer(Engine):
         *,
         concurrency: int = 8,
         progress: ResultProgress | Literal["bar"] | None = None,
-    ) -> Iterator[ReviewResult]:
+    ) -> Generator[ReviewResult, None, None]:
         """A ``ReviewResult`` per paper as each finishes (completion order), nothing written.
 
         A paper that fails is a result with its ``error``, not an exception; only a fatal

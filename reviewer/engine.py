@@ -10,7 +10,7 @@ index; waiting on the Batch API), so an application's event loop keeps serving m
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncGenerator, Callable, Iterable
 from contextlib import aclosing
 from pathlib import Path
 
@@ -46,7 +46,7 @@ class Engine(Session):
 
     async def _reviews(
         self, papers: Iterable[Item], concurrency: int
-    ) -> AsyncIterator[ReviewResult]:
+    ) -> AsyncGenerator[ReviewResult, None]:
         generator = await self._open_generator()
         _ = self.calibration  # resolved once, before the first paper
         try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator, Coroutine, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Coroutine, Generator
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -65,7 +65,7 @@ class Portal:
             future.cancel()
             raise
 
-    def iterate(self, stream: AsyncIterator[T]) -> Iterator[T]:
+    def iterate(self, stream: AsyncGenerator[T, None]) -> Generator[T, None, None]:
         """``stream``'s items, one call each; leaving early closes it (its ``finally`` runs)."""
         try:
             while True:
@@ -74,9 +74,7 @@ class Portal:
                     return
                 yield item
         finally:
-            aclose = getattr(stream, "aclose", None)
-            if aclose is not None:
-                self.call(aclose())
+            self.call(stream.aclose())
 
     def close(self) -> None:
         if self._runner is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator, Sized
 from contextlib import contextmanager
+from importlib import import_module
 from typing import Any, Literal
 
 from rich.console import Console
@@ -74,8 +75,7 @@ def _notebook_output(progress: Progress) -> Any:
     not in a notebook (rich's own check: a Jupyter kernel, Colab, Databricks)."""
     if not Console().is_jupyter:
         return None
-    from IPython.display import display  # present wherever a notebook runs
-
+    display: Callable[..., Any] = import_module("IPython.display").display  # in every notebook
     return display(progress, display_id=True)
 
 

@@ -12,7 +12,7 @@ only for what the first did not finish.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncGenerator, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,7 +90,7 @@ async def stream_reviews(
     *,
     concurrency: int,
     calibrate: Calibrate,
-) -> AsyncIterator[ReviewResult]:
+) -> AsyncGenerator[ReviewResult, None]:
     """A result per item as each finishes, at most ``concurrency`` papers in flight; an
     unreadable record is a result at once. Closing the iterator cancels what is in flight."""
     source = iter(items)
