@@ -102,3 +102,30 @@ def test_fifty_tasks_through_both_faces_at_once(
         assert f"about {paper['title']}," in summary  # its own paper, not a neighbour's
     assert fake.count == 51  # one request per paper: no retries, no double sends
     assert fake.max_in_service > 1  # the tasks really overlapped
+
+
+def test_sync_and_async_reviewers_share_the_servers_slots(
+    fake: FakeOpenAI,
+    make_reviewer: Callable[..., Reviewer],
+    make_async_reviewer: Callable[..., AsyncReviewer],
+) -> None:
+    """Two reviewers of a one-slot server, streaming at once (one in a thread, one on the
+    loop): their requests take turns, as every process's do (``reviewer.slots``)."""
+    fake.latency = 0.05
+    first, second = papers(4, "a"), [{**p, "title": f"{p['title']} too"} for p in papers(4)]
+
+    async def main() -> int:
+        with make_reviewer(slots=1) as sync_reviewer:
+            async with make_async_reviewer(slots=1) as async_reviewer:
+
+                def sync_side() -> int:
+                    return sum(r.ok for r in sync_reviewer.reviews(first, concurrency=4))
+
+                async def async_side() -> int:
+                    return sum([r.ok async for r in async_reviewer.reviews(second)])
+
+                done = await asyncio.gather(asyncio.to_thread(sync_side), async_side())
+        return sum(done)
+
+    assert asyncio.run(main()) == 8
+    assert fake.count == 8 and fake.max_in_service == 1
