@@ -63,14 +63,15 @@ class Reviewer(Engine):
         """A ``ReviewResult`` per paper as each finishes (completion order), nothing written.
 
         A paper that fails is a result with its ``error``, not an exception; only a fatal
-        endpoint error (a wrong key, say) ends the stream. Leaving the loop early cancels the
-        papers in flight. ``concurrency`` is capped as ``batch``'s; ``progress`` is told of
-        each result (``progress(result, done, total)``) or, as ``"bar"``, draws a bar.
+        endpoint error (a wrong key, say) ends the stream. The papers in flight go on while the
+        loop's body runs (on a private loop in a worker thread); leaving the loop early cancels
+        them. ``concurrency`` is capped as ``batch``'s; ``progress`` is told of each result
+        (``progress(result, done, total)``) or, as ``"bar"``, draws a bar.
         """
         self._open_here()
         tally = Tally(progress, total_of(papers))
         stream = self._reviews(papers, concurrency)
-        with Portal() as portal, closing(portal.iterate(stream)) as results:
+        with Portal(background=True) as portal, closing(portal.iterate(stream)) as results:
             try:
                 for result in results:
                     tally.tell(result)

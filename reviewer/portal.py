@@ -28,14 +28,18 @@ def loop_running() -> bool:
 
 
 class Portal:
-    """Runs coroutines to completion from sync code, all on one loop for the portal's life
-    (so tasks one call starts may go on between calls, as a stream's papers in flight do)."""
+    """Runs coroutines to completion from sync code, all on one loop for the portal's life.
 
-    def __init__(self) -> None:
+    ``background=True`` puts that loop in a worker thread even where no loop runs, so tasks a
+    call started go on between calls (a stream's papers in flight, while its consumer handles
+    the last result); otherwise they wait for the next call.
+    """
+
+    def __init__(self, *, background: bool = False) -> None:
         self._runner: asyncio.Runner | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
-        if loop_running():
+        if background or loop_running():
             self._start_worker()
         else:
             self._runner = asyncio.Runner()

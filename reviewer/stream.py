@@ -92,29 +92,35 @@ async def stream_reviews(
     calibrate: Calibrate,
 ) -> AsyncGenerator[ReviewResult, None]:
     """A result per item as each finishes, at most ``concurrency`` papers in flight; an
-    unreadable record is a result at once. Closing the iterator cancels what is in flight."""
-    source = iter(items)
-    pending: set[asyncio.Task[ReviewResult]] = set()
-    ready: list[asyncio.Task[ReviewResult]] = []  # finished, not yet yielded
-    more = True
+    unreadable record is a result at once. The papers go on while the consumer handles a
+    result (they are not pulled one by one); closing the iterator cancels them."""
+    results: asyncio.Queue[ReviewResult | None] = asyncio.Queue()
+    slots = asyncio.Semaphore(concurrency)
+
+    async def one(paper: Paper) -> None:
+        try:
+            results.put_nowait(await review_one(generator, paper, calibrate))
+        finally:
+            slots.release()
+
+    async def feed() -> None:
+        try:
+            async with asyncio.TaskGroup() as group:
+                for item in items:
+                    if isinstance(item, InputError):
+                        results.put_nowait(ReviewResult(None, error=item))
+                        continue
+                    await slots.acquire()
+                    group.create_task(one(item))
+        except* EndpointError as fatal:  # the papers left were cancelled with it
+            raise fatal.exceptions[0] from None
+
+    feeder = asyncio.create_task(feed())
+    feeder.add_done_callback(lambda _: results.put_nowait(None))  # the end, whatever it was
     try:
-        while True:
-            while more and len(pending) < concurrency:
-                item = next(source, None)
-                if item is None:
-                    more = False
-                elif isinstance(item, InputError):
-                    yield ReviewResult(None, error=item)
-                else:
-                    pending.add(asyncio.create_task(review_one(generator, item, calibrate)))
-            if not pending:
-                return
-            finished, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-            ready = list(finished)
-            while ready:
-                yield ready.pop().result()  # a fatal endpoint error ends the stream here
+        while (result := await results.get()) is not None:
+            yield result
+        feeder.result()  # a fatal endpoint error ends the stream here, after what finished
     finally:
-        for task in pending:
-            task.cancel()
-        # wait for the cancelled, and retrieve what finished unseen (no "never retrieved")
-        await asyncio.gather(*pending, *ready, return_exceptions=True)
+        feeder.cancel()
+        await asyncio.gather(feeder, return_exceptions=True)
