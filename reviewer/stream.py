@@ -3,10 +3,10 @@
 ``stream_reviews`` keeps at most ``concurrency`` papers in flight over lazily read input and
 yields each paper's ``ReviewResult`` the moment it is done. A paper that fails is a result
 holding its error, not an exception, so one bad paper does not end the stream; only a fatal
-endpoint error (a wrong key, an unknown model: every paper would fail the same way) ends it,
-as it ends a batch. Closing the stream early cancels the papers still in flight. A reply cut
-off that way is never cached (the cache stores only complete replies), so a second run pays
-only for what the first did not finish.
+endpoint error (a wrong key, an unknown model: every paper would fail the same way) or input
+that cannot be read at all ends it, as either ends a batch. Closing the stream early cancels
+the papers still in flight. A reply cut off that way is never cached (the cache stores only
+complete replies), so a second run pays only for what the first did not finish.
 """
 
 from __future__ import annotations
@@ -112,15 +112,15 @@ async def stream_reviews(
                         continue
                     await slots.acquire()
                     group.create_task(one(item))
-        except* EndpointError as fatal:  # the papers left were cancelled with it
-            raise fatal.exceptions[0] from None
+        except* ReviewerError as fatal:  # a fatal endpoint error, or input that cannot be read:
+            raise fatal.exceptions[0] from None  # the papers left were cancelled with it
 
     feeder = asyncio.create_task(feed())
     feeder.add_done_callback(lambda _: results.put_nowait(None))  # the end, whatever it was
     try:
         while (result := await results.get()) is not None:
             yield result
-        feeder.result()  # a fatal endpoint error ends the stream here, after what finished
+        feeder.result()  # a fatal error ends the stream here, after what finished
     finally:
         feeder.cancel()
         await asyncio.gather(feeder, return_exceptions=True)
