@@ -1,7 +1,9 @@
 """reviewer: structured, validated, cached peer-review generation for research papers."""
 
+from reviewer.aio import AsyncReviewer
 from reviewer.api import Reviewer
 from reviewer.batch import RunSummary
+from reviewer.calibration import CalibratedScore
 from reviewer.errors import (
     ConfigError,
     EndpointError,
@@ -11,18 +13,24 @@ from reviewer.errors import (
     ReviewFailed,
 )
 from reviewer.forms import Form, list_forms, load_form
+from reviewer.generate import Outcome
 from reviewer.paper import Paper, read_papers
 from reviewer.review import Review
+from reviewer.stream import ReviewResult
 
 __all__ = [
+    "AsyncReviewer",
+    "CalibratedScore",
     "ConfigError",
     "EndpointError",
     "Form",
     "FormError",
     "InputError",
+    "Outcome",
     "Paper",
     "Review",
     "ReviewFailed",
+    "ReviewResult",
     "Reviewer",
     "ReviewerError",
     "RunSummary",

@@ -1,274 +1,51 @@
-"""The library entry point: ``Reviewer(...).review(paper)`` and ``.batch(papers, out=...)``.
+"""The library entry point: ``Reviewer(...).review(paper)``, ``.reviews(papers)`` and
+``.batch(papers, out=...)``.
 
-The CLI goes through this class too, so the library and the command line cannot drift.
-Each call runs its own event loop and client; the endpoint (and the embedded model server,
-when no endpoint is configured) lives until ``close()`` or the end of a ``with`` block.
+``Reviewer`` is the sync face of the one implementation in ``reviewer.engine``
+(``AsyncReviewer`` in ``reviewer.aio`` is the async one). Each call runs on an event loop of
+its own, or, when one already runs in the calling thread (a notebook cell, an async
+application), on a private loop in a worker thread (``reviewer.portal``). The command line goes
+through this class too, so the library and the command line cannot drift. The endpoint (and
+the embedded model's server, shared by every reviewer in the process) is held until
+``close()`` or the end of a ``with`` block.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Iterable
-from contextlib import ExitStack
+from collections.abc import Callable, Generator, Iterable
+from contextlib import closing
 from pathlib import Path
-from typing import Any
+from typing import Literal, Self
 
-from reviewer import words
-from reviewer.backend import (
-    OPENAI_URL,
-    Endpoint,
-    choose_profile,
-    embedded_context,
-    open_endpoint,
-)
-from reviewer.batch import BatchRunner, Progress, RunSummary
-from reviewer.batchfile import BatchFiles, paper_index
-from reviewer.cache import CompletionCache
-from reviewer.calibration import (
-    CalibratedScore,
-    Calibration,
-    paper_text,
-    resolve_default,
-    venue_key,
-)
-from reviewer.calibration import resolve as resolve_calibration
-from reviewer.client import BatchAPI, ChatClient
-from reviewer.config import Settings, load_settings
-from reviewer.ensemble import review_paper
-from reviewer.errors import ConfigError, InputError, require_extra
-from reviewer.exemplars import ExemplarSource
-from reviewer.focus import FocusSource, load_focus
-from reviewer.forms import load_form
-from reviewer.generate import DEFAULT_MAX_REASKS, Generator, Outcome
-from reviewer.grounding import GenericRule
-from reviewer.paper import Paper, paper_from_record
-from reviewer.ratelimit import RateLimiter
+from reviewer.batch import Progress, RunSummary
+from reviewer.engine import Engine
+from reviewer.generate import Outcome
+from reviewer.portal import Portal, run_sync
+from reviewer.progress import ResultProgress, Tally, batch_progress, total_of
 from reviewer.review import Review
-from reviewer.runstore import RunStore
-from reviewer.slots import SlotGate
+from reviewer.session import Item, PaperLike
+from reviewer.stream import ReviewResult
 
 
-class Reviewer:
+class Reviewer(Engine):
     """Generates validated reviews of one form against one endpoint."""
 
-    def __init__(
-        self,
-        model: str | None = None,
-        base_url: str | None = None,
-        api_key: str | None = None,
-        *,
-        form: str = "sections",
-        cache: bool = True,
-        cache_dir: str | Path | None = None,
-        local_model: str | None = None,
-        max_reasks: int = DEFAULT_MAX_REASKS,
-        grounding_reasks: int | None = None,
-        structured: str | None = None,
-        timeout: float | None = None,
-        max_retries: int | None = None,
-        temperature: float | None = None,
-        settings: Settings | None = None,
-        rpm: float | None = None,
-        tpm: float | None = None,
-        samples: int = 1,
-        reflect: int = 0,
-        check_quotes: bool = True,
-        check_generic: bool | GenericRule = False,
-        calibration: str | None = None,
-        exemplars: int | ExemplarSource = 0,
-        focus: bool | FocusSource = False,
-        profile: str | None = None,
-    ) -> None:
-        self.settings = settings or load_settings(
-            model=model,
-            base_url=base_url,
-            api_key=api_key,
-            structured=structured,
-            timeout=timeout,
-            max_retries=max_retries,
-            profile=profile,
-        )
-        if settings is not None and profile is not None:
-            self.settings = settings.model_copy(update={"profile": profile})
-        name, self._profile_chosen = choose_profile(self.settings)
-        self.form = load_form(form, name, explicit=self._profile_chosen)
-        self.cache = CompletionCache(Path(cache_dir) if cache_dir else None, enabled=cache)
-        self.local_model = local_model
-        self.max_reasks = max_reasks
-        self.grounding_reasks = grounding_reasks  # None: the endpoint's (max_reasks, embedded 0)
-        self.temperature = temperature
-        self.rpm, self.tpm = rpm, tpm
-        if samples < 1 or reflect < 0:
-            raise ConfigError("samples must be at least 1 and reflect at least 0")
-        self.samples, self.reflect = samples, reflect
-        self.check_quotes, self.check_generic = check_quotes, bool(check_generic)
-        self._generic = None if isinstance(check_generic, bool) else check_generic
-        # an explicit file is read now (errors early); the default waits for the model's name
-        self._calibration = (
-            resolve_calibration(calibration).require_fields(
-                set(self.form.schema.model_fields), self.form.name
-            )  # fmt: skip
-            if calibration and calibration.lower() != "none"
-            else None
-        )
-        self._calibration_resolved = calibration is not None
-        self.exemplars = exemplars if isinstance(exemplars, int) else getattr(exemplars, "k", 1)
-        self._exemplar_source = None if isinstance(exemplars, int) else exemplars
-        self.focus = bool(focus)
-        self._focus = None if isinstance(focus, bool) else focus
-        self._require_extras()  # before any endpoint, model or progress bar is started
-        self._stack = ExitStack()
-        self._endpoint: Endpoint | None = None
-        self.notes: list[str] = []  # what the user should know about the run (e.g. an extra)
+    def _open_here(self) -> None:
+        """Open the endpoint in the calling thread: a server started from the main thread is
+        killed with its owner even on ``kill -9`` (``reviewer.local.server``)."""
+        _ = self.endpoint
 
-    @property
-    def endpoint(self) -> Endpoint:
-        """The endpoint in use, opened (and the embedded server started) on first use."""
-        if self._endpoint is None:
-            self._endpoint = self._stack.enter_context(
-                open_endpoint(
-                    self.settings,
-                    self.local_model,
-                    n_ctx=embedded_context(self.form.default_context_window),
-                )
-            )
-        return self._endpoint
-
-    def _generator(self) -> Generator:
-        ep = self.endpoint
-        client = ChatClient(
-            base_url=ep.base_url,
-            api_key=ep.api_key,
-            model=ep.model,
-            structured=ep.structured,
-            timeout=self.settings.request_timeout(ep.embedded),
-            max_attempts=self.settings.max_retries + 1,
-            backoff_base=self.settings.backoff_base,
-            limiter=RateLimiter(self.rpm, self.tpm) if (self.rpm or self.tpm) else None,
-            gate=SlotGate(ep.slots, ep.base_url) if ep.slots else None,
-            cache_id=ep.cache_id,
-            extra_body=ep.extra_body,
-        )
-        return Generator(
-            client,
-            self.cache,
-            self.form,
-            context_window=ep.context_window,
-            repair_words=ep.embedded and words.available(),
-            **{**self._options(), "grounding_reasks": self._grounding_reasks()},
-        )
-
-    def _grounding_reasks(self) -> int:
-        """Re-asks for grounding findings: as asked, else the endpoint's, else ``max_reasks``."""
-        for value in (self.grounding_reasks, self.endpoint.grounding_reasks):
-            if value is not None:
-                return value
-        return self.max_reasks
-
-    def _plain_options(self) -> dict[str, Any]:
-        return {
-            "max_reasks": self.max_reasks,
-            "grounding_reasks": self.grounding_reasks,
-            "temperature": self.temperature,
-            "samples": self.samples,
-            "reflect": self.reflect,
-            "check_quotes": self.check_quotes,
-        }
-
-    def _options(self) -> dict[str, Any]:
-        """Every generation option, for live runs and batch files alike (so neither drops one)."""
-        generic, exemplars = self._generic_rule(), self._exemplars()
-        options = {**self._plain_options(), "generic": generic, "exemplars": exemplars}
-        return {**options, "focus": self._focus_source()}
-
-    def _options_record(self) -> dict[str, Any]:
-        """The generation options as the manifest records them."""
-        return {
-            **self._plain_options(),
-            "check_generic": self.check_generic,
-            "exemplars": self.exemplars,
-            "focus": self.focus,
-            "calibration": self.calibration.fitted if self.calibration is not None else None,
-        }
-
-    @property
-    def calibration(self) -> Calibration | None:
-        """The score calibration in use: an explicit file, or the repo's file when it was
-        fitted on this endpoint's model and this form (opens the endpoint to know the model)."""
-        if self._calibration_resolved:
-            return self._calibration
-        return self._calibration_for(self.endpoint.model)
-
-    def _calibration_for(self, model: str) -> Calibration | None:
-        """Resolve the default calibration for ``model`` once (batch files know the model from
-        the settings, without opening an endpoint)."""
-        if not self._calibration_resolved:
-            self._calibration, note = resolve_default(model, self.form.name)
-            self.notes.extend([note] if note else [])
-            self._calibration_resolved = True
-        return self._calibration
-
-    def calibrated(self, paper: Paper, review: Review) -> dict[str, Any] | None:
-        """The review's overall and decision on the human scale of the paper's venue-year
-        (pooled when unknown), with its interval, as a run record stores it; None without a
-        calibration. The raw review is unchanged."""
-        return _calibrate(self.calibration, paper, review)
-
-    def _require_extras(self) -> None:
-        """A feature whose extra is missing fails now, in one line naming the extra."""
-        if self._exemplar_source is None and self.exemplars > 0:
-            require_extra("--exemplars", "embeddings")
-        if self.check_generic and self._generic is None:
-            require_extra("--generic-check", "eval")
-            require_extra("--generic-check", "embeddings")
-        if self.focus and self._focus is None:
-            require_extra("--focus", "eval")
-            self._focus = load_focus()  # a missing or broken file fails now, not mid-batch
-
-    def _exemplars(self) -> ExemplarSource | None:
-        """Nearest train-split papers' human reviews, ``exemplars`` per paper (built once)."""
-        if self._exemplar_source is None and self.exemplars > 0:
-            from reviewer.exemplars import ExemplarIndex  # the [eval] extra (checked at start)
-
-            self._exemplar_source = ExemplarIndex.from_train_split(k=self.exemplars)
-        return self._exemplar_source
-
-    def _focus_source(self) -> FocusSource | None:
-        """The weakness focus, when asked for (loaded at start by ``_require_extras``)."""
-        return self._focus if self.focus else None
-
-    def _generic_rule(self) -> GenericRule | None:
-        """The eval's generic-comment rule over train-split human comments (built once)."""
-        if self.check_generic and self._generic is None:
-            from reviewer.generic import GenericCheck  # the [eval] extra (checked at start)
-
-            self._generic = GenericCheck.from_train_split()
-        return self._generic
-
-    def review_outcome(self, paper: Paper | dict[str, Any], *, sample: int = 0) -> Outcome:
+    def review_outcome(self, paper: PaperLike, *, sample: int = 0) -> Outcome:
         """A review with its usage, latency, attempts and cache status.
 
         ``sample`` > 0 asks for that single independent sample; otherwise the configured
         review (one pass, or the ensemble with meta-review and reflections). The review's
         ``calibrated`` is set when a score calibration applies.
         """
-        paper = paper if isinstance(paper, Paper) else paper_from_record(paper)
+        self._open_here()
+        return run_sync(self._review_outcome(paper, sample))
 
-        async def go() -> Outcome:
-            generator = self._generator()
-            try:
-                if sample:
-                    return await generator.review(paper, sample=sample)
-                return await review_paper(generator, paper)
-            finally:
-                await generator.client.close()
-
-        outcome = asyncio.run(go())
-        record = self.calibrated(paper, outcome.review)
-        outcome.review._calibrated = CalibratedScore.from_record(record) if record else None
-        return outcome
-
-    def review(self, paper: Paper | dict[str, Any], *, sample: int = 0) -> Review:
+    def review(self, paper: PaperLike, *, sample: int = 0) -> Review:
         """A schema-valid review of ``paper``; raises ``ReviewFailed`` when none could be had.
 
         The review's fields are the model's raw scores; ``review.calibrated`` holds the
@@ -276,74 +53,56 @@ class Reviewer:
         """
         return self.review_outcome(paper, sample=sample).review
 
-    def concurrency_for(self, requested: int) -> int:
-        """Papers in flight: ``requested``, capped at the server's slots when it has a known
-        number (more would only wait for a slot)."""
-        slots = self.endpoint.slots
-        return min(requested, slots) if slots else requested
+    def reviews(
+        self,
+        papers: Iterable[Item],
+        *,
+        concurrency: int = 8,
+        progress: ResultProgress | Literal["bar"] | None = None,
+    ) -> Generator[ReviewResult, None, None]:
+        """A ``ReviewResult`` per paper as each finishes (completion order), nothing written.
+
+        A paper that fails is a result with its ``error``, not an exception; only a fatal
+        endpoint error (a wrong key, say) ends the stream. The papers in flight go on while the
+        loop's body runs (on a private loop in a worker thread); leaving the loop early cancels
+        them. ``concurrency`` is capped as ``batch``'s; ``progress`` is told of each result
+        (``progress(result, done, total)``) or, as ``"bar"``, draws a bar.
+        """
+        self._open_here()
+        tally = Tally(progress, total_of(papers))
+        stream = self._reviews(papers, concurrency)
+        with Portal(background=True) as portal, closing(portal.iterate(stream)) as results:
+            try:
+                for result in results:
+                    tally.tell(result)
+                    yield result
+            finally:
+                tally.close()
 
     def batch(
         self,
-        papers: Iterable[Paper | InputError | dict[str, Any]],
+        papers: Iterable[Item],
         out: str | Path,
         *,
         concurrency: int = 8,
         limit: int | None = None,
-        progress: Progress | None = None,
+        progress: Progress | Literal["bar"] | None = None,
     ) -> RunSummary:
         """Review ``papers`` into the run directory ``out`` (resuming what is already there).
-        ``concurrency`` is capped at the server's slots (``concurrency_for``)."""
-        concurrency = self.concurrency_for(concurrency)
-        items = (p if isinstance(p, Paper | InputError) else paper_from_record(p) for p in papers)
+        ``concurrency`` is capped at the server's slots (``concurrency_for``); ``progress`` is
+        told of each finished paper (``progress(paper_id, summary)``) or, as ``"bar"``,
+        draws a bar."""
+        self._open_here()
+        with batch_progress(progress, total_of(papers)) as tick:
+            return run_sync(self._batch(papers, out, concurrency, limit, tick))
 
-        async def go() -> RunSummary:
-            generator = self._generator()
-            runner = BatchRunner(
-                generator=generator,
-                store=RunStore(out),
-                concurrency=concurrency,
-                limit=limit,
-                price=self.settings.price_for(generator.client.model),
-                progress=progress,
-                settings=self.public_settings(),
-                calibrate=self.calibrated,
-            )
-            try:
-                return await runner.run(items)
-            finally:
-                await generator.client.close()
-
-        summary = asyncio.run(go())
-        summary.notes.extend(self.notes)
-        return summary
-
-    def _papers(self, papers: Iterable[Paper | InputError | dict[str, Any]]) -> list[Any]:
-        return [p if isinstance(p, Paper | InputError) else paper_from_record(p) for p in papers]
-
-    def _batch_files(self) -> BatchFiles:
-        """Batch files need a model and the endpoint URL (part of cache keys), no live server."""
-        s = self.settings
-        if not s.model:
-            raise ConfigError("batch files need a model: pass --model or set REVIEWER_MODEL")
-        mode = "json_schema" if s.structured == "auto" else s.structured
-        self._calibration_for(s.model)
-        # batch files always go to a hosted endpoint, never the embedded model: full depth
-        form = self.form if self._profile_chosen else load_form(self.form.name, "full",
-                                                                explicit=False)  # fmt: skip
-        options = {**self._options(), "context_window": s.context_window}  # as a live run's
-        return BatchFiles(form, self.cache, s.base_url or OPENAI_URL, s.model, mode,
-                          options)  # fmt: skip
-
-    def export_requests(
-        self, papers: Iterable[Paper | InputError | dict[str, Any]], path: str | Path
-    ) -> dict[str, int]:
+    def export_requests(self, papers: Iterable[Item], path: str | Path) -> dict[str, int]:
         """Write the requests a live run would send next, in the OpenAI Batch format."""
-        files = self._batch_files()
-        return asyncio.run(files.export(paper_index(self._papers(papers)), Path(path)))
+        return run_sync(self._export_requests(papers, path))
 
     def import_results(
         self,
-        papers: Iterable[Paper | InputError | dict[str, Any]],
+        papers: Iterable[Item],
         results: str | Path,
         out: str | Path,
         *,
@@ -356,114 +115,23 @@ class Reviewer:
         Re-asks and requests without a result go to ``followups`` (default
         ``out/followup-requests.jsonl``), ready for the next batch.
         """
-        files = self._batch_files()
-        items = self._papers(papers)
-        store = RunStore(out)
-        path = Path(followups) if followups else store.dir / "followup-requests.jsonl"
-
-        calibration = self._calibration_for(files.model)
-
-        async def go() -> tuple[RunSummary, list[str], int]:
-            with path.open("w", encoding="utf-8") as fh:
-                client, problems = files.answering(paper_index(items), Path(results), fh)
-                runner = BatchRunner(
-                    generator=files.generator(client), store=store, concurrency=concurrency,
-                    price=self.settings.price_for(files.model), progress=progress,
-                    settings={"base_url": files.base_url, "model": files.model,
-                              "form": self.form.name, "profile": files.form.profile,
-                              "structured": files.mode, **self._options_record(),
-                              "results_file": str(results), "followups_file": str(path)},
-                    calibrate=lambda paper, review: _calibrate(calibration, paper, review),
-                )  # fmt: skip
-                return await runner.run(items), problems, client.written
-
-        summary, problems, written = asyncio.run(go())
-        if not written:
-            path.unlink(missing_ok=True)
-        summary.notes.extend([*problems, *self.notes])
-        summary.followup_requests = written
-        return summary
+        return run_sync(
+            self._import_results(papers, results, out, followups, concurrency, progress)
+        )
 
     def batch_via_openai(
         self,
-        papers: Iterable[Paper | InputError | dict[str, Any]],
+        papers: Iterable[Item],
         out: str | Path,
         *,
         poll_seconds: float = 10.0,
         status: Callable[[str], None] | None = None,
     ) -> RunSummary:
         """The whole round trip through the Batch API: export, run, import, until settled."""
-        files = self._batch_files()
-        items = self._papers(papers)
-        index = paper_index(items)
-        work = Path(out) / "openai-batch"
-        work.mkdir(parents=True, exist_ok=True)
-        api = BatchAPI(base_url=files.base_url, api_key=self.settings.api_key,
-                       timeout=self.settings.request_timeout(),
-                       max_attempts=self.settings.max_retries + 1,
-                       backoff_base=self.settings.backoff_base)  # fmt: skip
-        summary, earlier = RunSummary(), RunSummary()
-        for round_no in range(1, self.max_reasks + 3):
-            requests = work / f"requests-{round_no}.jsonl"
-            results = work / f"results-{round_no}.jsonl"
-            sent = asyncio.run(files.export(index, requests))["requests"]
-            if sent:
-                if status:
-                    status(f"round {round_no}: {sent} requests")
-                api.run(requests, results, poll_seconds=poll_seconds, progress=status)
-            else:
-                results.write_text("", encoding="utf-8")
-            followups = work / f"followups-{round_no}.jsonl"
-            if round_no > 1:
-                for name in ("reviewed", "prompt_tokens", "completion_tokens"):
-                    setattr(earlier, name, getattr(earlier, name) + getattr(summary, name))
-            summary = self.import_results(items, results, out, followups=followups)
-            if not sent or not summary.followup_requests:
-                break
-        # Report the whole round trip: papers reviewed in earlier rounds are not "skipped".
-        summary.skipped -= earlier.reviewed
-        for name in ("reviewed", "prompt_tokens", "completion_tokens"):
-            setattr(summary, name, getattr(summary, name) + getattr(earlier, name))
-        return summary
+        return run_sync(self._batch_via_openai(papers, out, poll_seconds, status))
 
-    def public_settings(self) -> dict[str, Any]:
-        """Settings safe to write to disk: never the API key."""
-        ep = self.endpoint
-        return {
-            "base_url": ep.base_url,
-            "model": ep.model,
-            "embedded": ep.embedded,
-            "cache_id": ep.cache_id,  # the embedded model's server program and penalty
-            "form": self.form.name,
-            "profile": self.form.profile,
-            "structured": ep.structured,
-            **self._options_record(),
-            "grounding_reasks": self._grounding_reasks(),
-            "cache": self.cache.enabled,
-            "timeout": self.settings.request_timeout(ep.embedded),
-            "server_slots": ep.slots,
-            "max_retries": self.settings.max_retries,
-            "rpm": self.rpm,
-            "tpm": self.tpm,
-        }
-
-    def close(self) -> None:
-        self._stack.close()
-        self._endpoint = None
-        self.cache.close()
-
-    def __enter__(self) -> Reviewer:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _calibrate(
-    calibration: Calibration | None, paper: Paper, review: Review
-) -> dict[str, Any] | None:
-    if calibration is None:
-        return None
-    venue = venue_key(paper.venue, paper.year)
-    text = paper_text(paper.title, paper.abstract)
-    return calibration.apply(review.model_dump(), venue, text)

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from reviewer import Reviewer
+from reviewer import AsyncReviewer, Reviewer
 from reviewer.config import Settings
 from tests.fake_openai import FakeOpenAI
 
@@ -47,21 +47,36 @@ def fake() -> Iterator[FakeOpenAI]:
         yield server
 
 
+def fake_settings(fake: FakeOpenAI, kwargs: dict[str, Any]) -> Settings:
+    """Settings for the fake server with fast retries; pops the endpoint options of ``kwargs``."""
+    return Settings(
+        base_url=kwargs.pop("base_url", fake.base_url),
+        api_key=kwargs.pop("api_key", "sk-test"),
+        model=kwargs.pop("model", "fake-model"),
+        structured=kwargs.pop("structured", "json_schema"),
+        backoff_base=0.01,
+        timeout=kwargs.pop("timeout", 10.0),
+        max_retries=kwargs.pop("max_retries", 4),
+        slots=kwargs.pop("slots", None),
+    )
+
+
 @pytest.fixture
 def make_reviewer(fake: FakeOpenAI) -> Callable[..., Reviewer]:
     """A Reviewer pointed at the fake server, with fast retries."""
 
     def build(**kwargs: Any) -> Reviewer:
-        settings = Settings(
-            base_url=kwargs.pop("base_url", fake.base_url),
-            api_key=kwargs.pop("api_key", "sk-test"),
-            model=kwargs.pop("model", "fake-model"),
-            structured=kwargs.pop("structured", "json_schema"),
-            backoff_base=0.01,
-            timeout=kwargs.pop("timeout", 10.0),
-            max_retries=kwargs.pop("max_retries", 4),
-        )
-        return Reviewer(settings=settings, **kwargs)
+        return Reviewer(settings=fake_settings(fake, kwargs), **kwargs)
+
+    return build
+
+
+@pytest.fixture
+def make_async_reviewer(fake: FakeOpenAI) -> Callable[..., AsyncReviewer]:
+    """An AsyncReviewer pointed at the fake server, with fast retries."""
+
+    def build(**kwargs: Any) -> AsyncReviewer:
+        return AsyncReviewer(settings=fake_settings(fake, kwargs), **kwargs)
 
     return build
 

@@ -1,5 +1,5 @@
-"""The wheel is the product: forms, default calibration, frozen eval files and the templates of
-the HTML pages ship inside it."""
+"""The wheel is the product: forms, default calibration, frozen eval files, the templates of
+the HTML pages and the ``py.typed`` marker ship inside it."""
 
 from __future__ import annotations
 
@@ -58,3 +58,4 @@ def test_the_wheel_holds_every_form_and_frozen_eval_file(tmp_path: Path) -> None
     assert "reviewer/templates/run_report.html.j2" in templates
     assert not [n for n in templates if n not in names]
     assert not [n for n in names if n.startswith("reviewer/_data/evals/") and n.endswith(".py")]
+    assert "reviewer/py.typed" in names  # PEP 561: type checkers read the package's annotations

@@ -11,6 +11,8 @@ module per job, in the order a command meets them:
 - ``runtime``: the server program, llama.cpp's own server from the prebuilt ``xllamacpp``
   wheel (runs only in the child process);
 - ``dry``: the repetition penalty every request to the embedded server carries;
+- ``shared``: one server per process for every reviewer in it (a notebook's cells, an
+  application's requests), stopped when the last one closes;
 - ``reuse``: ``reviewer serve`` records its server so other commands share it instead of
   starting their own (``embedded_endpoint`` is what a command opens).
 

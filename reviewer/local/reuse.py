@@ -3,7 +3,7 @@
 ``reviewer serve`` keeps the model loaded and records its server in ``server.json`` in the
 cache directory; every other command (``embedded_endpoint``) finds it there and reuses it, so
 the model is loaded once and all commands share its slots. Only when none is running does a
-command start a server of its own for its duration.
+process start a server of its own, shared by its users (``shared``) while any is open.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from pathlib import Path
 from reviewer.config import cache_root
 from reviewer.local import write_json_atomic
 from reviewer.local.server import LocalServer, model_ids
+from reviewer.local.shared import shared_server
 from reviewer.local.weights import cache_name, model_alias, resolve_model
 
 
@@ -161,8 +162,9 @@ def embedded_endpoint(
 ) -> Iterator[Served]:
     """The local server for ``spec``: a ``reviewer serve`` server running the same model file
     with at least ``n_ctx`` tokens a slot when there is one (its slots are shared with every
-    command using it), else one started for the duration of the block. The repetition penalty
-    travels with each request, so a reused server applies the same one.
+    command using it), else this process's shared server (``shared``: started when none fits,
+    stopped when its last user leaves). The repetition penalty travels with each request, so a
+    reused server applies the same one.
     """
     path = resolve_model(spec)
     name = cache_name(spec, path)
@@ -175,5 +177,6 @@ def embedded_endpoint(
             return
         note = (f"not reusing reviewer serve (pid {running.pid}): its slots hold "
                 f"{running.n_ctx} tokens, this profile needs {n_ctx}")  # fmt: skip
-    with LocalServer(path, alias=model_alias(spec, path), n_ctx=n_ctx, n_threads=n_threads) as s:
+    alias = model_alias(spec, path)
+    with shared_server(path, alias=alias, n_ctx=n_ctx, n_threads=n_threads) as s:
         yield Served(s.base_url, s.model, s.slots, s.runtime, s.n_ctx, note, name)

@@ -1,0 +1,323 @@
+"""What every reviewer holds, sync or async: its settings, form, cache and endpoint.
+
+``Session`` resolves the options once (as the command line does) and opens what they name
+lazily and once: the endpoint (and the embedded model's shared server), the calibration, the
+exemplar index. ``reviewer.engine`` builds the operations on it and the two faces,
+``Reviewer`` and ``AsyncReviewer``, expose them. Its lazy parts are guarded by a lock, since a
+sync reviewer may be called from several threads at once.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+from reviewer import words
+from reviewer.backend import (
+    OPENAI_URL,
+    Endpoint,
+    choose_profile,
+    embedded_context,
+    open_endpoint,
+)
+from reviewer.batchfile import BatchFiles
+from reviewer.cache import CompletionCache
+from reviewer.calibration import (
+    Calibration,
+    paper_text,
+    resolve_default,
+    venue_key,
+)
+from reviewer.calibration import resolve as resolve_calibration
+from reviewer.client import ChatClient
+from reviewer.config import Settings, load_settings
+from reviewer.errors import ConfigError, InputError, require_extra
+from reviewer.exemplars import ExemplarSource
+from reviewer.focus import FocusSource, load_focus
+from reviewer.forms import load_form
+from reviewer.generate import DEFAULT_MAX_REASKS, Generator
+from reviewer.grounding import GenericRule
+from reviewer.paper import Paper, paper_from_record
+from reviewer.ratelimit import RateLimiter
+from reviewer.review import Review
+from reviewer.slots import SlotGate
+
+PaperLike = Paper | dict[str, Any]
+"""A paper, or a record of one (``id``, ``title``, ``abstract``...) as a JSONL line holds it."""
+Item = Paper | InputError | dict[str, Any]
+"""What a paper list may hold: papers, records, and the input errors ``read_papers`` yields."""
+
+
+def as_paper(paper: PaperLike) -> Paper:
+    return paper if isinstance(paper, Paper) else paper_from_record(paper)
+
+
+def as_items(papers: Iterable[Item]) -> Iterable[Paper | InputError]:
+    """``papers`` with every record read into a ``Paper``, lazily (memory flat in the count)."""
+    return (p if isinstance(p, Paper | InputError) else paper_from_record(p) for p in papers)
+
+
+class Session:
+    """One form against one endpoint: the options, and what they open (until ``close``)."""
+
+    def __init__(
+        self,
+        model: str | None = None,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        *,
+        form: str = "sections",
+        cache: bool = True,
+        cache_dir: str | Path | None = None,
+        local_model: str | None = None,
+        max_reasks: int = DEFAULT_MAX_REASKS,
+        grounding_reasks: int | None = None,
+        structured: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        temperature: float | None = None,
+        settings: Settings | None = None,
+        rpm: float | None = None,
+        tpm: float | None = None,
+        samples: int = 1,
+        reflect: int = 0,
+        check_quotes: bool = True,
+        check_generic: bool | GenericRule = False,
+        calibration: str | None = None,
+        exemplars: int | ExemplarSource = 0,
+        focus: bool | FocusSource = False,
+        profile: str | None = None,
+    ) -> None:
+        self.settings = settings or load_settings(
+            model=model,
+            base_url=base_url,
+            api_key=api_key,
+            structured=structured,
+            timeout=timeout,
+            max_retries=max_retries,
+            profile=profile,
+        )
+        if settings is not None and profile is not None:
+            self.settings = settings.model_copy(update={"profile": profile})
+        name, self._profile_chosen = choose_profile(self.settings)
+        self.form = load_form(form, name, explicit=self._profile_chosen)
+        self.cache = CompletionCache(Path(cache_dir) if cache_dir else None, enabled=cache)
+        self.local_model = local_model
+        self.max_reasks = max_reasks
+        self.grounding_reasks = grounding_reasks  # None: the endpoint's (max_reasks, embedded 0)
+        self.temperature = temperature
+        self.rpm, self.tpm = rpm, tpm
+        if samples < 1 or reflect < 0:
+            raise ConfigError("samples must be at least 1 and reflect at least 0")
+        self.samples, self.reflect = samples, reflect
+        self.check_quotes, self.check_generic = check_quotes, bool(check_generic)
+        self._generic = None if isinstance(check_generic, bool) else check_generic
+        # an explicit file is read now (errors early); the default waits for the model's name
+        self._calibration = (
+            resolve_calibration(calibration).require_fields(set(self.form.schema.model_fields),
+                                                            self.form.name)  # fmt: skip
+            if calibration and calibration.lower() != "none"
+            else None
+        )
+        self._calibration_resolved = calibration is not None
+        self.exemplars = exemplars if isinstance(exemplars, int) else getattr(exemplars, "k", 1)
+        self._exemplar_source = None if isinstance(exemplars, int) else exemplars
+        self.focus = bool(focus)
+        self._focus = None if isinstance(focus, bool) else focus
+        self._require_extras()  # before any endpoint, model or progress bar is started
+        self._stack = ExitStack()
+        self._endpoint: Endpoint | None = None
+        self._lock = threading.RLock()  # opens each lazy part once, whichever thread asks
+        self.notes: list[str] = []  # what the user should know about the run (e.g. an extra)
+
+    @property
+    def endpoint(self) -> Endpoint:
+        """The endpoint in use, opened (and the embedded server started) on first use."""
+        with self._lock:
+            if self._endpoint is None:
+                self._endpoint = self._stack.enter_context(
+                    open_endpoint(
+                        self.settings,
+                        self.local_model,
+                        n_ctx=embedded_context(self.form.default_context_window),
+                    )
+                )
+            return self._endpoint
+
+    def _generator(self) -> Generator:
+        ep = self.endpoint
+        client = ChatClient(
+            base_url=ep.base_url,
+            api_key=ep.api_key,
+            model=ep.model,
+            structured=ep.structured,
+            timeout=self.settings.request_timeout(ep.embedded),
+            max_attempts=self.settings.max_retries + 1,
+            backoff_base=self.settings.backoff_base,
+            limiter=RateLimiter(self.rpm, self.tpm) if (self.rpm or self.tpm) else None,
+            gate=SlotGate(ep.slots, ep.base_url) if ep.slots else None,
+            cache_id=ep.cache_id,
+            extra_body=ep.extra_body,
+        )
+        return Generator(
+            client,
+            self.cache,
+            self.form,
+            context_window=ep.context_window,
+            repair_words=ep.embedded and words.available(),
+            **{**self._options(), "grounding_reasks": self._grounding_reasks()},
+        )
+
+    def _grounding_reasks(self) -> int:
+        """Re-asks for grounding findings: as asked, else the endpoint's, else ``max_reasks``."""
+        for value in (self.grounding_reasks, self.endpoint.grounding_reasks):
+            if value is not None:
+                return value
+        return self.max_reasks
+
+    def _plain_options(self) -> dict[str, Any]:
+        return {
+            "max_reasks": self.max_reasks,
+            "grounding_reasks": self.grounding_reasks,
+            "temperature": self.temperature,
+            "samples": self.samples,
+            "reflect": self.reflect,
+            "check_quotes": self.check_quotes,
+        }
+
+    def _options(self) -> dict[str, Any]:
+        """Every generation option, for live runs and batch files alike (so neither drops one)."""
+        generic, exemplars = self._generic_rule(), self._exemplars()
+        options = {**self._plain_options(), "generic": generic, "exemplars": exemplars}
+        return {**options, "focus": self._focus_source()}
+
+    def _options_record(self) -> dict[str, Any]:
+        """The generation options as the manifest records them."""
+        return {
+            **self._plain_options(),
+            "check_generic": self.check_generic,
+            "exemplars": self.exemplars,
+            "focus": self.focus,
+            "calibration": self.calibration.fitted if self.calibration is not None else None,
+        }
+
+    @property
+    def calibration(self) -> Calibration | None:
+        """The score calibration in use: an explicit file, or the repo's file when it was
+        fitted on this endpoint's model and this form (opens the endpoint to know the model)."""
+        if self._calibration_resolved:
+            return self._calibration
+        return self._calibration_for(self.endpoint.model)
+
+    def _calibration_for(self, model: str) -> Calibration | None:
+        """Resolve the default calibration for ``model`` once (batch files know the model from
+        the settings, without opening an endpoint)."""
+        with self._lock:
+            if not self._calibration_resolved:
+                self._calibration, note = resolve_default(model, self.form.name)
+                self.notes.extend([note] if note else [])
+                self._calibration_resolved = True
+            return self._calibration
+
+    def calibrated(self, paper: Paper, review: Review) -> dict[str, Any] | None:
+        """The review's overall and decision on the human scale of the paper's venue-year
+        (pooled when unknown), with its interval, as a run record stores it; None without a
+        calibration. The raw review is unchanged."""
+        return calibrate(self.calibration, paper, review)
+
+    def _require_extras(self) -> None:
+        """A feature whose extra is missing fails now, in one line naming the extra."""
+        if self._exemplar_source is None and self.exemplars > 0:
+            require_extra("--exemplars", "embeddings")
+        if self.check_generic and self._generic is None:
+            require_extra("--generic-check", "eval")
+            require_extra("--generic-check", "embeddings")
+        if self.focus and self._focus is None:
+            require_extra("--focus", "eval")
+            self._focus = load_focus()  # a missing or broken file fails now, not mid-batch
+
+    def _exemplars(self) -> ExemplarSource | None:
+        """Nearest train-split papers' human reviews, ``exemplars`` per paper (built once)."""
+        with self._lock:
+            if self._exemplar_source is None and self.exemplars > 0:
+                from reviewer.exemplars import ExemplarIndex  # the [eval] extra (checked at start)
+
+                self._exemplar_source = ExemplarIndex.from_train_split(k=self.exemplars)
+            return self._exemplar_source
+
+    def _focus_source(self) -> FocusSource | None:
+        """The weakness focus, when asked for (loaded at start by ``_require_extras``)."""
+        return self._focus if self.focus else None
+
+    def _generic_rule(self) -> GenericRule | None:
+        """The eval's generic-comment rule over train-split human comments (built once)."""
+        with self._lock:
+            if self.check_generic and self._generic is None:
+                from reviewer.generic import GenericCheck  # the [eval] extra (checked at start)
+
+                self._generic = GenericCheck.from_train_split()
+            return self._generic
+
+    def concurrency_for(self, requested: int) -> int:
+        """Papers in flight: ``requested``, capped at the server's slots when it has a known
+        number (more would only wait for a slot)."""
+        slots = self.endpoint.slots
+        return min(requested, slots) if slots else requested
+
+    def _batch_files(self) -> BatchFiles:
+        """Batch files need a model and the endpoint URL (part of cache keys), no live server."""
+        s = self.settings
+        if not s.model:
+            raise ConfigError("batch files need a model: pass --model or set REVIEWER_MODEL")
+        mode = "json_schema" if s.structured == "auto" else s.structured
+        self._calibration_for(s.model)
+        # batch files always go to a hosted endpoint, never the embedded model: full depth
+        form = self.form if self._profile_chosen else load_form(self.form.name, "full",
+                                                                explicit=False)  # fmt: skip
+        options = {**self._options(), "context_window": s.context_window}  # as a live run's
+        return BatchFiles(form, self.cache, s.base_url or OPENAI_URL, s.model, mode,
+                          options)  # fmt: skip
+
+    def public_settings(self) -> dict[str, Any]:
+        """Settings safe to write to disk: never the API key."""
+        ep = self.endpoint
+        return {
+            "base_url": ep.base_url,
+            "model": ep.model,
+            "embedded": ep.embedded,
+            "cache_id": ep.cache_id,  # the embedded model's server program and penalty
+            "form": self.form.name,
+            "profile": self.form.profile,
+            "structured": ep.structured,
+            **self._options_record(),
+            "grounding_reasks": self._grounding_reasks(),
+            "cache": self.cache.enabled,
+            "timeout": self.settings.request_timeout(ep.embedded),
+            "server_slots": ep.slots,
+            "max_retries": self.settings.max_retries,
+            "rpm": self.rpm,
+            "tpm": self.tpm,
+        }
+
+    def close(self) -> None:
+        """Leave the endpoint (the embedded server stops when no other reviewer uses it) and
+        close the cache; a later call opens them again."""
+        with self._lock:
+            self._stack.close()
+            self._endpoint = None
+            self.cache.close()
+
+
+def calibrate(
+    calibration: Calibration | None, paper: Paper, review: Review
+) -> dict[str, Any] | None:
+    """The review's overall and decision on the human scale of the paper's venue-year, as a
+    run record stores them; None without a calibration."""
+    if calibration is None:
+        return None
+    venue = venue_key(paper.venue, paper.year)
+    text = paper_text(paper.title, paper.abstract)
+    return calibration.apply(review.model_dump(), venue, text)
