@@ -117,8 +117,9 @@ class Session:
         self._generic = None if isinstance(check_generic, bool) else check_generic
         # an explicit file is read now (errors early); the default waits for the model's name
         self._calibration = (
-            resolve_calibration(calibration).require_fields(set(self.form.schema.model_fields),
-                                                            self.form.name)  # fmt: skip
+            resolve_calibration(calibration).require_fields(
+                set(self.form.schema.model_fields), self.form.name
+            )  # fmt: skip
             if calibration and calibration.lower() != "none"
             else None
         )
