@@ -7,6 +7,7 @@ last line is cut off (never kept as corrupt) and the ids already reviewed are sk
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -21,9 +22,25 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def safe_filename(paper_id: str) -> str:
-    """A file name for a paper id that cannot escape the folder or clash with dot files."""
+    """The Markdown name (without ``.md``) runs used before records named their file: kept to
+    find those runs' files. It is not unique ("a/b" and "a:b" are both ``a_b``)."""
     name = _UNSAFE.sub("_", paper_id).strip("._") or "paper"
     return name[:150]
+
+
+def review_filename(paper_id: str) -> str:
+    """The paper's file in ``reviews/``: one per id, the same on every run, readable.
+
+    A lower-case id of safe characters is its own name; any other id gets its slug plus
+    ``~`` and a hash of the exact id. No id can name a file ``~``, so the two kinds never
+    meet, and names differing only in case ("Paper", "paper") stay apart on disks that ignore
+    case.
+    """
+    slug = _UNSAFE.sub("_", paper_id).strip("._")[:120]
+    if slug == paper_id and paper_id == paper_id.lower():
+        return f"{slug}.md"
+    digest = hashlib.sha256(paper_id.encode("utf-8")).hexdigest()[:12]
+    return f"{slug.lower() or 'paper'}~{digest}.md"
 
 
 def iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
@@ -85,11 +102,12 @@ class RunStore:
         handle.flush()
 
     def write_review(self, record: dict[str, Any], markdown: str) -> None:
+        """The review's line, naming its Markdown file (``markdown``, relative to the run)."""
         if self._reviews is None:
             self._reviews = (self.dir / REVIEWS).open("a", encoding="utf-8")
-        md_path = self.dir / "reviews" / f"{safe_filename(str(record['paper_id']))}.md"
-        md_path.write_text(markdown + "\n", encoding="utf-8")
-        self._append(self._reviews, record)
+        relative = f"reviews/{review_filename(str(record['paper_id']))}"
+        (self.dir / relative).write_text(markdown + "\n", encoding="utf-8")
+        self._append(self._reviews, {**record, "markdown": relative})
 
     def write_error(self, record: dict[str, Any]) -> None:
         if self._errors is None:

@@ -90,12 +90,21 @@ class Run:
     score_keys: list[str] = field(default_factory=list)
 
 
+def markdown_path(run_dir: Path, record: dict[str, Any]) -> Path:
+    """The record's Markdown file: the one it names, else (runs written before records named
+    it) the old name made from its id."""
+    named = record.get("markdown")
+    if isinstance(named, str) and named:
+        return run_dir / "reviews" / Path(named).name  # never outside the run's reviews/
+    return run_dir / "reviews" / f"{safe_filename(str(record['paper_id']))}.md"
+
+
 def _title(run_dir: Path, record: dict[str, Any]) -> str:
     """The record's title, else the first ``# Title`` line of the paper's Markdown, else its id."""
     if isinstance(record.get("title"), str) and record["title"].strip():
         return record["title"].strip()
     paper_id = str(record["paper_id"])
-    markdown = run_dir / "reviews" / f"{safe_filename(paper_id)}.md"
+    markdown = markdown_path(run_dir, record)
     try:
         with markdown.open(encoding="utf-8", errors="replace") as fh:
             first = fh.readline().strip()

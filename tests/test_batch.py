@@ -144,4 +144,6 @@ def test_paper_ids_cannot_escape_the_markdown_folder(
 ) -> None:
     out = tmp_path / "run"
     make_reviewer().batch([{"id": "../../evil", "title": "T", "abstract": "A"}], out)
-    assert [p.name for p in (out / "reviews").iterdir()] == ["evil.md"]
+    names = [p.name for p in (out / "reviews").iterdir()]
+    assert len(names) == 1 and names[0].startswith("evil~") and names[0].endswith(".md")
+    assert not (tmp_path / "evil.md").exists() and not (out / "evil.md").exists()

@@ -228,8 +228,9 @@ def batch_command(
     PDF or a folder of PDFs.
 
     Writes reviews.jsonl (one line per review), errors.jsonl (papers that failed, with the
-    reason), manifest.json and reviews/<paper_id>.md. Papers already reviewed in --out are
-    skipped, so an interrupted run is resumed by running the same command again.
+    reason), manifest.json and reviews/<paper_id>.md (each record's "markdown" names its
+    file). Papers already reviewed in --out are skipped, so an interrupted run is resumed by
+    running the same command again.
 
     For runs that outgrow one machine, --export-requests writes the requests in the OpenAI
     Batch format (also read by vLLM's run_batch); --import-results validates and caches the
