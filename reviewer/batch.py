@@ -148,6 +148,21 @@ class BatchRunner:
             self.summary.notes.extend([note] if note else [])
         self.store.start_errors()
         self._write_manifest("running")
+        try:
+            await self._review_all(items, done)
+        except BaseException:  # ours, a bug, Ctrl-C: the manifest never stays "running"
+            self._write_manifest("aborted")
+            raise
+        finally:
+            self.store.close()
+        self.summary.requests = self.generator.client.requests_sent
+        self.summary.finished_at = _now()
+        self._write_manifest("finished")
+        return self.summary
+
+    async def _review_all(self, items: Iterable[Paper | InputError], done: set[str]) -> None:
+        """Every pending paper, ``concurrency`` at a time; the first of the tool's own errors
+        (a fatal endpoint error, unreadable input) is raised alone, not in an exception group."""
         slots = asyncio.Semaphore(self.concurrency)
         considered = 0
 
@@ -174,14 +189,7 @@ class BatchRunner:
                     await slots.acquire()
                     group.create_task(guarded(item))
         except* ReviewerError as group_error:  # a fatal endpoint error or unreadable input
-            self._write_manifest("aborted")
             raise group_error.exceptions[0] from None
-        finally:
-            self.store.close()
-        self.summary.requests = self.generator.client.requests_sent
-        self.summary.finished_at = _now()
-        self._write_manifest("finished")
-        return self.summary
 
     def _cost(self) -> float | None:
         if self.price is None:

@@ -198,3 +198,23 @@ def test_flags_another_mode_needs_are_refused(
 ) -> None:
     with pytest.raises(ConfigError, match=message):
         choose_mode(**_flags(tmp_path, **given))
+
+
+def test_rich_markup_in_input_lines_and_titles_is_shown_as_text(
+    run, tmp_path: Path, fake: FakeOpenAI
+) -> None:
+    """A rejected line holding ``[/]`` and a title holding ``[bold]`` are printed literally;
+    the batch ends normally and its manifest says finished."""
+    path = tmp_path / "in.jsonl"
+    good = {"id": "x[/]", "title": "[bold]Loud[/bold] title", "abstract": "An abstract."}
+    again = {"id": "x[/]", "title": "[/]", "abstract": "Another."}  # rejected: duplicate id
+    write_jsonl(path, [good, again])
+    result = run("batch", path, "--out", tmp_path / "run")
+    assert result.exit_code == 3, result.output  # one review, one rejected line
+    assert "Traceback" not in result.output and "MarkupError" not in result.output
+    assert "duplicate id 'x[/]'" in result.output  # the rejected line's id, as written
+    manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
+    assert manifest["status"] == "finished"
+    record = json.loads((tmp_path / "run" / "reviews.jsonl").read_text())
+    assert record["title"] == "[bold]Loud[/bold] title"
+    assert "[bold]Loud[/bold] title" in (tmp_path / "run" / "index.html").read_text()
