@@ -287,6 +287,7 @@ class Reviewer:
     ) -> RunSummary:
         """Review ``papers`` into the run directory ``out`` (resuming what is already there).
         ``concurrency`` is capped at the server's slots (``concurrency_for``)."""
+        store = RunStore(out)
         concurrency = self.concurrency_for(concurrency)
         items = (p if isinstance(p, Paper | InputError) else paper_from_record(p) for p in papers)
 
@@ -294,7 +295,7 @@ class Reviewer:
             generator = self._generator()
             runner = BatchRunner(
                 generator=generator,
-                store=RunStore(out),
+                store=store,
                 concurrency=concurrency,
                 limit=limit,
                 price=self.settings.price_for(generator.client.model),
@@ -307,7 +308,11 @@ class Reviewer:
             finally:
                 await generator.client.close()
 
-        summary = asyncio.run(go())
+        store.claim()  # released in close(), whatever happens
+        try:
+            summary = asyncio.run(go())
+        finally:
+            store.close()
         summary.notes.extend(self.notes)
         return summary
 
@@ -371,7 +376,11 @@ class Reviewer:
                 )  # fmt: skip
                 return await runner.run(items), problems, client.written
 
-        summary, problems, written = asyncio.run(go())
+        store.claim()  # before go() rewrites the follow-ups file; released in close()
+        try:
+            summary, problems, written = asyncio.run(go())
+        finally:
+            store.close()
         if not written:
             path.unlink(missing_ok=True)
         summary.notes.extend([*problems, *self.notes])
@@ -386,11 +395,27 @@ class Reviewer:
         poll_seconds: float = 10.0,
         status: Callable[[str], None] | None = None,
     ) -> RunSummary:
-        """The whole round trip through the Batch API: export, run, import, until settled."""
+        """The whole round trip through the Batch API: export, run, import, until settled.
+        ``out`` is held for the whole of it (each round's import holds it again)."""
         files = self._batch_files()
         items = self._papers(papers)
+        holder = RunStore(out)
+        holder.claim()
+        try:
+            return self._round_trip(files, items, holder.dir, poll_seconds, status)
+        finally:
+            holder.close()
+
+    def _round_trip(
+        self,
+        files: BatchFiles,
+        items: list[Any],
+        out: Path,
+        poll_seconds: float,
+        status: Callable[[str], None] | None,
+    ) -> RunSummary:
         index = paper_index(items)
-        work = Path(out) / "openai-batch"
+        work = out / "openai-batch"
         work.mkdir(parents=True, exist_ok=True)
         api = BatchAPI(base_url=files.base_url, api_key=self.settings.api_key,
                        timeout=self.settings.request_timeout(),

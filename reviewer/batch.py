@@ -139,25 +139,28 @@ class BatchRunner:
             self.progress(paper_id, self.summary)
 
     async def run(self, items: Iterable[Paper | InputError]) -> RunSummary:
-        """Review every pending paper of ``items``; input errors are recorded and counted."""
-        self.summary = RunSummary(started_at=_now())
-        done = self.store.done_ids(self.generator.form.name)
-        previous = self.store.read_manifest()
-        if done and previous:
-            note = mixed_note(previous, self._manifest("running"), len(done))
-            self.summary.notes.extend([note] if note else [])
-        self.store.start_errors()
-        self._write_manifest("running")
+        """Review every pending paper of ``items``; input errors are recorded and counted.
+        Raises ``ConfigError`` before touching the folder when another run holds it."""
+        self.store.claim()
         try:
-            await self._review_all(items, done)
-        except BaseException:  # ours, a bug, Ctrl-C: the manifest never stays "running"
-            self._write_manifest("aborted")
-            raise
+            self.summary = RunSummary(started_at=_now())
+            done = self.store.done_ids(self.generator.form.name)
+            previous = self.store.read_manifest()
+            if done and previous:
+                note = mixed_note(previous, self._manifest("running"), len(done))
+                self.summary.notes.extend([note] if note else [])
+            self.store.start_errors()
+            self._write_manifest("running")
+            try:
+                await self._review_all(items, done)
+            except BaseException:  # ours, a bug, Ctrl-C: the manifest never stays "running"
+                self._write_manifest("aborted")
+                raise
+            self.summary.requests = self.generator.client.requests_sent
+            self.summary.finished_at = _now()
+            self._write_manifest("finished")
         finally:
             self.store.close()
-        self.summary.requests = self.generator.client.requests_sent
-        self.summary.finished_at = _now()
-        self._write_manifest("finished")
         return self.summary
 
     async def _review_all(self, items: Iterable[Paper | InputError], done: set[str]) -> None:

@@ -3,6 +3,10 @@
 ``reviews.jsonl`` and ``errors.jsonl`` are append-only, one whole JSON object per line,
 flushed per record, so a crash loses at most the line being written. On reopening, a torn
 last line is cut off (never kept as corrupt) and the ids already reviewed are skipped.
+
+A run holds its folder (``flock`` on ``.lock``, see :meth:`RunStore.claim`) so that a second
+run into the same folder fails at once instead of interleaving its lines, cutting a line the
+first is writing or replacing its manifest. Where ``fcntl`` is missing there is no such lock.
 """
 
 from __future__ import annotations
@@ -11,13 +15,22 @@ import hashlib
 import json
 import os
 import re
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from reviewer.errors import ConfigError
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX
+    fcntl = None  # type: ignore[assignment]
+
 REVIEWS = "reviews.jsonl"
 ERRORS = "errors.jsonl"
 MANIFEST = "manifest.json"
+LOCK = ".lock"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -73,6 +86,46 @@ def repair_tail(path: Path) -> bool:
     return True
 
 
+_held: dict[str, list[int]] = {}  # run folder -> [descriptor, holders in this process]
+_held_guard = threading.Lock()
+
+
+def _hold(directory: Path) -> None:
+    """Take the folder's lock, or count one more holder if this process has it already (a
+    Batch API round trip holds the folder while each round's import holds it again)."""
+    key = str(directory.resolve())
+    with _held_guard:
+        if key in _held:
+            _held[key][1] += 1
+            return
+        if fcntl is None:  # pragma: no cover - not POSIX
+            _held[key] = [-1, 1]
+            return
+        fd = os.open(directory / LOCK, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise ConfigError(
+                f"another run is writing to {directory} (it holds {directory / LOCK}): wait "
+                "for it to finish or use another --out"
+            ) from None
+        _held[key] = [fd, 1]
+
+
+def _let_go(directory: Path) -> None:
+    key = str(directory.resolve())
+    with _held_guard:
+        entry = _held.get(key)
+        if entry is None:
+            return
+        entry[1] -= 1
+        if entry[1] == 0:
+            del _held[key]
+            if entry[0] >= 0:
+                os.close(entry[0])  # closing the descriptor releases its flock
+
+
 class RunStore:
     """One output directory: reviews, errors, per-paper Markdown and the manifest."""
 
@@ -80,9 +133,19 @@ class RunStore:
         self.dir = Path(out_dir)
         self.dir.mkdir(parents=True, exist_ok=True)
         (self.dir / "reviews").mkdir(exist_ok=True)
-        self.repaired = repair_tail(self.dir / REVIEWS)
+        self.repaired = False
+        self._claimed = False
         self._reviews: IO[str] | None = None
         self._errors: IO[str] | None = None
+
+    def claim(self) -> None:
+        """Hold the folder until :meth:`close`, then cut a torn last line (only safe while no
+        other run writes here). Raises ``ConfigError`` at once when another process holds it."""
+        if self._claimed:
+            return
+        _hold(self.dir)
+        self._claimed = True
+        self.repaired = repair_tail(self.dir / REVIEWS)
 
     def done_ids(self, form: str | None = None) -> set[str]:
         """Paper ids (optionally of one form) that already have a review in this directory."""
@@ -131,3 +194,6 @@ class RunStore:
             if handle is not None:
                 handle.close()
         self._reviews = self._errors = None
+        if self._claimed:
+            self._claimed = False
+            _let_go(self.dir)

@@ -2,6 +2,9 @@
 key leak, the summary line; which mode the flags choose."""
 
 import json
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -218,3 +221,36 @@ def test_rich_markup_in_input_lines_and_titles_is_shown_as_text(
     record = json.loads((tmp_path / "run" / "reviews.jsonl").read_text())
     assert record["title"] == "[bold]Loud[/bold] title"
     assert "[bold]Loud[/bold] title" in (tmp_path / "run" / "index.html").read_text()
+
+
+def test_a_second_batch_into_a_busy_out_fails_at_once(
+    run, tmp_path: Path, fake: FakeOpenAI
+) -> None:
+    """Another process holds the run folder (its ``.lock``): one line, exit 2, nothing written;
+    once it is gone the same command runs."""
+    out = tmp_path / "run"
+    out.mkdir()
+    holder = textwrap.dedent(
+        f"""
+        import fcntl, os, sys, time
+        fd = os.open({str(out / ".lock")!r}, os.O_RDWR | os.O_CREAT, 0o666)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        print("holding", flush=True)
+        sys.stdin.readline()
+        """
+    )
+    path = write_jsonl(tmp_path / "in.jsonl", papers(2))
+    proc = subprocess.Popen(
+        [sys.executable, "-c", holder], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "holding"
+        result = run("batch", path, "--out", out)
+    finally:
+        assert proc.stdin is not None
+        proc.stdin.close()
+        proc.wait(timeout=10)
+    assert result.exit_code == 2, result.output
+    assert "another run is writing to" in result.output and "Traceback" not in result.output
+    assert fake.count == 0 and not (out / "manifest.json").exists()
+    assert run("batch", path, "--out", out).exit_code == 0
