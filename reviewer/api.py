@@ -43,6 +43,7 @@ from reviewer.generate import DEFAULT_MAX_REASKS, Generator, Outcome
 from reviewer.grounding import GenericRule
 from reviewer.paper import Paper, paper_from_record
 from reviewer.ratelimit import RateLimiter
+from reviewer.redact import redact
 from reviewer.review import Review
 from reviewer.runstore import RunStore
 from reviewer.slots import SlotGate
@@ -446,25 +447,27 @@ class Reviewer:
         return summary
 
     def public_settings(self) -> dict[str, Any]:
-        """Settings safe to write to disk: never the API key."""
+        """Settings safe to write to disk: never the API key, no credentials in URLs."""
         ep = self.endpoint
-        return {
-            "base_url": ep.base_url,
-            "model": ep.model,
-            "embedded": ep.embedded,
-            "cache_id": ep.cache_id,  # the embedded model's server program and penalty
-            "form": self.form.name,
-            "profile": self.form.profile,
-            "structured": ep.structured,
-            **self._options_record(),
-            "grounding_reasks": self._grounding_reasks(),
-            "cache": self.cache.enabled,
-            "timeout": self.settings.request_timeout(ep.embedded),
-            "server_slots": ep.slots,
-            "max_retries": self.settings.max_retries,
-            "rpm": self.rpm,
-            "tpm": self.tpm,
-        }
+        return redact(
+            {
+                "base_url": ep.base_url,
+                "model": ep.model,
+                "embedded": ep.embedded,
+                "cache_id": ep.cache_id,  # the embedded model's server program and penalty
+                "form": self.form.name,
+                "profile": self.form.profile,
+                "structured": ep.structured,
+                **self._options_record(),
+                "grounding_reasks": self._grounding_reasks(),
+                "cache": self.cache.enabled,
+                "timeout": self.settings.request_timeout(ep.embedded),
+                "server_slots": ep.slots,
+                "max_retries": self.settings.max_retries,
+                "rpm": self.rpm,
+                "tpm": self.tpm,
+            }
+        )
 
     def close(self) -> None:
         self._stack.close()

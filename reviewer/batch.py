@@ -21,6 +21,7 @@ from reviewer.ensemble import review_paper
 from reviewer.errors import EndpointError, InputError, ReviewerError, ReviewFailed
 from reviewer.generate import Generator, Outcome
 from reviewer.paper import Paper
+from reviewer.redact import redact
 from reviewer.review import Review
 from reviewer.runstore import RunStore
 
@@ -213,7 +214,10 @@ class BatchRunner:
         return {
             "status": status,
             "package_version": version("reviewer"),
-            "config": {**self.settings, "concurrency": self.concurrency, "limit": self.limit},
+            # redacted here too: run notes compare it with the previous manifest's, and show it
+            "config": redact(
+                {**self.settings, "concurrency": self.concurrency, "limit": self.limit}
+            ),
             "form": {
                 "name": form.name,
                 "profile": form.profile,

@@ -30,6 +30,7 @@ from tenacity import (
 
 from reviewer.errors import ConfigError, EndpointError
 from reviewer.ratelimit import RateLimiter
+from reviewer.redact import redact_text
 from reviewer.slots import SlotGate
 
 MODES = ("json_schema", "json_object", "prompt")
@@ -321,7 +322,7 @@ class ChatClient:
         status = getattr(exc, "status_code", None)
         kind = type(exc).__name__
         text = f"{kind}{f' (HTTP {status})' if status else ''}: {exc.message}"
-        text = text[:500]
+        text = redact_text(text[:500])
         return text.replace(self._secret, "[redacted]") if self._secret else text
 
     async def close(self) -> None:
@@ -392,7 +393,7 @@ class BatchAPI:
                         text = self._call(self._client.files.content, file_id).text
                         out.write(text.rstrip("\n") + "\n")
         except openai.APIError as exc:
-            message = f"{type(exc).__name__}: {exc.message}"
+            message = redact_text(f"{type(exc).__name__}: {exc.message}")
             raise EndpointError(message.replace(self._secret, "[redacted]")) from None
         if batch.status != "completed" and not (batch.output_file_id or batch.error_file_id):
             raise EndpointError(f"batch {batch.id} ended {batch.status} with no output")

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from reviewer.errors import ConfigError
+from reviewer.redact import redact
 
 try:
     import fcntl
@@ -173,13 +174,16 @@ class RunStore:
         self._append(self._reviews, {**record, "markdown": relative})
 
     def write_error(self, record: dict[str, Any]) -> None:
+        """An error line; URLs in it lose their credentials (see ``reviewer.redact``)."""
         if self._errors is None:
             self._errors = (self.dir / ERRORS).open("a", encoding="utf-8")
-        self._append(self._errors, record)
+        self._append(self._errors, redact(record))
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
+        """The manifest, atomically; URLs in it (the endpoint's) lose their credentials."""
         tmp = self.dir / f".{MANIFEST}.tmp"
-        tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        text = json.dumps(redact(manifest), indent=2, ensure_ascii=False) + "\n"
+        tmp.write_text(text, encoding="utf-8")
         tmp.replace(self.dir / MANIFEST)
 
     def read_manifest(self) -> dict[str, Any] | None:

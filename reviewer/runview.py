@@ -13,6 +13,7 @@ from typing import Any
 
 from reviewer.config import Price
 from reviewer.errors import ConfigError
+from reviewer.redact import redact
 from reviewer.runstore import ERRORS, MANIFEST, REVIEWS, iter_jsonl, safe_filename
 
 _SCORE_SKIP = {"overall"}
@@ -137,6 +138,7 @@ def load_run(run_dir: str | Path, *, price: Price | None = None) -> Run:
         manifest = {}
     if not isinstance(manifest, dict):
         manifest = {}
+    manifest = redact(manifest)  # runs written before manifests were redacted
     rows: list[Row] = []
     for record in iter_jsonl(directory / REVIEWS):
         if "paper_id" not in record or not isinstance(record.get("review"), dict):
@@ -171,5 +173,5 @@ def load_run(run_dir: str | Path, *, price: Price | None = None) -> Run:
         for key, value in row.review.items():
             if isinstance(value, int) and not isinstance(value, bool) and key not in _SCORE_SKIP:
                 scores[key] = None
-    errors = list(iter_jsonl(directory / ERRORS))
+    errors = [redact(e) for e in iter_jsonl(directory / ERRORS)]
     return Run(directory, rows, errors, manifest, list(scores))

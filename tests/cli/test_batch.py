@@ -254,3 +254,24 @@ def test_a_second_batch_into_a_busy_out_fails_at_once(
     assert "another run is writing to" in result.output and "Traceback" not in result.output
     assert fake.count == 0 and not (out / "manifest.json").exists()
     assert run("batch", path, "--out", out).exit_code == 0
+
+
+def test_credentials_in_the_base_url_reach_no_file_and_no_log(
+    run, tmp_path: Path, fake: FakeOpenAI, isolated_env: Path
+) -> None:
+    """``user:password@`` and an ``api_key`` query value are used, never written or shown."""
+    host = fake.base_url.split("//", 1)[1].split("/", 1)[0]
+    url = f"http://user:secret-pw@{host}/v1?api_key=secret-key&region=eu"
+    path = write_jsonl(tmp_path / "in.jsonl", [*papers(2), {"id": "bad"}])  # errors.jsonl too
+    result = run("batch", path, "--out", tmp_path / "run", "--base-url", url)
+    assert result.exit_code == 3, result.output
+    assert fake.count == 2  # the URL worked
+    assert "secret" not in result.output
+    written = [
+        p for root in (tmp_path / "run", isolated_env) for p in root.rglob("*") if p.is_file()
+    ]
+    assert {p.name for p in written} >= {"manifest.json", "index.html", "errors.jsonl"}
+    for file in written:
+        assert b"secret" not in file.read_bytes(), file
+    manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
+    assert host in manifest["config"]["base_url"] and "region=eu" in manifest["config"]["base_url"]
