@@ -3,7 +3,9 @@
 ``reviewer data fetch ICLR.cc/2024/Conference`` asks the OpenReview API (v2) through the
 official client library, openreview-py (the ``[data]`` extra), for every submission of the
 venue with its replies, one page at a time with a pause between pages, and keeps each page as it
-arrives, so an interrupted fetch resumes where it stopped. From the pages it writes a folder in
+arrives, so an interrupted fetch resumes where it stopped. The page size is kept beside the
+pages (``raw/pages.json``): page N of another size starts elsewhere, so a resume at another
+size is refused rather than misaligned or cut short. From the pages it writes a folder in
 the shape of ``../shared/data``: one record per paper (title, abstract, keywords, decision,
 ``accepted``, ``status``, ``split``, the official reviews with rating, confidence, sub-scores and
 their text fields, and the meta-review kept apart from the reviews), ``splits.tsv`` and a
@@ -35,6 +37,7 @@ from reviewer.references import decision_accepts, references_home
 
 API_URL = "https://api2.openreview.net"
 PAGE_SIZE = 100  # submissions per request, each with its replies
+PAGES = "pages.json"  # beside the kept pages: their page size
 DELAY_SECONDS = 1.0  # between requests: the API is shared by everyone
 SPLIT_SHARES = (("test", 0.1), ("dev", 0.1))
 RATING_FIELDS = ("rating", "recommendation", "overall_recommendation", "overall_rating")
@@ -293,6 +296,30 @@ def _scrub_reply(reply: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _page_size(raw: Path, asked: int | None) -> int:
+    """The page size of this fetch: the kept pages' when there are some (``asked`` must then
+    be the same or None), else ``asked``, else ``PAGE_SIZE``; recorded beside the pages."""
+    record = raw / PAGES
+    kept = any(raw.glob("page-*.json"))
+    if kept and not record.exists():
+        raise ConfigError(
+            f"{raw} holds pages of an unrecorded page size (kept by an older version): rerun "
+            "with --refresh to fetch them again"
+        )
+    if kept:
+        saved = int(json.loads(record.read_text(encoding="utf-8"))["page_size"])
+        if asked is not None and asked != saved:
+            raise ConfigError(
+                f"the pages kept in {raw} were fetched {saved} to a page, not {asked}: rerun "
+                f"with --page-size {saved} (or without it) to resume, or with --refresh to "
+                "fetch them again"
+            )
+        return saved
+    size = asked or PAGE_SIZE
+    _write_atomic(record, json.dumps({"page_size": size}).encode("utf-8"))
+    return size
+
+
 def _pages(
     client: Any, venue: Venue, raw: Path, page_size: int, delay: float, result: FetchResult
 ) -> Iterator[list[dict[str, Any]]]:
@@ -342,18 +369,20 @@ def fetch_venue(
     out_dir: Path | None = None,
     name: str | None = None,
     api_url: str | None = None,
-    page_size: int = PAGE_SIZE,
+    page_size: int | None = None,
     delay: float = DELAY_SECONDS,
     client: Any = None,
     log: Callable[[str], None] = lambda message: None,
 ) -> FetchResult:
-    """Fetch (or resume) ``venue_id`` into ``out_dir/name`` and write its references set."""
+    """Fetch (or resume) ``venue_id`` into ``out_dir/name`` and write its references set.
+    ``page_size``: submissions per request (default: the kept pages', else ``PAGE_SIZE``)."""
     require_extra("reviewer data fetch", "data")
     import openreview
 
     folder = (out_dir or references_home()) / (name or set_name(venue_id))
     raw = folder / "raw"
     raw.mkdir(parents=True, exist_ok=True)
+    page_size = _page_size(raw, page_size)
     url = api_url or os.environ.get("REVIEWER_OPENREVIEW_API") or API_URL
     try:
         client = client or openreview.api.OpenReviewClient(baseurl=url)
