@@ -9,6 +9,7 @@ from typing import Any
 
 from reviewer.config import Settings
 from reviewer.errors import ConfigError
+from reviewer.redact import redact_url
 
 OPENAI_URL = "https://api.openai.com/v1"
 EMBEDDED_CONTEXT = 4096  # a slot for the compact profiles' largest prompt and reply
@@ -79,7 +80,7 @@ def open_endpoint(
         base_url = settings.base_url or OPENAI_URL
         if not settings.model:
             raise ConfigError("no model configured: pass --model or set REVIEWER_MODEL")
-        label = f"endpoint {base_url} · model {settings.model}"
+        label = f"endpoint {redact_url(base_url)} · model {settings.model}"
         yield Endpoint(
             base_url,
             settings.api_key,

@@ -21,6 +21,7 @@ from reviewer.ensemble import review_paper
 from reviewer.errors import EndpointError, InputError, ReviewerError, ReviewFailed
 from reviewer.generate import Generator, Outcome
 from reviewer.paper import Paper
+from reviewer.redact import redact
 from reviewer.review import Review
 from reviewer.runstore import RunStore
 
@@ -142,15 +143,33 @@ class BatchRunner:
             self.progress(paper_id, self.summary)
 
     async def run(self, items: Iterable[Paper | InputError]) -> RunSummary:
-        """Review every pending paper of ``items``; input errors are recorded and counted."""
-        self.summary = RunSummary(started_at=_now())
-        done = self.store.done_ids(self.generator.form.name)
-        previous = self.store.read_manifest()
-        if done and previous:
-            note = mixed_note(previous, self._manifest("running"), len(done))
-            self.summary.notes.extend([note] if note else [])
-        self.store.start_errors()
-        self._write_manifest("running")
+        """Review every pending paper of ``items``; input errors are recorded and counted.
+        Raises ``ConfigError`` before touching the folder when another run holds it."""
+        self.store.claim()
+        try:
+            self.summary = RunSummary(started_at=_now())
+            done = self.store.done_ids(self.generator.form.name)
+            previous = self.store.read_manifest()
+            if done and previous:
+                note = mixed_note(previous, self._manifest("running"), len(done))
+                self.summary.notes.extend([note] if note else [])
+            self.store.start_errors()
+            self._write_manifest("running")
+            try:
+                await self._review_all(items, done)
+            except BaseException:  # ours, a bug, Ctrl-C: the manifest never stays "running"
+                self._write_manifest("aborted")
+                raise
+            self.summary.requests = self.generator.client.requests_sent
+            self.summary.finished_at = _now()
+            self._write_manifest("finished")
+        finally:
+            self.store.close()
+        return self.summary
+
+    async def _review_all(self, items: Iterable[Paper | InputError], done: set[str]) -> None:
+        """Every pending paper, ``concurrency`` at a time; the first of the tool's own errors
+        (a fatal endpoint error, unreadable input) is raised alone, not in an exception group."""
         slots = asyncio.Semaphore(self.concurrency)
         considered = 0
 
@@ -181,14 +200,7 @@ class BatchRunner:
                     await slots.acquire()
                     group.create_task(guarded(item))
         except* ReviewerError as group_error:  # a fatal endpoint error or unreadable input
-            self._write_manifest("aborted")
             raise group_error.exceptions[0] from None
-        finally:
-            self.store.close()
-        self.summary.requests = self.generator.client.requests_sent
-        self.summary.finished_at = _now()
-        self._write_manifest("finished")
-        return self.summary
 
     def _cost(self) -> float | None:
         if self.price is None:
@@ -209,7 +221,10 @@ class BatchRunner:
         return {
             "status": status,
             "package_version": version("reviewer"),
-            "config": {**self.settings, "concurrency": self.concurrency, "limit": self.limit},
+            # redacted here too: run notes compare it with the previous manifest's, and show it
+            "config": redact(
+                {**self.settings, "concurrency": self.concurrency, "limit": self.limit}
+            ),
             "form": {
                 "name": form.name,
                 "profile": form.profile,

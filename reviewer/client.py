@@ -30,6 +30,7 @@ from tenacity import (
 
 from reviewer.errors import ConfigError, EndpointError
 from reviewer.ratelimit import RateLimiter
+from reviewer.redact import redact_text
 from reviewer.slots import SlotGate
 
 MODES = ("json_schema", "json_object", "prompt")
@@ -52,6 +53,9 @@ class Completion:
     # the rate limiter before that: a queue is never counted as the model's time.
     service_s: float = 0.0
     queue_s: float = 0.0
+    # The structured-output mode the reply was made in ("" when unknown: a batch file's): its
+    # cache key must name this mode, not the one the request started in before a step-down.
+    mode: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """What the cache stores: the reply and its usage, not how long this run waited."""
@@ -156,9 +160,13 @@ class _Backoff:
         return random.uniform(0, min(self.cap, self.base * 2 ** (state.attempt_number - 1)))
 
 
-def _rejects_format(exc: openai.APIStatusError) -> bool:
-    """Does this error say the server cannot do the requested ``response_format``?"""
-    if exc.status_code not in {400, 422, 500, 501}:
+def _rejects_format(exc: openai.APIStatusError, *, probing: bool) -> bool:
+    """Does this error say the server cannot do the requested ``response_format``?
+
+    Some servers (llama.cpp's) reject a format with HTTP 500, so a 500 naming the schema counts
+    while the mode is unproven; once a request in it has succeeded, a 500 is the server's fault
+    like any other, retried and never a reason to step down for the rest of the run."""
+    if exc.status_code not in ({400, 422, 500, 501} if probing else {400, 422, 501}):
         return False
     text = f"{exc.message} {getattr(exc, 'body', '')}".lower()
     return any(w in text for w in ("response_format", "json_schema", "json_object", "schema"))
@@ -209,7 +217,11 @@ class ChatClient:
 
     def _retryable(self, exc: BaseException) -> bool:
         """Transport faults retry; a format rejection while ``auto`` still probes does not."""
-        if self._probing and isinstance(exc, openai.APIStatusError) and _rejects_format(exc):
+        if (
+            self._probing
+            and isinstance(exc, openai.APIStatusError)
+            and _rejects_format(exc, probing=True)
+        ):
             return False
         return _retryable(exc)
 
@@ -272,16 +284,19 @@ class ChatClient:
             try:
                 response = await self._create(body, clock)
             except openai.APIStatusError as exc:
-                if self._auto and mode != "prompt" and _rejects_format(exc):
+                probing = self._probing or mode != self.mode
+                if self._auto and mode != "prompt" and _rejects_format(exc, probing=probing):
                     self._step_down(mode)
                     continue
                 fatal = isinstance(exc, FATAL)
                 raise EndpointError(self._describe(exc), fatal=fatal) from None
             except openai.APIError as exc:
                 raise EndpointError(self._describe(exc)) from None
-            self._probing = False
+            if mode == self.mode:
+                self._probing = False  # this mode works: from now on a 500 is a server error
             completion = self._completion(response)
             completion.service_s, completion.queue_s = clock.service_s, clock.queue_s
+            completion.mode = mode
             return completion
 
     def _step_down(self, rejected: str) -> None:
@@ -289,6 +304,7 @@ class ChatClient:
         that mode, rejected in turn, must not step past the next mode untried."""
         if self.mode == rejected:
             self.mode = MODES[MODES.index(rejected) + 1]
+            self._probing = True  # the new mode is unproven until a request in it succeeds
 
     def _completion(self, response: Any) -> Completion:
         choice = response.choices[0] if response.choices else None
@@ -306,7 +322,7 @@ class ChatClient:
         status = getattr(exc, "status_code", None)
         kind = type(exc).__name__
         text = f"{kind}{f' (HTTP {status})' if status else ''}: {exc.message}"
-        text = text[:500]
+        text = redact_text(text[:500])
         return text.replace(self._secret, "[redacted]") if self._secret else text
 
     async def close(self) -> None:
@@ -377,7 +393,7 @@ class BatchAPI:
                         text = self._call(self._client.files.content, file_id).text
                         out.write(text.rstrip("\n") + "\n")
         except openai.APIError as exc:
-            message = f"{type(exc).__name__}: {exc.message}"
+            message = redact_text(f"{type(exc).__name__}: {exc.message}")
             raise EndpointError(message.replace(self._secret, "[redacted]")) from None
         if batch.status != "completed" and not (batch.output_file_id or batch.error_file_id):
             raise EndpointError(f"batch {batch.id} ended {batch.status} with no output")

@@ -13,12 +13,14 @@ import asyncio
 from collections.abc import AsyncGenerator, Callable, Iterable
 from contextlib import aclosing
 from pathlib import Path
+from typing import Any
 
 from reviewer.batch import BatchRunner, Progress, RunSummary
-from reviewer.batchfile import paper_index
+from reviewer.batchfile import BatchFiles, paper_index
 from reviewer.client import BatchAPI
 from reviewer.ensemble import review_paper
 from reviewer.generate import Generator, Outcome
+from reviewer.redact import redact
 from reviewer.runstore import RunStore
 from reviewer.session import Item, PaperLike, Session, as_items, as_paper, calibrate
 from reviewer.stream import ReviewResult, attach_calibration, stream_reviews
@@ -70,21 +72,26 @@ class Engine(Session):
         limit: int | None,
         progress: Progress | None,
     ) -> RunSummary:
-        generator = await self._open_generator()
-        runner = BatchRunner(
-            generator=generator,
-            store=RunStore(out),
-            concurrency=self.concurrency_for(concurrency),
-            limit=limit,
-            price=self.settings.price_for(generator.client.model),
-            progress=progress,
-            settings=self.public_settings(),
-            calibrate=self.calibrated,
-        )
+        store = RunStore(out)
+        store.claim()  # one run at a time in a folder; released in close(), whatever happens
         try:
-            summary = await runner.run(as_items(papers))
+            generator = await self._open_generator()
+            runner = BatchRunner(
+                generator=generator,
+                store=store,
+                concurrency=self.concurrency_for(concurrency),
+                limit=limit,
+                price=self.settings.price_for(generator.client.model),
+                progress=progress,
+                settings=self.public_settings(),
+                calibrate=self.calibrated,
+            )
+            try:
+                summary = await runner.run(as_items(papers))
+            finally:
+                await generator.client.close()
         finally:
-            await generator.client.close()
+            store.close()
         summary.notes.extend(self.notes)
         return summary
 
@@ -106,18 +113,22 @@ class Engine(Session):
         store = RunStore(out)
         path = Path(followups) if followups else store.dir / "followup-requests.jsonl"
         calibration = self._calibration_for(files.model)
-        with path.open("w", encoding="utf-8") as fh:
-            client, problems = files.answering(paper_index(items), Path(results), fh)
-            runner = BatchRunner(
-                generator=files.generator(client), store=store, concurrency=concurrency,
-                price=self.settings.price_for(files.model), progress=progress,
-                settings={"base_url": files.base_url, "model": files.model,
-                          "form": self.form.name, "profile": files.form.profile,
-                          "structured": files.mode, **self._options_record(),
-                          "results_file": str(results), "followups_file": str(path)},
-                calibrate=lambda paper, review: calibrate(calibration, paper, review),
-            )  # fmt: skip
-            summary = await runner.run(items)
+        store.claim()  # before the follow-ups file is rewritten; released in close()
+        try:
+            with path.open("w", encoding="utf-8") as fh:
+                client, problems = files.answering(paper_index(items), Path(results), fh)
+                runner = BatchRunner(
+                    generator=files.generator(client), store=store, concurrency=concurrency,
+                    price=self.settings.price_for(files.model), progress=progress,
+                    settings=redact({"base_url": files.base_url, "model": files.model,
+                              "form": self.form.name, "profile": files.form.profile,
+                              "structured": files.mode, **self._options_record(),
+                              "results_file": str(results), "followups_file": str(path)}),
+                    calibrate=lambda paper, review: calibrate(calibration, paper, review),
+                )  # fmt: skip
+                summary = await runner.run(items)
+        finally:
+            store.close()
         if not client.written:
             path.unlink(missing_ok=True)
         summary.notes.extend([*problems, *self.notes])
@@ -133,8 +144,23 @@ class Engine(Session):
     ) -> RunSummary:
         files = await asyncio.to_thread(self._batch_files)
         items = list(as_items(papers))
+        holder = RunStore(out)
+        holder.claim()  # the folder is held for the whole round trip (each import again)
+        try:
+            return await self._round_trip(files, items, holder.dir, poll_seconds, status)
+        finally:
+            holder.close()
+
+    async def _round_trip(
+        self,
+        files: BatchFiles,
+        items: list[Any],
+        out: Path,
+        poll_seconds: float,
+        status: Callable[[str], None] | None,
+    ) -> RunSummary:
         index = paper_index(items)
-        work = Path(out) / "openai-batch"
+        work = out / "openai-batch"
         work.mkdir(parents=True, exist_ok=True)
         api = BatchAPI(base_url=files.base_url, api_key=self.settings.api_key,
                        timeout=self.settings.request_timeout(),

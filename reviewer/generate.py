@@ -144,12 +144,14 @@ class Generator:
             temperature = 0.7  # independent samples must be able to differ
         return {"temperature": temperature, "max_tokens": self.form.max_tokens, "seed": sample}
 
-    def _key(self, messages: Messages, params: dict[str, Any], sample: int) -> str:
+    def _key(self, messages: Messages, params: dict[str, Any], sample: int, mode: str) -> str:
+        """The cache key of ``messages`` completed in structured-output ``mode`` (the
+        conversation as that mode sends it: with plain prompting, the schema in the text)."""
         return completion_key(
             base_url=self.client.cache_id,
             model=self.client.model,
-            messages=messages,
-            params={**params, "structured": self.client.mode},
+            messages=self._for_mode(messages, mode),
+            params={**params, "structured": mode},
             schema_hash=self.form.schema_hash,
             template_hash=self.form.template_hash,
             sample=sample,
@@ -158,8 +160,8 @@ class Generator:
     async def _completion(
         self, messages: Messages, params: dict[str, Any], sample: int, paper_id: str
     ) -> tuple[Completion, bool]:
-        key = self._key(messages, params, sample)
-        hit = self.cache.get(key)
+        mode = self.client.mode  # read once: a step-down elsewhere may change it meanwhile
+        hit = self.cache.get(self._key(messages, params, sample, mode))
         if hit is not None:
             return Completion.from_dict(hit), True
         completion = await self.client.complete(
@@ -167,11 +169,13 @@ class Generator:
             schema=self.form.json_schema,
             schema_name=self.form.name,
             params=params,
-            render=lambda mode: self._for_mode(messages, mode),
+            render=lambda sent_in: self._for_mode(messages, sent_in),
             paper_id=paper_id,
             sample=sample,
         )
-        self.cache.put(key, completion.to_dict())
+        # filed under the mode the reply was made in, which a step-down may have changed
+        made_in = completion.mode or mode
+        self.cache.put(self._key(messages, params, sample, made_in), completion.to_dict())
         return completion, False
 
     def _for_mode(self, messages: Messages, mode: str) -> Messages:

@@ -13,6 +13,7 @@ from typing import Any
 
 from reviewer.config import Price
 from reviewer.errors import ConfigError
+from reviewer.redact import redact
 from reviewer.runstore import ERRORS, MANIFEST, REVIEWS, iter_jsonl, safe_filename
 
 _SCORE_SKIP = {"overall"}
@@ -90,12 +91,21 @@ class Run:
     score_keys: list[str] = field(default_factory=list)
 
 
+def markdown_path(run_dir: Path, record: dict[str, Any]) -> Path:
+    """The record's Markdown file: the one it names, else (runs written before records named
+    it) the old name made from its id."""
+    named = record.get("markdown")
+    if isinstance(named, str) and named:
+        return run_dir / "reviews" / Path(named).name  # never outside the run's reviews/
+    return run_dir / "reviews" / f"{safe_filename(str(record['paper_id']))}.md"
+
+
 def _title(run_dir: Path, record: dict[str, Any]) -> str:
     """The record's title, else the first ``# Title`` line of the paper's Markdown, else its id."""
     if isinstance(record.get("title"), str) and record["title"].strip():
         return record["title"].strip()
     paper_id = str(record["paper_id"])
-    markdown = run_dir / "reviews" / f"{safe_filename(paper_id)}.md"
+    markdown = markdown_path(run_dir, record)
     try:
         with markdown.open(encoding="utf-8", errors="replace") as fh:
             first = fh.readline().strip()
@@ -128,6 +138,7 @@ def load_run(run_dir: str | Path, *, price: Price | None = None) -> Run:
         manifest = {}
     if not isinstance(manifest, dict):
         manifest = {}
+    manifest = redact(manifest)  # runs written before manifests were redacted
     rows: list[Row] = []
     for record in iter_jsonl(directory / REVIEWS):
         if "paper_id" not in record or not isinstance(record.get("review"), dict):
@@ -162,5 +173,5 @@ def load_run(run_dir: str | Path, *, price: Price | None = None) -> Run:
         for key, value in row.review.items():
             if isinstance(value, int) and not isinstance(value, bool) and key not in _SCORE_SKIP:
                 scores[key] = None
-    errors = list(iter_jsonl(directory / ERRORS))
+    errors = [redact(e) for e in iter_jsonl(directory / ERRORS)]
     return Run(directory, rows, errors, manifest, list(scores))

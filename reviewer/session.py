@@ -42,6 +42,7 @@ from reviewer.generate import DEFAULT_MAX_REASKS, Generator
 from reviewer.grounding import GenericRule
 from reviewer.paper import Paper, paper_from_record
 from reviewer.ratelimit import RateLimiter
+from reviewer.redact import redact
 from reviewer.review import Review
 from reviewer.slots import SlotGate
 
@@ -116,13 +117,9 @@ class Session:
         self.check_quotes, self.check_generic = check_quotes, bool(check_generic)
         self._generic = None if isinstance(check_generic, bool) else check_generic
         # an explicit file is read now (errors early); the default waits for the model's name
-        self._calibration = (
-            resolve_calibration(calibration).require_fields(
-                set(self.form.schema.model_fields), self.form.name
-            )  # fmt: skip
-            if calibration and calibration.lower() != "none"
-            else None
-        )
+        self._calibration = resolve_calibration(calibration) if calibration else None
+        if self._calibration is not None:  # its scores must be fields of this form's reviews
+            self._calibration.require_fields(set(self.form.schema.model_fields), self.form.name)
         self._calibration_resolved = calibration is not None
         self.exemplars = exemplars if isinstance(exemplars, int) else getattr(exemplars, "k", 1)
         self._exemplar_source = None if isinstance(exemplars, int) else exemplars
@@ -283,25 +280,27 @@ class Session:
                           options)  # fmt: skip
 
     def public_settings(self) -> dict[str, Any]:
-        """Settings safe to write to disk: never the API key."""
+        """Settings safe to write to disk: never the API key, no credentials in URLs."""
         ep = self.endpoint
-        return {
-            "base_url": ep.base_url,
-            "model": ep.model,
-            "embedded": ep.embedded,
-            "cache_id": ep.cache_id,  # the embedded model's server program and penalty
-            "form": self.form.name,
-            "profile": self.form.profile,
-            "structured": ep.structured,
-            **self._options_record(),
-            "grounding_reasks": self._grounding_reasks(),
-            "cache": self.cache.enabled,
-            "timeout": self.settings.request_timeout(ep.embedded),
-            "server_slots": ep.slots,
-            "max_retries": self.settings.max_retries,
-            "rpm": self.rpm,
-            "tpm": self.tpm,
-        }
+        return redact(
+            {
+                "base_url": ep.base_url,
+                "model": ep.model,
+                "embedded": ep.embedded,
+                "cache_id": ep.cache_id,  # the embedded model's server program and penalty
+                "form": self.form.name,
+                "profile": self.form.profile,
+                "structured": ep.structured,
+                **self._options_record(),
+                "grounding_reasks": self._grounding_reasks(),
+                "cache": self.cache.enabled,
+                "timeout": self.settings.request_timeout(ep.embedded),
+                "server_slots": ep.slots,
+                "max_retries": self.settings.max_retries,
+                "rpm": self.rpm,
+                "tpm": self.tpm,
+            }
+        )
 
     def close(self) -> None:
         """Leave the endpoint (the embedded server stops when no other reviewer uses it) and

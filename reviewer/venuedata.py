@@ -3,13 +3,16 @@
 ``reviewer data fetch ICLR.cc/2024/Conference`` asks the OpenReview API (v2) through the
 official client library, openreview-py (the ``[data]`` extra), for every submission of the
 venue with its replies, one page at a time with a pause between pages, and keeps each page as it
-arrives, so an interrupted fetch resumes where it stopped. From the pages it writes a folder in
+arrives, so an interrupted fetch resumes where it stopped. The page size is kept beside the
+pages (``raw/pages.json``): page N of another size starts elsewhere, so a resume at another
+size is refused rather than misaligned or cut short. From the pages it writes a folder in
 the shape of ``../shared/data``: one record per paper (title, abstract, keywords, decision,
 ``accepted``, ``status``, ``split``, the official reviews with rating, confidence, sub-scores and
 their text fields, and the meta-review kept apart from the reviews), ``splits.tsv`` and a
 manifest. Withdrawn and desk-rejected papers are kept and labelled. Author names are never
-written. Splits are deterministic: within each status, papers sorted by sha256(paper_id), the
-first 10% test, the next 10% dev, the rest train.
+written, not even in the kept pages (see ``scrub``). Splits are deterministic: within each
+status, papers sorted by sha256(paper_id), the first 10% test, the next 10% dev, the rest
+train.
 """
 
 from __future__ import annotations
@@ -29,10 +32,12 @@ from pathlib import Path
 from typing import Any
 
 from reviewer.errors import ConfigError, EndpointError, require_extra
+from reviewer.redact import redact_text, redact_url
 from reviewer.references import decision_accepts, references_home
 
 API_URL = "https://api2.openreview.net"
 PAGE_SIZE = 100  # submissions per request, each with its replies
+PAGES = "pages.json"  # beside the kept pages: their page size
 DELAY_SECONDS = 1.0  # between requests: the API is shared by everyone
 SPLIT_SHARES = (("test", 0.1), ("dev", 0.1))
 RATING_FIELDS = ("rating", "recommendation", "overall_recommendation", "overall_rating")
@@ -40,6 +45,13 @@ NOT_TEXT = {"title", "confidence", "code_of_conduct", "first_time_reviewer"}
 SECTION_ORDER = ("summary", "strengths", "weaknesses", "strengths_and_weaknesses", "questions")
 NUMBER_RE = re.compile(r"^\s*(-?\d+(?:\.\d+)?)(?:\s*:|\s+[A-Za-z]|\s*$)")  # 6, "6: ok", "3 good"
 STATUSES = ("accepted", "rejected", "withdrawn", "desk_rejected", "undecided")
+# What a kept page holds of a submission's content: what ``build_record`` reads and nothing that
+# names a person (authors, authorids, _bibtex and paperhash all name the authors).
+SUBMISSION_FIELDS = ("title", "abstract", "keywords", "venue", "venueid", "TLDR", "primary_area")
+NOTE_KEYS = ("id", "forum", "number", "invitations", "content", "details")
+# Of a reply: its place and its content; signatures, writers and readers can name people.
+REPLY_KEYS = ("id", "forum", "replyto", "number", "invitations", "content")
+AUTHOR_FIELDS = {"authors", "authorids", "_bibtex", "paperhash"}
 
 
 @dataclass
@@ -260,6 +272,54 @@ def _write_atomic(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+def scrub(notes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A page as it may be kept on disk: no author names (see ``SUBMISSION_FIELDS``)."""
+    kept = []
+    for note in notes:
+        content = note.get("content") or {}
+        replies = (note.get("details") or {}).get("replies") or []
+        kept.append(
+            {
+                **{k: note.get(k) for k in NOTE_KEYS},
+                "content": {k: v for k, v in content.items() if k in SUBMISSION_FIELDS},
+                "details": {"replies": [_scrub_reply(r) for r in replies]},
+            }
+        )
+    return kept
+
+
+def _scrub_reply(reply: dict[str, Any]) -> dict[str, Any]:
+    content = reply.get("content") or {}
+    return {
+        **{k: reply[k] for k in REPLY_KEYS if k in reply},
+        "content": {k: v for k, v in content.items() if k not in AUTHOR_FIELDS},
+    }
+
+
+def _page_size(raw: Path, asked: int | None) -> int:
+    """The page size of this fetch: the kept pages' when there are some (``asked`` must then
+    be the same or None), else ``asked``, else ``PAGE_SIZE``; recorded beside the pages."""
+    record = raw / PAGES
+    kept = any(raw.glob("page-*.json"))
+    if kept and not record.exists():
+        raise ConfigError(
+            f"{raw} holds pages of an unrecorded page size (kept by an older version): rerun "
+            "with --refresh to fetch them again"
+        )
+    if kept:
+        saved = int(json.loads(record.read_text(encoding="utf-8"))["page_size"])
+        if asked is not None and asked != saved:
+            raise ConfigError(
+                f"the pages kept in {raw} were fetched {saved} to a page, not {asked}: rerun "
+                f"with --page-size {saved} (or without it) to resume, or with --refresh to "
+                "fetch them again"
+            )
+        return saved
+    size = asked or PAGE_SIZE
+    _write_atomic(record, json.dumps({"page_size": size}).encode("utf-8"))
+    return size
+
+
 def _pages(
     client: Any, venue: Venue, raw: Path, page_size: int, delay: float, result: FetchResult
 ) -> Iterator[list[dict[str, Any]]]:
@@ -268,12 +328,15 @@ def _pages(
     while True:
         path = raw / f"page-{page:05d}.json"
         if path.exists():
-            notes = json.loads(path.read_text(encoding="utf-8"))
+            kept = json.loads(path.read_text(encoding="utf-8"))
+            notes = scrub(kept)
+            if notes != kept:  # kept by a version that saved author names
+                _write_atomic(path, json.dumps(notes, ensure_ascii=False).encode("utf-8"))
             result.pages_reused += 1
         else:
             if result.requests:
                 time.sleep(delay)
-            notes = _get_page(client, venue, page * page_size, page_size)
+            notes = scrub(_get_page(client, venue, page * page_size, page_size))
             result.requests += 1
             _write_atomic(path, json.dumps(notes, ensure_ascii=False).encode("utf-8"))
         yield notes
@@ -295,10 +358,9 @@ def _get_page(client: Any, venue: Venue, offset: int, limit: int) -> list[dict[s
         )
     except (openreview.OpenReviewException, OSError) as exc:
         raise EndpointError(
-            f"OpenReview request failed at offset {offset}: {exc}; rerun to resume"
+            redact_text(f"OpenReview request failed at offset {offset}: {exc}; rerun to resume")
         ) from None
-    keep = ("id", "forum", "number", "invitations", "content", "details")
-    return [{k: getattr(n, k, None) for k in keep} for n in notes]
+    return [{k: getattr(n, k, None) for k in NOTE_KEYS} for n in notes]
 
 
 def fetch_venue(
@@ -307,23 +369,27 @@ def fetch_venue(
     out_dir: Path | None = None,
     name: str | None = None,
     api_url: str | None = None,
-    page_size: int = PAGE_SIZE,
+    page_size: int | None = None,
     delay: float = DELAY_SECONDS,
     client: Any = None,
     log: Callable[[str], None] = lambda message: None,
 ) -> FetchResult:
-    """Fetch (or resume) ``venue_id`` into ``out_dir/name`` and write its references set."""
+    """Fetch (or resume) ``venue_id`` into ``out_dir/name`` and write its references set.
+    ``page_size``: submissions per request (default: the kept pages', else ``PAGE_SIZE``)."""
     require_extra("reviewer data fetch", "data")
     import openreview
 
     folder = (out_dir or references_home()) / (name or set_name(venue_id))
     raw = folder / "raw"
     raw.mkdir(parents=True, exist_ok=True)
+    page_size = _page_size(raw, page_size)
     url = api_url or os.environ.get("REVIEWER_OPENREVIEW_API") or API_URL
     try:
         client = client or openreview.api.OpenReviewClient(baseurl=url)
     except openreview.OpenReviewException as exc:  # e.g. a failed login from the environment
-        raise ConfigError(f"cannot open the OpenReview API at {url}: {exc}") from None
+        raise ConfigError(
+            redact_text(f"cannot open the OpenReview API at {redact_url(url)}: {exc}")
+        ) from None
     cached = raw / "venue.json"
     if cached.exists():
         venue = Venue(**json.loads(cached.read_text(encoding="utf-8")))
@@ -364,7 +430,7 @@ def _write_set(
     manifest = {
         "venue_id": venue.venue_id,
         "name": folder.name,
-        "source": f"OpenReview API v2 ({url}) through openreview-py",
+        "source": f"OpenReview API v2 ({redact_url(url)}) through openreview-py",
         "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "papers": result.papers,
         "reviews": result.reviews,

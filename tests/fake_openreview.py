@@ -111,6 +111,11 @@ def submission(number: int) -> dict[str, Any]:
             "keywords": _v(["kw1", f"topic{number}"]),
             "authors": _v(["Ada Secretauthor", "Bob Hiddenname"]),
             "authorids": _v(["~Ada_Secretauthor1", "~Bob_Hiddenname1"]),
+            "_bibtex": _v(
+                f"@inproceedings{{secretauthor2024paper{number},\n"
+                f"title={{Paper {number} on topic {number}}},\n"
+                "author={Ada Secretauthor and Bob Hiddenname},\nyear={2024}\n}"
+            ),
             "venue": _v("ICLR 2024"),
             "venueid": _v(venueid),
         },

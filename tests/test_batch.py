@@ -144,7 +144,24 @@ def test_paper_ids_cannot_escape_the_markdown_folder(
 ) -> None:
     out = tmp_path / "run"
     make_reviewer().batch([{"id": "../../evil", "title": "T", "abstract": "A"}], out)
-    assert [p.name for p in (out / "reviews").iterdir()] == ["evil.md"]
+    names = [p.name for p in (out / "reviews").iterdir()]
+    assert len(names) == 1 and names[0].startswith("evil~") and names[0].endswith(".md")
+    assert not (tmp_path / "evil.md").exists() and not (out / "evil.md").exists()
+
+
+def test_a_crash_mid_run_leaves_the_manifest_aborted_not_running(
+    tmp_path: Path, fake: FakeOpenAI, make_reviewer: Callable[..., Reviewer]
+) -> None:
+    """Any exception (here a broken progress callback), not only the tool's own errors."""
+
+    def broken(paper_id: str, summary: object) -> None:
+        raise RuntimeError("progress display broke")
+
+    with pytest.raises(Exception) as info:
+        make_reviewer().batch(papers(3), tmp_path / "run", concurrency=1, progress=broken)
+    assert "progress display broke" in repr(info.value)
+    manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
+    assert manifest["status"] == "aborted"
 
 
 def test_inputs_read_slowly_do_not_stall_the_reviews_in_flight(

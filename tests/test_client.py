@@ -111,3 +111,27 @@ def test_requests_in_flight_at_a_step_down_to_prompt_carry_the_schema(
     assert len(prompted) == 8
     for request in prompted:
         assert "It must match this JSON schema" in request["messages"][0]["content"]
+
+
+def test_after_probing_a_500_naming_the_schema_is_a_transport_error_not_a_step_down(
+    tmp_path, fake: FakeOpenAI, make_reviewer: Callable[..., Reviewer]
+) -> None:
+    """json_schema worked for the first paper; a server error on the second (its message
+    mentions the schema) is retried and then fails that paper, and the run stays in
+    json_schema."""
+    from tests.conftest import papers
+
+    crash = Reply(status=500, body={"error": {"message": "schema compiler crashed"}})
+    reviewer = make_reviewer(structured="auto", max_retries=2)
+
+    def second_paper_crashes(paper_id: str, summary: object) -> None:
+        if paper_id == "p0":
+            fake.enqueue(crash, crash, crash)  # every attempt of the next paper
+
+    summary = reviewer.batch(
+        papers(3), tmp_path / "run", concurrency=1, progress=second_paper_crashes
+    )
+    assert (summary.reviewed, summary.failed) == (2, 1)
+    assert _formats(fake) == ["json_schema"] * 5  # 1 + three attempts + 1, never json_object
+    manifest = (tmp_path / "run" / "manifest.json").read_text()
+    assert '"structured_output": "json_schema"' in manifest

@@ -268,3 +268,23 @@ def test_embedded_repair_splits_glued_words_and_says_so(fake: FakeOpenAI, tmp_pa
     kept = run(True, check_quotes=False)
     assert kept.review.summary == glued["summary"]  # type: ignore[attr-defined]
     assert kept.warnings == []
+
+
+@pytest.mark.parametrize(
+    ("rejected", "made_in"),
+    [({"json_schema"}, "json_object"), ({"json_schema", "json_object"}, "prompt")],
+)
+def test_a_reply_made_after_a_step_down_is_cached_under_the_mode_it_was_made_in(
+    rejected: set[str], made_in: str, fake: FakeOpenAI, make_reviewer: Callable[..., Reviewer]
+) -> None:
+    """``auto`` steps down from json_schema; the reply is the stepped-down mode's, so a run in
+    that mode finds it and a run in json_schema does not."""
+    fake.reject_formats = rejected
+    make_reviewer(structured="auto").review(PAPER)
+    sent = fake.count
+    fake.reject_formats = set()
+    make_reviewer(structured=made_in).review(PAPER)
+    assert fake.count == sent  # served from the cache
+    make_reviewer(structured="json_schema").review(PAPER)
+    assert fake.count == sent + 1  # never served the other mode's reply
+    assert fake.requests[-1]["response_format"]["type"] == "json_schema"

@@ -3,11 +3,15 @@ queue, so a short request timeout measures service time only (FAKE server, one s
 
 import asyncio
 import json
+import logging
+import os
+import stat
 import subprocess
 import sys
 import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -132,3 +136,54 @@ def test_the_gate_alone_keeps_concurrent_requests_out_of_the_server_queue() -> N
         queued = asyncio.run(main(fake))
     assert fake.count == 8 and fake.max_in_service == 1
     assert max(queued) >= 6 * SERVICE  # the last one waited for seven others, on our side
+
+
+def test_slot_lock_files_are_as_open_as_the_umask_allows(tmp_path: Path) -> None:
+    """Another user's command sharing the server must be able to open the lock files."""
+
+    async def hold() -> None:
+        async with SlotGate(1, "k", tmp_path).slot():
+            pass
+
+    old = os.umask(0o002)
+    try:
+        asyncio.run(hold())
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "slot-0.lock").stat().st_mode) == 0o664
+
+
+def test_a_slot_lock_that_cannot_be_opened_leaves_the_gate_per_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Lock files another user made unopenable: the run goes on with this process's own
+    gate (at most ``slots`` of its requests at once) and says so once."""
+    import reviewer.slots as slots
+
+    real_open = os.open
+
+    def refuse(path: Any, *args: Any, **kwargs: Any) -> int:
+        if str(path).endswith(".lock"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(slots.os, "open", refuse)
+    holding = most = 0
+
+    async def use(gate: SlotGate) -> None:
+        nonlocal holding, most
+        async with gate.slot():
+            holding += 1
+            most = max(most, holding)
+            await asyncio.sleep(0.01)
+            holding -= 1
+
+    async def main() -> None:
+        gate = SlotGate(2, "k", tmp_path)
+        await asyncio.gather(*(use(gate) for _ in range(6)))
+
+    with caplog.at_level(logging.WARNING, logger="reviewer.slots"):
+        asyncio.run(main())
+    assert most == 2
+    warnings = [r.getMessage() for r in caplog.records if r.name == "reviewer.slots"]
+    assert len(warnings) == 1 and str(tmp_path) in warnings[0]

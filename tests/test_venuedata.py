@@ -137,3 +137,38 @@ def test_fetched_sets_are_found_by_name_and_the_data_dir_wins(
     mine.mkdir(parents=True)
     monkeypatch.setenv("REVIEWER_DATA_DIR", str(tmp_path / "mine"))
     assert resolve_references("iclr_2024") == mine
+
+
+def test_no_author_name_is_written_not_even_in_the_kept_raw_pages(
+    api: FakeOpenReview, tmp_path: Path
+) -> None:
+    """The raw pages a fetch keeps to resume lose authors, author ids and the BibTeX entry
+    (which names the authors) before they are written."""
+    result = fetch(api, tmp_path)
+    files = [p for p in result.folder.rglob("*") if p.is_file()]
+    assert any(p.parent.name == "raw" and p.name.startswith("page-") for p in files)
+    for file in files:
+        data = file.read_bytes()
+        if file.suffix == ".gz":
+            data = gzip.decompress(data)
+        for name in (b"Secretauthor", b"Hiddenname"):
+            assert name not in data, file
+    page = json.loads((result.folder / "raw" / "page-00000.json").read_text())
+    assert not {"authors", "authorids", "_bibtex"} & set(page[0]["content"])
+    assert page[0]["content"]["title"]  # what the set is built from is kept
+
+
+def test_kept_pages_of_another_page_size_are_refused_not_misaligned(
+    api: FakeOpenReview, tmp_path: Path
+) -> None:
+    """Page 0 kept at 10 a page; resuming at 20 a page would take it for the last page (10
+    papers, silently). It is refused; the kept size, or none given, resumes."""
+    api.fail_from = 1
+    with pytest.raises(EndpointError):
+        fetch(api, tmp_path)
+    api.fail_from = None
+    with pytest.raises(ConfigError, match=r"10 to a page.*--refresh"):
+        fetch_venue(VENUE, out_dir=tmp_path, api_url=api.url, page_size=20, delay=0)
+    result = fetch_venue(VENUE, out_dir=tmp_path, api_url=api.url, delay=0)  # the kept size
+    assert (result.pages_reused, result.papers) == (1, 25)
+    assert [offset for offset, _ in api.note_requests] == [0, 10, 20]

@@ -44,6 +44,7 @@ from reviewer.cli.options import (
     form_option,
     generation_options,
     make_reviewer,
+    say,
     user_errors,
 )
 from reviewer.config import load_settings
@@ -78,7 +79,7 @@ class Live:
 
     def run(self, items: Iterator[Any], opts: dict[str, Any]) -> RunSummary:
         with make_reviewer(opts, rpm=self.rpm, tpm=self.tpm) as reviewer:
-            err.print(f"reviewer: {reviewer.endpoint.label} · {form_label(reviewer)}")
+            say(f"reviewer: {reviewer.endpoint.label} · {form_label(reviewer)}")
             capped = reviewer.concurrency_for(self.concurrency)
             if capped < self.concurrency:
                 err.print(
@@ -96,7 +97,7 @@ class ExportRequests:
 
     def run(self, items: Iterator[Any], opts: dict[str, Any]) -> None:
         counts = make_reviewer(opts).export_requests(items, self.path)
-        err.print(
+        say(
             f"wrote {counts['requests']} requests to {self.path} "
             f"({counts['already_reviewed']} papers already have a valid cached review)"
         )
@@ -124,7 +125,7 @@ class ViaOpenAIBatch:
     def run(self, items: Iterator[Any], opts: dict[str, Any]) -> RunSummary:
         with make_reviewer(opts) as reviewer:
             return reviewer.batch_via_openai(
-                items, self.out, poll_seconds=self.poll_seconds, status=err.print
+                items, self.out, poll_seconds=self.poll_seconds, status=say
             )
 
 
@@ -228,8 +229,9 @@ def batch_command(
     PDF or a folder of PDFs.
 
     Writes reviews.jsonl (one line per review), errors.jsonl (papers that failed, with the
-    reason), manifest.json and reviews/<paper_id>.md. Papers already reviewed in --out are
-    skipped, so an interrupted run is resumed by running the same command again.
+    reason), manifest.json and reviews/<paper_id>.md (each record's "markdown" names its
+    file). Papers already reviewed in --out are skipped, so an interrupted run is resumed by
+    running the same command again.
 
     For runs that outgrow one machine, --export-requests writes the requests in the OpenAI
     Batch format (also read by vLLM's run_batch); --import-results validates and caches the
@@ -256,7 +258,7 @@ def batch_command(
     assert out is not None  # choose_mode requires --out of every mode that writes a run
     report = write_run_report(out, price=load_settings().price_for(_run_model(out)))
     _print_summary(summary, out)
-    err.print(f"report: {report}")
+    say(f"report: {report}")
     sys.exit(0 if summary.ok else EXIT_PARTIAL)
 
 
@@ -292,7 +294,7 @@ def _announce_rejects(items: Iterator[Paper | InputError], path: Path) -> Iterat
 def _say_rejects(items: Iterator[Paper | InputError]) -> Iterator[Any]:
     for item in items:
         if isinstance(item, InputError):
-            err.print(f"[yellow]rejected:[/yellow] {item}", soft_wrap=True, markup=True)
+            err.print(f"[yellow]rejected:[/yellow] {escape(str(item))}", soft_wrap=True)
         yield item
 
 
@@ -383,7 +385,7 @@ def _print_summary(s: RunSummary, out: Path) -> None:
         f"tokens {s.prompt_tokens:,} in / {s.completion_tokens:,} out{cost}"
     )
     if (out / "reviews.jsonl").exists():
-        err.print(score_line(load_run(out)), soft_wrap=True)
+        say(score_line(load_run(out)), soft_wrap=True)
     for note in s.notes:
         err.print(f"[yellow]note:[/yellow] {escape(note)}")
     if s.followup_requests:
@@ -392,5 +394,5 @@ def _print_summary(s: RunSummary, out: Path) -> None:
             f"for the next batch (see manifest.json)"
         )
     if not s.ok:
-        err.print(f"[yellow]see {out / 'errors.jsonl'} for the reasons[/yellow]")
-    err.print(f"outputs in {out}")
+        err.print(f"[yellow]see {escape(str(out / 'errors.jsonl'))} for the reasons[/yellow]")
+    say(f"outputs in {out}")

@@ -41,7 +41,11 @@ def data_command() -> None:
     show_default=True,
     help="Seconds between requests (be polite: the API is shared).",
 )
-@click.option("--page-size", type=click.IntRange(1, 1000), default=100, show_default=True)
+@click.option(
+    "--page-size",
+    type=click.IntRange(1, 1000),
+    help="Submissions per request (default 100; when resuming, the kept pages' size).",
+)
 @click.option("--refresh", is_flag=True, help="Fetch every page again instead of resuming.")
 def fetch_command(
     venue_id: str,
@@ -49,7 +53,7 @@ def fetch_command(
     out_dir: Path | None,
     api_url: str | None,
     delay: float,
-    page_size: int,
+    page_size: int | None,
     refresh: bool,
 ) -> None:
     """Build a references set from an OpenReview venue, e.g. ICLR.cc/2024/Conference.

@@ -27,7 +27,9 @@ if TYPE_CHECKING:
 
 EXIT_USAGE = 2
 EXIT_PARTIAL = 3
-err = Console(stderr=True, highlight=False)
+# Lines mix our markup ("[red]error:[/red]") with text from users, papers, models and servers:
+# that text goes through ``escape`` (or ``markup=False``), and ":name:" is never an emoji.
+err = Console(stderr=True, highlight=False, emoji=False)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -191,3 +193,8 @@ def make_reviewer(opts: dict[str, Any], **extra: Any) -> Reviewer:
 def form_label(reviewer: Reviewer) -> str:
     """The form part of the line a command prints before it starts."""
     return f"form {reviewer.form.name} · profile {reviewer.form.profile}"
+
+
+def say(text: object, *, soft_wrap: bool = False) -> None:
+    """A line of stderr printed as written: paths, ids, titles and replies may hold ``[/]``."""
+    err.print(str(text), markup=False, soft_wrap=soft_wrap)

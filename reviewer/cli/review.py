@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.markup import escape
 
 from reviewer.cli.options import (
     EXIT_PARTIAL,
@@ -17,6 +18,7 @@ from reviewer.cli.options import (
     form_option,
     generation_options,
     make_reviewer,
+    say,
     user_errors,
 )
 from reviewer.errors import ConfigError, InputError, ReviewFailed
@@ -43,13 +45,13 @@ def review_command(
     with user_errors():
         paper = _single_paper(paper_file, title, abstract)
         with make_reviewer(opts) as reviewer:
-            err.print(f"reviewer: {reviewer.endpoint.label} · {form_label(reviewer)}")
+            say(f"reviewer: {reviewer.endpoint.label} · {form_label(reviewer)}")
             try:
                 outcome = reviewer.review_outcome(paper)
             except ReviewFailed as exc:
-                err.print(f"[red]error:[/red] {exc.reason}")
+                err.print(f"[red]error:[/red] {escape(exc.reason)}")
                 if exc.raw_excerpt:
-                    err.print(f"last reply began: {exc.raw_excerpt[:200]!r}")
+                    say(f"last reply began: {exc.raw_excerpt[:200]!r}")
                 sys.exit(EXIT_PARTIAL)
             model = reviewer.endpoint.model  # read while open: a closed one would restart
     calibrated = outcome.review.calibrated

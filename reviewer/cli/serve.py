@@ -7,7 +7,7 @@ import sys
 import click
 
 from reviewer.backend import EMBEDDED_CONTEXT, EMBEDDED_MAX_CONTEXT
-from reviewer.cli.options import err, user_errors
+from reviewer.cli.options import say, user_errors
 from reviewer.local.server import DEFAULT_PARALLEL
 
 
@@ -41,7 +41,7 @@ def serve_command(
         from reviewer.local import reuse
 
         def ready(info: reuse.ServerInfo) -> None:
-            err.print(
+            say(
                 f"serving {info.model} at {info.base_url} ({info.runtime}, {info.slots} "
                 f"slot{'s' if info.slots > 1 else ''} of {info.n_ctx} tokens, pid {info.pid}); "
                 "Ctrl-C stops"

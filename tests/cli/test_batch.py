@@ -2,6 +2,9 @@
 key leak, the summary line; which mode the flags choose."""
 
 import json
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -198,3 +201,77 @@ def test_flags_another_mode_needs_are_refused(
 ) -> None:
     with pytest.raises(ConfigError, match=message):
         choose_mode(**_flags(tmp_path, **given))
+
+
+def test_rich_markup_in_input_lines_and_titles_is_shown_as_text(
+    run, tmp_path: Path, fake: FakeOpenAI
+) -> None:
+    """A rejected line holding ``[/]`` and a title holding ``[bold]`` are printed literally;
+    the batch ends normally and its manifest says finished."""
+    path = tmp_path / "in.jsonl"
+    good = {"id": "x[/]", "title": "[bold]Loud[/bold] title", "abstract": "An abstract."}
+    again = {"id": "x[/]", "title": "[/]", "abstract": "Another."}  # rejected: duplicate id
+    write_jsonl(path, [good, again])
+    result = run("batch", path, "--out", tmp_path / "run")
+    assert result.exit_code == 3, result.output  # one review, one rejected line
+    assert "Traceback" not in result.output and "MarkupError" not in result.output
+    assert "duplicate id 'x[/]'" in result.output  # the rejected line's id, as written
+    manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
+    assert manifest["status"] == "finished"
+    record = json.loads((tmp_path / "run" / "reviews.jsonl").read_text())
+    assert record["title"] == "[bold]Loud[/bold] title"
+    assert "[bold]Loud[/bold] title" in (tmp_path / "run" / "index.html").read_text()
+
+
+def test_a_second_batch_into_a_busy_out_fails_at_once(
+    run, tmp_path: Path, fake: FakeOpenAI
+) -> None:
+    """Another process holds the run folder (its ``.lock``): one line, exit 2, nothing written;
+    once it is gone the same command runs."""
+    out = tmp_path / "run"
+    out.mkdir()
+    holder = textwrap.dedent(
+        f"""
+        import fcntl, os, sys, time
+        fd = os.open({str(out / ".lock")!r}, os.O_RDWR | os.O_CREAT, 0o666)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        print("holding", flush=True)
+        sys.stdin.readline()
+        """
+    )
+    path = write_jsonl(tmp_path / "in.jsonl", papers(2))
+    proc = subprocess.Popen(
+        [sys.executable, "-c", holder], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "holding"
+        result = run("batch", path, "--out", out)
+    finally:
+        assert proc.stdin is not None
+        proc.stdin.close()
+        proc.wait(timeout=10)
+    assert result.exit_code == 2, result.output
+    assert "another run is writing to" in result.output and "Traceback" not in result.output
+    assert fake.count == 0 and not (out / "manifest.json").exists()
+    assert run("batch", path, "--out", out).exit_code == 0
+
+
+def test_credentials_in_the_base_url_reach_no_file_and_no_log(
+    run, tmp_path: Path, fake: FakeOpenAI, isolated_env: Path
+) -> None:
+    """``user:password@`` and an ``api_key`` query value are used, never written or shown."""
+    host = fake.base_url.split("//", 1)[1].split("/", 1)[0]
+    url = f"http://user:secret-pw@{host}/v1?api_key=secret-key&region=eu"
+    path = write_jsonl(tmp_path / "in.jsonl", [*papers(2), {"id": "bad"}])  # errors.jsonl too
+    result = run("batch", path, "--out", tmp_path / "run", "--base-url", url)
+    assert result.exit_code == 3, result.output
+    assert fake.count == 2  # the URL worked
+    assert "secret" not in result.output
+    written = [
+        p for root in (tmp_path / "run", isolated_env) for p in root.rglob("*") if p.is_file()
+    ]
+    assert {p.name for p in written} >= {"manifest.json", "index.html", "errors.jsonl"}
+    for file in written:
+        assert b"secret" not in file.read_bytes(), file
+    manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
+    assert host in manifest["config"]["base_url"] and "region=eu" in manifest["config"]["base_url"]

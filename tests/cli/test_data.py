@@ -41,6 +41,24 @@ def test_fetch_then_list_then_eval_by_name(tmp_path: Path, monkeypatch: pytest.M
     assert metrics["references"]["path"].endswith("iclr_2024")
 
 
+def test_fetch_at_another_page_size_than_the_kept_pages_is_one_line_naming_refresh(
+    tmp_path: Path,
+) -> None:
+    pytest.importorskip("openreview", reason="needs the [data] extra")
+    runner = CliRunner()
+    base = ["data", "fetch", VENUE, "--out-dir", str(tmp_path), "--delay", "0"]
+    with FakeOpenReview(papers=12) as api:
+        first = runner.invoke(main, [*base, "--api-url", api.url, "--page-size", "5"])
+        assert first.exit_code == 0, first.output
+        again = runner.invoke(main, [*base, "--api-url", api.url, "--page-size", "50"])
+        assert again.exit_code == 2, again.output
+        assert again.output.count("\n") == 1 and "--refresh" in again.output
+        fresh = [*base, "--api-url", api.url, "--page-size", "50", "--refresh"]
+        refreshed = runner.invoke(main, fresh)
+    assert refreshed.exit_code == 0, refreshed.output
+    assert "12 papers" in refreshed.output and "1 requests" in refreshed.output
+
+
 def test_fetch_without_the_data_extra_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "openreview", None)
     result = CliRunner().invoke(main, ["data", "fetch", VENUE, "--delay", "0"])

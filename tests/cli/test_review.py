@@ -54,3 +54,12 @@ def test_review_leads_with_calibrated_scores_in_json_and_markdown(
     result = run("review", paper, "--calibration", tmp_path / "cal.json")
     assert f"**Calibrated overall {record['calibrated']['overall']:.1f}/10" in result.output
     assert "Model's raw scores: overall" in result.output
+
+
+def test_a_reply_holding_rich_markup_is_printed_as_text(run, fake: FakeOpenAI) -> None:
+    """The last reply of a failed review is shown as written, ``[/]`` and all."""
+    fake.enqueue(*[Reply(content="[bold]no[/] review [/]")] * 3)
+    result = run("review", "--title", "T", "--abstract", "A")
+    assert result.exit_code == 3, result.output
+    assert "Traceback" not in result.output and "MarkupError" not in result.output
+    assert "[bold]no[/] review [/]" in result.output
