@@ -363,4 +363,9 @@ def _shown(text: str) -> str:
 
 
 def _reason(findings: Sequence[Finding], key: str, index: int) -> str:
-    return "; ".join(f.describe() for f in findings if f.field == key and f.index == index)
+    """Why ``key #index`` was dropped: its findings, without repeating where it is."""
+    return "; ".join(
+        f.describe().removeprefix(f"{f.where}: ")
+        for f in findings
+        if f.field == key and f.index == index
+    )
