@@ -254,8 +254,10 @@ class BatchRunner:
         }
 
 
-MAKER_SETTINGS = ("cache_id", "samples", "reflect", "exemplars", "focus", "temperature")
+MAKER_SETTINGS = ("cache_id", "samples", "reflect", "exemplars", "focus", "temperature", "edit")
 """Run settings that change what a review says (with the model, endpoint and form)."""
+MAKER_DEFAULTS = {"edit": True}
+"""What a manifest written before a setting existed meant by its absence."""
 
 
 def _maker(manifest: dict[str, Any]) -> dict[str, Any]:
@@ -273,7 +275,7 @@ def _maker(manifest: dict[str, Any]) -> dict[str, Any]:
         "profile": form.get("profile"),
         "prompts": form.get("template_hash"),
         "schema": form.get("schema_hash"),
-        **{k: config.get(k) for k in MAKER_SETTINGS if k != "cache_id"},
+        **{k: config.get(k, MAKER_DEFAULTS.get(k)) for k in MAKER_SETTINGS if k != "cache_id"},
     }
 
 

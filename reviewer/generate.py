@@ -129,6 +129,8 @@ class Generator:
     samples: int = 1
     reflect: int = 0
     check_quotes: bool = True
+    # False: the checks report what they find and change nothing in the model's text
+    edit: bool = True
     generic: GenericRule | None = None  # the eval's generic-comment rule, when enabled
     exemplars: ExemplarSource | None = None  # few-shot human reviews of similar train papers
     focus: FocusSource | None = None  # aspects to aim the weaknesses at (``--focus``)
@@ -278,9 +280,11 @@ class Generator:
         earlier: tuple[Review, list[str], list[grounding.Finding], int] | None = None
 
         def finished(review: Review, warnings: list[str], findings: list, attempt: int) -> Outcome:
-            if findings:
+            if findings and self.edit:
                 review, dropped = grounding.drop(review, findings)
                 warnings = [*warnings, *(grounding.WARNING + w for w in dropped)]
+            elif findings:  # reported only: each listed under "Not verified"
+                warnings = [*warnings, *(grounding.KEPT + f.describe() for f in findings)]
             return Outcome(
                 review=review,
                 prompt_tokens=usage[0],
@@ -322,7 +326,12 @@ class Generator:
                 continue
             warnings: list[str] = []
             if self.repair_words:  # CPU work: off the loop, so requests in flight keep going
-                review, warnings = await asyncio.to_thread(self._repaired, review, source or "")
+                repaired, warnings = await asyncio.to_thread(self._repaired, review, source or "")
+                if self.edit:
+                    review = repaired
+                else:  # what would have been mended, reported only
+                    warnings = [grounding.KEPT + "text: " + w.replace("words: mended", "words that "
+                                "look damaged, left as written:") for w in warnings]  # fmt: skip
             findings = await self._findings(review, source)
             if findings and attempt < attempts and grounding_left > 0:
                 grounding_left -= 1

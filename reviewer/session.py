@@ -86,6 +86,7 @@ class Session:
         samples: int = 1,
         reflect: int = 0,
         check_quotes: bool = True,
+        edit: bool = True,
         check_generic: bool | GenericRule = False,
         calibration: str | None = None,
         exemplars: int | ExemplarSource = 0,
@@ -115,6 +116,7 @@ class Session:
             raise ConfigError("samples must be at least 1 and reflect at least 0")
         self.samples, self.reflect = samples, reflect
         self.check_quotes, self.check_generic = check_quotes, bool(check_generic)
+        self.edit = edit  # False: the model's text stays as written, findings only listed
         self._generic = None if isinstance(check_generic, bool) else check_generic
         # an explicit file is read now (errors early); the default waits for the model's name
         self._calibration = resolve_calibration(calibration) if calibration else None
@@ -184,6 +186,7 @@ class Session:
             "samples": self.samples,
             "reflect": self.reflect,
             "check_quotes": self.check_quotes,
+            "edit": self.edit,
         }
 
     def _options(self) -> dict[str, Any]:

@@ -381,3 +381,24 @@ def test_an_invalid_reply_to_a_grounding_reask_keeps_the_earlier_valid_review(
     assert outcome.review.weaknesses == [real]  # the invented quote dropped, as at the end
     assert any(w.startswith("re-ask: no valid reply") for w in outcome.warnings)
     assert any("trained entirely on Mars rovers" in w for w in outcome.warnings)
+
+
+def test_no_edits_keeps_the_models_text_and_lists_what_the_checks_found(
+    tmp_path: Path, fake: FakeOpenAI, make_reviewer: Callable[..., Reviewer]
+) -> None:
+    """Issue 33: an option keeps the model's text untouched and only reports the findings."""
+    text = "OPT-175B is comparable to GPT-3. It wins by 35% on every task."
+    bad = _review(experiments=text)
+    fake.enqueue(*[Reply(content=json.dumps(bad))] * 3)
+    reviewer = make_reviewer(edit=False, max_reasks=0)
+    reviewer.batch([PAPER], tmp_path / "run")
+    record = json.loads((tmp_path / "run" / "reviews.jsonl").read_text())
+    assert record["review"]["experiments"] == text  # as the model wrote it
+    assert 'grounding: kept experiments: the number "35%" is not in the paper' in record["warnings"]
+    assert not [
+        w for w in record["warnings"] if w.startswith(("grounding: removed", "grounding: dropped"))
+    ]
+    markdown = (tmp_path / "run" / "reviews" / "opt.md").read_text()
+    assert "**Not verified.**" in markdown and "**Edited.**" not in markdown
+    manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
+    assert manifest["config"]["edit"] is False

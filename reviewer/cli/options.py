@@ -134,6 +134,15 @@ def generation_options(func: F) -> F:
                 "paper, and comments that say nothing (no weaknesses, further research needed).",
             ),
             click.option(
+                "--edits/--no-edits",
+                default=True,
+                show_default=True,
+                help="Apply the checks' edits to the model's text (remove sentences and "
+                "comments with names or numbers not in the paper, mend damaged words). "
+                "--no-edits keeps the text as the model wrote it and lists what the checks "
+                "found under 'Not verified'.",
+            ),
+            click.option(
                 "--exemplars",
                 type=click.IntRange(0, 5),
                 default=0,
@@ -182,6 +191,7 @@ def make_reviewer(opts: dict[str, Any], **extra: Any) -> Reviewer:
         samples=opts["samples"],
         reflect=opts["reflect"],
         check_quotes=opts["quote_check"],
+        edit=opts["edits"],
         check_generic=opts["generic_check"],
         calibration=opts["calibration"],
         exemplars=opts["exemplars"],
