@@ -5,7 +5,7 @@
 
 "Old" is the encoder as it was before issue 19 (torch, sentence-transformers' character sort);
 each new configuration is compared with it on the decisions the eval takes from cosines, at the
-frozen thresholds (``reviewer.generic``), on the dev split (never test):
+frozen thresholds (``reviewer.checks.generic``), on the dev split (never test):
 
 - leave-one-out pairs: every (unit, unit) pair of two different reviewers of one paper, matched
   when the cosine is >= ``MATCH_THRESHOLD``; and each unit's "hit" (matches some other reviewer);
@@ -34,10 +34,10 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.embed_sample import CONFIGS, MAX_TOKENS, Sample, encoder, load_split  # noqa: E402
 from benchmarks.machine import write_results  # noqa: E402
+from reviewer.checks.generic import MATCH_THRESHOLD, generic_flags  # noqa: E402
 from reviewer.embed import DIMENSIONS  # noqa: E402
 from reviewer.eval.baselines import abstract_text  # noqa: E402
 from reviewer.eval.coverage import AspectDetector, load_detector  # noqa: E402
-from reviewer.generic import MATCH_THRESHOLD, generic_flags  # noqa: E402
 
 
 class Encoded:

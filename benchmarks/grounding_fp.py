@@ -6,7 +6,8 @@ specifics are real (they were written from the full paper):
 * ``textcheck.non_comment`` on human review comments of the train split: every unit it flags
   is a false positive unless the unit really says nothing ("None.", "Further research is
   needed."); a sample of flagged units is printed to judge which.
-* the number and name checks (``reviewer.specifics``) on seed 001's five-section reviews and on
+* the number and name checks (``reviewer.checks.specifics``) on seed 001's five-section reviews
+  and on
   train-split human reviews, each checked against its paper's title and abstract, as an
   abstract-only review would be. These reviews cite the full paper, so most flags are numbers
   and names that the abstract truly lacks; the rule errors are the flags that are not a
@@ -24,10 +25,10 @@ import json
 import random
 from collections import Counter
 
+from reviewer.checks.specifics import Source
+from reviewer.checks.textcheck import non_comment
 from reviewer.references import data_dir, load_references, select
 from reviewer.segment import review_sections, split_comments
-from reviewer.specifics import Source
-from reviewer.textcheck import non_comment
 
 SEED_001 = "seed_001_sections/seed_001_sections.jsonl"
 SETS = ("neurips_2023_2025", "iclr_2017")

@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.machine import write_results  # noqa: E402
+from reviewer.checks.guard import guard, scan  # noqa: E402
 from reviewer.errors import InputError  # noqa: E402
-from reviewer.guard import guard, scan  # noqa: E402
 from reviewer.references import data_dir, load_references, papers_for_generation  # noqa: E402
 
 SETS = ("neurips_2023_2025", "iclr_2017", "iclr_2018", "disapere")

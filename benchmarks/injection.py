@@ -79,7 +79,9 @@ def main() -> None:
         with Reviewer(settings=settings, cache_dir=work / "cache") as reviewer:
             reviewer.batch(clean, work / "clean", concurrency=1)
             reviewer.batch(injected, work / "injected", concurrency=1)
-            keep_all = mock.patch("reviewer.guard._strip_instructions", lambda text: (text, 0))
+            keep_all = mock.patch(
+                "reviewer.checks.guard._strip_instructions", lambda text: (text, 0)
+            )
             with keep_all:
                 reviewer.batch(injected, work / "injected-kept", concurrency=1)
     a, b = records(work / "clean"), records(work / "injected")

@@ -4,7 +4,7 @@
     python benchmarks/noncomment_dev.py --papers 600
 
 Human reviewers rarely write a review item that says nothing about the paper, so every
-sentence the rule (``reviewer.textcheck.non_comment``) flags in their reviews is a candidate
+sentence the rule (``reviewer.checks.textcheck.non_comment``) flags in their reviews is a candidate
 false alarm, to be read. The script splits each human review of the first N dev papers (the
 eval's fixed sha256 order) into lines and sentences, runs the rule on each, prints every
 distinct flagged sentence and writes the counts by kind to benchmarks/results/noncomment-dev.*
@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.machine import write_results  # noqa: E402
+from reviewer.checks.textcheck import NON_COMMENT_VERSION, _sentences, non_comment  # noqa: E402
 from reviewer.references import data_dir, load_references, select  # noqa: E402
-from reviewer.textcheck import NON_COMMENT_VERSION, _sentences, non_comment  # noqa: E402
 
 
 def sentences(text: str) -> list[str]:

@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.machine import describe  # noqa: E402
 from reviewer import Paper, list_forms, load_form, read_papers  # noqa: E402
-from reviewer.guard import guard  # noqa: E402
+from reviewer.checks.guard import guard  # noqa: E402
 from reviewer.local.server import LocalServer  # noqa: E402
 from reviewer.local.weights import model_alias, resolve_model  # noqa: E402
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from reviewer import generic
+from reviewer.checks import generic
 from reviewer.embed import Embedder
 from reviewer.eval import comments as cm
 from reviewer.references import load_references, select

@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from reviewer.checks.words import KNOWN_ZIPF, WORDS_PATH, zipf  # noqa: E402
 from reviewer.references import load_references, select  # noqa: E402
-from reviewer.words import KNOWN_ZIPF, WORDS_PATH, zipf  # noqa: E402
 
 MIN_PAPERS = 3
 SETS = ("neurips_2023_2025", "iclr_2017")

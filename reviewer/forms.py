@@ -29,8 +29,8 @@ import jinja2
 from pydantic import Field, create_model
 
 from reviewer.cache import stable_hash
+from reviewer.checks.grounding import edited, unverified
 from reviewer.errors import FormError
-from reviewer.grounding import edited, unverified
 from reviewer.paper import Paper
 from reviewer.resources import builtin
 from reviewer.review import Review

@@ -17,15 +17,15 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from reviewer import grounding, words
 from reviewer.cache import CompletionCache, completion_key
+from reviewer.checks import Grounding, Guard, WordRepair, grounding, review_checks
+from reviewer.checks.grounding import GenericRule
+from reviewer.checks.guard import CHARS_PER_TOKEN
 from reviewer.client import ChatClient, Completion
 from reviewer.errors import ReviewFailed
 from reviewer.exemplars import ExemplarSource
 from reviewer.focus import FocusSource
 from reviewer.forms import Form, Messages
-from reviewer.grounding import GenericRule
-from reviewer.guard import CHARS_PER_TOKEN, guard
 from reviewer.paper import Paper
 from reviewer.review import Review
 
@@ -140,6 +140,11 @@ class Generator:
     # up to max_reasks. An invalid reply is always re-asked up to max_reasks.
     grounding_reasks: int | None = None
 
+    @property
+    def _checks(self) -> tuple[WordRepair, Grounding]:
+        """The review checks in their declared order (``reviewer.checks``)."""
+        return review_checks(self.generic)
+
     def params(self, sample: int) -> dict[str, Any]:
         temperature = self.form.temperature if self.temperature is None else self.temperature
         if sample > 0 and temperature == 0:
@@ -218,11 +223,7 @@ class Generator:
         (and, when configured, exemplar reviews of similar train papers before the paper: their
         retrieval encodes the abstract, CPU work that runs in a thread so that the requests in
         flight are not stalled; and the weakness focus after it)."""
-        guarded = guard(
-            paper,
-            max_input_tokens=self.form.max_input_tokens,
-            max_full_text_tokens=self.full_text_budget(paper),
-        )
+        guarded = Guard(self.form.max_input_tokens, self.full_text_budget(paper)).guarded(paper)
         messages = self.form.render(guarded.paper, include_schema=self.client.mode == "prompt")
         source = messages[-1]["content"]
         if self.exemplars is not None:
@@ -264,7 +265,7 @@ class Generator:
         ``paper_id`` and ``sample`` say whose request it is (batch files label requests by them).
 
         With ``source`` (the paper text the model was shown), a valid review must also be
-        grounded in it (``reviewer.grounding``); what is still not after the last attempt is
+        grounded in it (``reviewer.checks.grounding``); what is still not after the last attempt is
         dropped where the form allows, and noted in the outcome's warnings."""
         started = time.perf_counter()
         self._check_size(messages)
@@ -281,8 +282,8 @@ class Generator:
 
         def finished(review: Review, warnings: list[str], findings: list, attempt: int) -> Outcome:
             if findings and self.edit:
-                review, dropped = grounding.drop(review, findings)
-                warnings = [*warnings, *(grounding.WARNING + w for w in dropped)]
+                review, dropped = self._checks[1].fix(review, findings, source or "")
+                warnings = [*warnings, *dropped]
             elif findings:  # reported only: each listed under "Not verified"
                 warnings = [*warnings, *(grounding.KEPT + f.describe() for f in findings)]
             return Outcome(
@@ -326,7 +327,9 @@ class Generator:
                 continue
             warnings: list[str] = []
             if self.repair_words:  # CPU work: off the loop, so requests in flight keep going
-                repaired, warnings = await asyncio.to_thread(self._repaired, review, source or "")
+                repaired, warnings = await asyncio.to_thread(
+                    self._checks[0].fix, review, (), source or ""
+                )
                 if self.edit:
                     review = repaired
                 else:  # what would have been mended, reported only
@@ -354,29 +357,11 @@ class Generator:
             attempts=attempts,
         )
 
-    def _repaired(self, review: Review, source: str) -> tuple[Review, list[str]]:
-        """``review`` with its damaged words mended (before the grounding checks: "singleGPU"
-        or "MMLu" would read as an invented name), and a warning naming the repairs."""
-        data, escapes = words.unescape_value(review.model_dump())
-        data, fixes = words.repair_value(data, source)
-        notes = []
-        if escapes:
-            notes.append(f"words: decoded {escapes} character(s) written as escapes (\\u2019)")
-        if fixes:
-            shown = "; ".join(fixes[:5]) + ("; ..." if len(fixes) > 5 else "")
-            notes.append(f"words: mended {len(fixes)} damaged word(s): {shown}")
-        if not notes:
-            return review, []
-        try:
-            return self.form.schema.model_validate(data), notes
-        except ValidationError:  # decoding made a field shorter than its schema allows
-            return review, []
-
     async def _findings(self, review: Review, source: str | None) -> list[grounding.Finding]:
         if source is None or not (self.check_quotes or self.generic):
             return []
         # CPU work (the generic rule encodes every comment): off the loop
-        found = await asyncio.to_thread(grounding.find, review, source, self.generic)
+        found = await asyncio.to_thread(self._checks[1].find, review, source)
         return found if self.check_quotes else [f for f in found if f.kind == "generic_comment"]
 
 

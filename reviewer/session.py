@@ -15,7 +15,6 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from reviewer import words
 from reviewer.backend import (
     OPENAI_URL,
     Endpoint,
@@ -32,6 +31,8 @@ from reviewer.calibration import (
     venue_key,
 )
 from reviewer.calibration import resolve as resolve_calibration
+from reviewer.checks import words
+from reviewer.checks.grounding import GenericRule
 from reviewer.client import ChatClient
 from reviewer.config import Settings, load_settings
 from reviewer.errors import ConfigError, InputError, require_extra
@@ -39,7 +40,6 @@ from reviewer.exemplars import ExemplarSource
 from reviewer.focus import FocusSource, load_focus
 from reviewer.forms import load_form
 from reviewer.generate import DEFAULT_MAX_REASKS, Generator
-from reviewer.grounding import GenericRule
 from reviewer.paper import Paper, paper_from_record
 from reviewer.ratelimit import RateLimiter
 from reviewer.redact import redact
@@ -257,7 +257,9 @@ class Session:
         """The eval's generic-comment rule over train-split human comments (built once)."""
         with self._lock:
             if self.check_generic and self._generic is None:
-                from reviewer.generic import GenericCheck  # the [eval] extra (checked at start)
+                from reviewer.checks.generic import (
+                    GenericCheck,  # the [eval] extra (checked at start)
+                )
 
                 self._generic = GenericCheck.from_train_split()
             return self._generic

@@ -61,7 +61,7 @@ def imports(module: str) -> set[str]:
             if node.level:
                 anchor = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
                 base = f"{anchor}.{base}" if base else anchor
-            # ``from reviewer import generic`` imports the module reviewer.generic
+            # ``from reviewer import generic`` imports the module reviewer.checks.generic
             names = [f"{base}.{a.name}" if f"{base}.{a.name}" in MODULES else base
                      for a in node.names]  # fmt: skip
         else:
@@ -85,7 +85,7 @@ def test_the_graph_sees_lazy_imports() -> None:
     """The reader below counts imports inside functions (the CLI mounts the eval lazily)."""
     assert "reviewer.eval.cli" in GRAPH["reviewer.cli.app"]
     assert "reviewer.cli.app" in GRAPH["reviewer.cli"]
-    assert "reviewer.generic" in GRAPH["reviewer.session"]
+    assert "reviewer.checks.generic" in GRAPH["reviewer.session"]
 
 
 def test_generation_never_imports_the_eval() -> None:

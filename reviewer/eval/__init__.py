@@ -5,7 +5,7 @@ One stage per module: ``generated`` (reviews to score) -> ``metrics``, ``comment
 way) -> ``run`` (writes metrics.json) -> ``report`` (markdown and HTML). What generation needs
 too lives outside this package and is imported from there: ``reviewer.references`` (human
 data), ``reviewer.segment`` (the comment splitter), ``reviewer.embed`` (cached sentence
-vectors) and ``reviewer.generic`` (the generic-comment rule); generation never imports the
+vectors) and ``reviewer.checks.generic`` (the generic-comment rule); generation never imports the
 eval. ``cli.eval_command`` is ``reviewer eval``.
 
 Names are imported on first use, so ``import reviewer.eval.cli`` (done by the main CLI on

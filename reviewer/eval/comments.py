@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from reviewer.generic import MATCH_THRESHOLD
+from reviewer.checks.generic import MATCH_THRESHOLD
 
 MATCHER_VERSION = "minilm-cos-v1"
-"""Changes whenever the splitter, the model or a threshold (``reviewer.generic``) changes."""
+"""Changes whenever the splitter, the model or a threshold (``reviewer.checks.generic``) changes."""
 
 SHUFFLE_SEED = 0
 

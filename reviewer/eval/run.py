@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from reviewer import generic, words
 from reviewer.calibration import Calibration
+from reviewer.checks import generic, words
 from reviewer.embed import ABSTRACT_MAX_TOKENS, MODEL_NAME, Embedder, Encoder
 from reviewer.errors import ConfigError
 from reviewer.eval import comments as cm

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from reviewer import generic
+from reviewer.checks import generic
 from reviewer.embed import Encoder
 from reviewer.eval import comments as cm
 from reviewer.eval import textquality as tq

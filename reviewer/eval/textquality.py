@@ -2,10 +2,12 @@
 
 Nine figures, each a ratio of counts so that runs of any size compare (pooled over papers,
 with the harness's bootstrap): glued words, damaged words (glued, misspelled, with broken
-capitals or capitalised inside a copied phrase: :func:`reviewer.words.damaged_words`), numbers
+capitals or capitalised inside a copied phrase: :func:`reviewer.checks.words.damaged_words`),
+numbers
 and names absent from the paper text, claims of released code or data the paper text never
-mentions (:mod:`reviewer.release`), word 5-grams copied from the paper text, 5-grams repeated
-across a review's sections, non-comments (:mod:`reviewer.textcheck`) and words per paragraph.
+mentions (:mod:`reviewer.checks.release`), word 5-grams copied from the paper text, 5-grams
+repeated
+across a review's sections, non-comments (:mod:`reviewer.checks.textcheck`) and words per paragraph.
 The rules are frozen and versioned with :data:`TEXT_QUALITY_VERSION` like the comment matcher;
 ``evals/README.md`` documents each.
 
@@ -21,10 +23,13 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from reviewer.release import RELEASE_RULE, release_claims, states_release
+from reviewer.checks.release import RELEASE_RULE, release_claims, states_release
+from reviewer.checks.textcheck import NON_COMMENT_VERSION, non_comment, review_units
+from reviewer.checks.words import (  # shared with the embedded model's repair
+    damaged_words,
+    glued_words,
+)
 from reviewer.review import SCORE_KEYS
-from reviewer.textcheck import NON_COMMENT_VERSION, non_comment, review_units
-from reviewer.words import damaged_words, glued_words  # shared with the embedded model's repair
 
 TEXT_QUALITY_VERSION = "textquality-v6"
 """Changes whenever a rule or constant below (or the non-comment rule) changes."""

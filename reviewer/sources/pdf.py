@@ -16,8 +16,8 @@ from typing import Any
 
 from pypdf import PdfReader
 
+from reviewer.checks.guard import CHARS_PER_TOKEN
 from reviewer.errors import InputError
-from reviewer.guard import CHARS_PER_TOKEN
 from reviewer.paper import Paper
 
 HEAD_PAGES = 2  # the abstract is on the first page, sometimes spilling onto the second

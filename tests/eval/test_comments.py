@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from reviewer.checks.generic import MATCH_THRESHOLD, generic_flags
 from reviewer.eval.comments import comment_scores, derangement, human_loo_hit_rates, match
-from reviewer.generic import MATCH_THRESHOLD, generic_flags
 
 
 def unit(*angles_deg: float) -> np.ndarray:

@@ -2,8 +2,8 @@
 
 from typing import Any
 
+from reviewer.checks.generic import GenericCheck
 from reviewer.embed import Embedder
-from reviewer.generic import GenericCheck
 
 TOPICS = [
     "protein folding with diffusion models",

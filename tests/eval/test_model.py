@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from reviewer.checks.generic import MATCH_THRESHOLD
 from reviewer.embed import Embedder
 from reviewer.eval.run import EvalConfig, run_eval
-from reviewer.generic import MATCH_THRESHOLD
 from tests.eval.conftest import SAMPLE
 
 pytestmark = pytest.mark.embedding_model

@@ -17,7 +17,7 @@ import math
 import re
 import unicodedata
 
-from reviewer.textcheck import GENERIC_WORDS
+from reviewer.checks.textcheck import GENERIC_WORDS
 
 
 def normalise(text: str) -> str:

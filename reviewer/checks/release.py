@@ -3,7 +3,8 @@
 Asked about reproducibility, the embedded model answers "The authors provide code, data, and
 detailed information" for half of the papers whose abstract never mentions code (183 of 375
 dev and planted-flaw reviews at commit 8bde8b6). That is an invented fact like an invented
-number. One rule for generation (``reviewer.grounding`` removes the sentence) and for the eval
+number. One rule for generation (``reviewer.checks.grounding`` removes the sentence) and for the
+eval
 (``text_quality.unsupported_release_rate``); change :data:`RELEASE_RULE` with it.
 """
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from reviewer.checks.textcheck import non_comment, non_comments, review_units
 from reviewer.references import data_dir
-from reviewer.textcheck import non_comment, non_comments, review_units
 
 SEED = data_dir() / "seed_001_sections" / "seed_001_sections.jsonl"
 
@@ -173,7 +173,7 @@ def test_seed_001_reviews_are_clean_and_a_damaged_copy_is_caught() -> None:
 
 
 def test_any_digit_or_term_outside_the_generic_vocabulary_makes_a_text_specific() -> None:
-    from reviewer.textcheck import says_nothing_specific
+    from reviewer.checks.textcheck import says_nothing_specific
 
     assert says_nothing_specific("The method needs more evaluation.")
     assert not says_nothing_specific("The method needs more evaluation on 3 datasets.")

@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from reviewer import Reviewer
-from reviewer.forms import load_form
-from reviewer.grounding import (
+from reviewer.checks.grounding import (
     Finding,
     cut_off,
     drop,
@@ -19,6 +18,7 @@ from reviewer.grounding import (
     reask_text,
     unverified,
 )
+from reviewer.forms import load_form
 from tests.fake_openai import FakeOpenAI, Reply, placeholder_review
 
 ABSTRACT = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reviewer.release import claims_release, states_release, unsupported_release
+from reviewer.checks.release import claims_release, states_release, unsupported_release
 
 QUIET = "We propose DSD, a dense-sparse-dense training flow, and improve ResNet-50 by 1.1%."
 

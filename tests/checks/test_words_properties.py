@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-words = pytest.importorskip("reviewer.words")
+words = pytest.importorskip("reviewer.checks.words")
 if not words.available():
     pytest.skip("the word repair needs wordfreq and rapidfuzz", allow_module_level=True)
 

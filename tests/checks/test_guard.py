@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reviewer import Paper, Reviewer, read_papers
-from reviewer.guard import guard, scan
+from reviewer.checks.guard import guard, scan
 from tests.conftest import EXAMPLES
 from tests.fake_openai import FakeOpenAI
 

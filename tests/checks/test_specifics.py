@@ -2,7 +2,7 @@
 
 import pytest
 
-from reviewer.specifics import Source, names, numbers
+from reviewer.checks.specifics import Source, names, numbers
 
 OPT = (
     "Title: OPT: Open Pre-trained Transformer Language Models\nAbstract:\n"

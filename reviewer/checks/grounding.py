@@ -3,17 +3,18 @@
 Small models invent quotations, numbers and names, and write comments that say nothing. Every
 quoted span (three words or more) in the review is looked up in the paper text the model was
 given, after normalising case, punctuation and spacing; so is every number and every name
-(``reviewer.specifics``); every list comment and paragraph sentence must say something
-(``reviewer.textcheck``) and claim no release of code or data the paper does not mention
-(``reviewer.release``).
+(``reviewer.checks.specifics``); every list comment and paragraph sentence must say something
+(``reviewer.checks.textcheck``) and claim no release of code or data the paper does not mention
+(``reviewer.checks.release``).
 Optionally (``check_generic``; needs the [eval] extra and the reference data) each list comment
 is compared with human comments on train-split papers by the eval's own generic rule
-(``reviewer.generic``). Findings go back to the model as a re-ask; whatever is still wrong after
-the last attempt is dropped from its list when the form allows fewer items, and is noted on the
-review either way; a paragraph loses the sentences with an invented number or name, or that
-say nothing, when it stays long enough for the schema. A paragraph that stops mid-sentence (a
-small model sometimes closes its JSON string early: "by using a technique called ") loses that
-sentence the same way. What is kept is listed for the reader by :func:`unverified`.
+(``reviewer.checks.generic``). Findings go back to the model as a re-ask; whatever is still
+wrong after the last attempt is dropped from its list when the form allows fewer items, and is
+noted on the review either way; a paragraph loses the sentences with an invented number or
+name, or that say nothing, when it stays long enough for the schema. A paragraph that stops
+mid-sentence (a small model sometimes closes its JSON string early: "by using a technique
+called ") loses that sentence the same way. What is kept is listed for the reader by
+:func:`unverified`, what is changed by :func:`edited`.
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from reviewer.release import claims_release, states_release
+from reviewer.checks.release import claims_release, states_release
+from reviewer.checks.specifics import Source, normalise
+from reviewer.checks.textcheck import non_comment
 from reviewer.review import TEXT_LIST_KEYS, Review, item_text
-from reviewer.specifics import Source, normalise
-from reviewer.textcheck import non_comment
 
 TITLE_RE = re.compile(r"^Title:\s*(.+)$", re.M)
 QUOTE_RE = re.compile(r"[\"“”„«»]([^\"“”„«»]{8,600})[\"“”„«»]")
@@ -93,7 +94,7 @@ class Finding:
 
 
 class GenericRule(Protocol):
-    """Tells which comments are generic (``reviewer.generic.GenericCheck``)."""
+    """Tells which comments are generic (``reviewer.checks.generic.GenericCheck``)."""
 
     def flags(self, comments: Sequence[str]) -> list[bool]: ...
 

@@ -10,7 +10,7 @@ import pytest
 
 pytest.importorskip("wordfreq")
 
-from reviewer.words import (  # noqa: E402
+from reviewer.checks.words import (  # noqa: E402
     damaged_words,
     foreign_runs,
     glued_words,
@@ -18,7 +18,7 @@ from reviewer.words import (  # noqa: E402
     repair_value,
 )
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "data" / "seed_001_sections"
+SEED = Path(__file__).resolve().parents[3] / "shared" / "data" / "seed_001_sections"
 
 
 @pytest.mark.parametrize(
@@ -181,7 +181,7 @@ def test_seed_001_human_reviews_need_no_repair() -> None:
 
 
 def test_literal_escapes_become_the_characters_they_name() -> None:
-    from reviewer.words import unescape_value
+    from reviewer.checks.words import unescape_value
 
     review = {
         "impact": "On GLUE, RACE, \\u2018SQuAD\\u2019.",

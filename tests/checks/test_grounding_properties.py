@@ -7,8 +7,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from reviewer.checks.grounding import cut, drop, find, sentence_spans
 from reviewer.forms import load_form
-from reviewer.grounding import cut, drop, find, sentence_spans
 from tests.fake_openai import placeholder_review
 
 SCHEMA = load_form("sections").schema
