@@ -156,14 +156,20 @@ def test_busy_means_cpu_use_right_now_not_the_load_average(
 # --- the real model -----------------------------------------------------------------------------
 
 
-@pytest.mark.local_model
-def test_real_server_answers_a_schema_constrained_request(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def small_model(monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The packaged 0.5B, assembled in the user's cache (reused across runs), or a skip."""
     pytest.importorskip("xllamacpp")
-    openai = pytest.importorskip("openai")
     if importlib.util.find_spec(MODELS["0.5b"].part_modules()[0]) is None:
         pytest.skip("the 0.5b model's part packages are not installed")
-    monkeypatch.delenv("REVIEWER_CACHE_DIR")  # reuse the assembled model across runs
-    path = resolve_model("0.5b")
+    monkeypatch.delenv("REVIEWER_CACHE_DIR")
+    return resolve_model("0.5b")
+
+
+@pytest.mark.local_model
+def test_real_server_answers_a_schema_constrained_request(small_model: Path) -> None:
+    openai = pytest.importorskip("openai")
+    path = small_model
     schema = {
         "type": "object",
         "properties": {
@@ -189,19 +195,15 @@ def test_real_server_answers_a_schema_constrained_request(monkeypatch: pytest.Mo
 
 @pytest.mark.local_model
 def test_real_server_applies_the_repetition_penalty_each_request_carries(
-    monkeypatch: pytest.MonkeyPatch,
+    small_model: Path,
 ) -> None:
     """The penalty travels in the request body, sequence breakers included: with it off the
     greedy reply copies the prompt's sentence, with ours the copy breaks (the same way each
     time), and with a space as a breaker (every run broken at once) it copies again."""
-    pytest.importorskip("xllamacpp")
     openai = pytest.importorskip("openai")
-    if importlib.util.find_spec(MODELS["0.5b"].part_modules()[0]) is None:
-        pytest.skip("the 0.5b model's part packages are not installed")
     from reviewer.local.dry import DRY
 
-    monkeypatch.delenv("REVIEWER_CACHE_DIR")  # reuse the assembled model across runs
-    path = resolve_model("0.5b")
+    path = small_model
     sentence = "the quick brown fox jumps over the lazy dog near the quiet river bank"
     ask = {
         "messages": [{"role": "user", "content": f"Copy this sentence exactly: {sentence}"}],
