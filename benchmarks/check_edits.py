@@ -43,11 +43,16 @@ def load(root: Path) -> tuple[Any, Any, Any]:
     sys.path.insert(0, str(root))
     for name in [m for m in sys.modules if m == "reviewer" or m.startswith("reviewer.")]:
         del sys.modules[name]
-    try:
+    # decided by the tree, not by trying an import: an editable install would find the
+    # checks package of another checkout
+    if (root / "reviewer" / "checks" / "grounding.py").exists():
         from reviewer.checks import grounding, words  # type: ignore[attr-defined]
-    except ImportError:  # before the checks package
+    else:  # before the checks package
         from reviewer import grounding, words  # type: ignore[no-redef,attr-defined]
     from reviewer.forms import load_form
+
+    if not Path(grounding.__file__).resolve().is_relative_to(root):
+        raise SystemExit(f"{grounding.__file__} is not from {root}")
 
     return grounding, words, load_form
 

@@ -35,6 +35,7 @@ ELLIPSIS_RE = re.compile(r"\.\.\.|…|\[\s*\.\.\.\s*\]")
 SENTENCE_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(])")
 # Where one sentence of a paragraph ends and the next begins: after sentence punctuation, or at
 # a line break (a paragraph break, or a line of its own).
+MARKER_RE = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)]|\(\w\))\s+")
 BOUNDARY_RE = re.compile(r"(?<=[.!?])[ \t]+(?=[A-Z0-9\"“(])|[ \t]*\n\s*")
 SCRUBBED = {"invented_number", "invented_name", "non_comment", "invented_release", "cut_off"}
 """Kinds whose paragraph sentence is removed (when the paragraph stays long enough)."""
@@ -168,7 +169,9 @@ def _paragraph_findings(
     found: list[Finding] = []
     for span in spans:
         sentence = text[span[0] : span[1]]
-        unquoted = QUOTE_RE.sub(" ", sentence)  # a quote is checked whole, in ``find``
+        # a quote is checked whole, in ``find``; a list marker ("- ", "2. ") is not a word, so
+        # the word after it starts the sentence ("- Empirical results: ..." names nothing)
+        unquoted = MARKER_RE.sub("", QUOTE_RE.sub(" ", sentence))
         for kind, details in (("invented_number", paper.invented_numbers(unquoted)),
                               ("invented_name", paper.invented_names(unquoted))):  # fmt: skip
             for detail in details:

@@ -402,3 +402,14 @@ def test_no_edits_keeps_the_models_text_and_lists_what_the_checks_found(
     assert "**Not verified.**" in markdown and "**Edited.**" not in markdown
     manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
     assert manifest["config"]["edit"] is False
+
+
+def test_a_capital_after_a_list_marker_starts_its_sentence() -> None:
+    """Found by benchmarks/check_edits.py on human reviews: "- Empirical results: ..." read
+    "Empirical" as a name the paper lacks, and the line was removed."""
+    text = (
+        "OPT-175B is comparable to GPT-3.\n- Empirical results: the suite is open.\n"
+        "2. Writing is clear."
+    )
+    review = SCHEMA.model_validate(_review(experiments=text))
+    assert not [f for f in find(review, ABSTRACT) if f.field == "experiments"]
