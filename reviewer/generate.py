@@ -278,11 +278,12 @@ class Generator:
         grounding_left = self.max_reasks if self.grounding_reasks is None else self.grounding_reasks
         # The last valid review and its findings: a re-ask about its grounding whose replies are
         # all invalid must not cost the review itself.
-        earlier: tuple[Review, list[str], list[grounding.Finding], int] | None = None
+        earlier: tuple[Review, list[str], list[grounding.Finding]] | None = None
+        repair, ground = self._checks
 
         def finished(review: Review, warnings: list[str], findings: list, attempt: int) -> Outcome:
             if findings and self.edit:
-                review, dropped = self._checks[1].fix(review, findings, source or "")
+                review, dropped = ground.fix(review, findings, source or "")
                 warnings = [*warnings, *dropped]
             elif findings:  # reported only: each listed under "Not verified"
                 warnings = [*warnings, *(grounding.KEPT + f.describe() for f in findings)]
@@ -327,9 +328,7 @@ class Generator:
                 continue
             warnings: list[str] = []
             if self.repair_words:  # CPU work: off the loop, so requests in flight keep going
-                repaired, warnings = await asyncio.to_thread(
-                    self._checks[0].fix, review, (), source or ""
-                )
+                repaired, warnings = await asyncio.to_thread(repair.fix, review, (), source or "")
                 if self.edit:
                     review = repaired
                 else:  # what would have been mended, reported only
@@ -338,7 +337,7 @@ class Generator:
             findings = await self._findings(review, source)
             if findings and attempt < attempts and grounding_left > 0:
                 grounding_left -= 1
-                earlier = (review, warnings, findings, attempt)
+                earlier = (review, warnings, findings)
                 messages = [
                     *messages,
                     {"role": "assistant", "content": completion.text[:4000]},
@@ -347,7 +346,7 @@ class Generator:
                 continue
             return finished(review, warnings, findings, attempt)
         if earlier is not None:
-            review, warnings, findings, _ = earlier
+            review, warnings, findings = earlier
             note = (f"re-ask: no valid reply after the grounding re-ask ({reason}); "
                     "the earlier review is kept")  # fmt: skip
             return finished(review, [*warnings, note], findings, attempts)
@@ -361,7 +360,8 @@ class Generator:
         if source is None or not (self.check_quotes or self.generic):
             return []
         # CPU work (the generic rule encodes every comment): off the loop
-        found = await asyncio.to_thread(self._checks[1].find, review, source)
+        _, ground = self._checks
+        found = await asyncio.to_thread(ground.find, review, source)
         return found if self.check_quotes else [f for f in found if f.kind == "generic_comment"]
 
 

@@ -33,9 +33,10 @@ TITLE_RE = re.compile(r"^Title:\s*(.+)$", re.M)
 QUOTE_RE = re.compile(r"[\"“”„«»]([^\"“”„«»]{8,600})[\"“”„«»]")
 ELLIPSIS_RE = re.compile(r"\.\.\.|…|\[\s*\.\.\.\s*\]")
 SENTENCE_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(])")
+# A list marker opening a sentence: "- ", "* ", "2. ", "(a) ".
+MARKER_RE = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)]|\(\w\))\s+")
 # Where one sentence of a paragraph ends and the next begins: after sentence punctuation, or at
 # a line break (a paragraph break, or a line of its own).
-MARKER_RE = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)]|\(\w\))\s+")
 BOUNDARY_RE = re.compile(r"(?<=[.!?])[ \t]+(?=[A-Z0-9\"“(])|[ \t]*\n\s*")
 SCRUBBED = {"invented_number", "invented_name", "non_comment", "invented_release", "cut_off"}
 """Kinds whose paragraph sentence is removed (when the paragraph stays long enough)."""
@@ -327,7 +328,7 @@ def drop(review: Review, findings: Sequence[Finding]) -> tuple[Review, list[str]
     # end, from the findings whose removal leaves it long enough (checked one by one, in order).
     cuts: dict[str, list[tuple[int, int]]] = {}
     for n, f in enumerate(findings):
-        original = review.model_dump().get(f.field)
+        original = data.get(f.field)  # paragraphs are cut only after this loop
         if f.index < 0 and f.kind in SCRUBBED and f.spans and isinstance(original, str):
             planned = cuts.get(f.field, [])
             shorter = cut(original, [*planned, *f.spans])

@@ -100,9 +100,8 @@ def scan(paper: Paper) -> list[str]:
     """Human-readable findings of injection attempts in a paper's text fields."""
     findings: list[str] = []
     for name, text in _fields(paper).items():
-        hidden = INVISIBLE_RE.findall(text)
-        if HIDING_RE.search(text) or len(hidden) >= MANY_INVISIBLE:
-            findings.append(f"{name}: {len(hidden)} invisible character(s)")
+        if _hides(text):
+            findings.append(f"{name}: {len(INVISIBLE_RE.findall(text))} invisible character(s)")
         visible = unicodedata.normalize("NFKC", INVISIBLE_RE.sub("", text))
         for regex, kind in ((INSTRUCTION_RE, "instruction-like text"), (ROLE_RE, "role tag")):
             match = regex.search(visible)
@@ -111,11 +110,16 @@ def scan(paper: Paper) -> list[str]:
     return findings
 
 
+def _hides(text: str) -> bool:
+    """Whether ``text``'s invisible characters hide something (tag characters, bidirectional
+    overrides, or many at once), rather than format it (a few from copy and paste)."""
+    return bool(HIDING_RE.search(text)) or len(INVISIBLE_RE.findall(text)) >= MANY_INVISIBLE
+
+
 def _clean(text: str) -> str:
     """Defuse our own delimiters inside paper text, and drop invisible characters where they
     hide something (``scan``'s rule); a few zero-width spaces from copy and paste stay."""
-    hidden = len(INVISIBLE_RE.findall(text))
-    if HIDING_RE.search(text) or hidden >= MANY_INVISIBLE:
+    if _hides(text):
         text = INVISIBLE_RE.sub("", text)
     return DELIMITER_RE.sub(r"[\1paper]", text)
 
