@@ -35,6 +35,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -299,21 +300,27 @@ def dry_run(spec: str, papers: Path, keep: Path) -> dict[str, Any]:
 
 DRY_COLUMNS = ("spec", "reviewed", "median_service_s", "completion_tokens_mean",
                "gen_tokens_per_s_per_request", "words_mended")  # fmt: skip
-DRY_FIGURES = ("copy_rate", "damaged_word_rate", "glued_word_rate", "unsupported_name_rate",
-               "redundancy", "words_per_paragraph")  # fmt: skip
+TEXT_FIGURES = ("copy_rate", "damaged_word_rate", "glued_word_rate", "unsupported_name_rate",
+                "redundancy", "words_per_paragraph")  # fmt: skip
+"""The text-quality figures a side-by-side table shows beside each run's own columns."""
 
 
-def dry_table(rows: list[dict[str, Any]]) -> str:
-    """One row per DRY setting: speed, repairs, and the text-quality figures."""
-    head = [*DRY_COLUMNS, *DRY_FIGURES]
+def text_table(rows: list[dict[str, Any]], columns: Sequence[str]) -> str:
+    """One row per run: ``columns`` of the run, then its ``TEXT_FIGURES``."""
+    head = [*columns, *TEXT_FIGURES]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in rows:
-        cells = [str(row.get(c)) for c in DRY_COLUMNS]
-        for name in DRY_FIGURES:
+        cells = [str(row.get(c)) for c in columns]
+        for name in TEXT_FIGURES:
             value = row["text_quality"].get(name)
             cells.append("" if value is None else f"{value:.4f}" if value < 1 else f"{value:.1f}")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n\n"
+
+
+def dry_table(rows: list[dict[str, Any]]) -> str:
+    """One row per DRY setting: speed, repairs, and the text-quality figures."""
+    return text_table(rows, DRY_COLUMNS)
 
 
 def batch_summary(result: dict[str, Any], single: dict[str, Any] | None) -> tuple[str, str]:

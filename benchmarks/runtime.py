@@ -26,14 +26,17 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.embedded_batch import PAPERS, served_run, text_quality  # noqa: E402
+from benchmarks.embedded_batch import (  # noqa: E402
+    PAPERS,
+    TEXT_FIGURES,
+    served_run,
+    text_quality,
+    text_table,
+)
 from benchmarks.machine import describe, write_results  # noqa: E402
 from reviewer import read_papers  # noqa: E402
 from reviewer.forms import load_form  # noqa: E402
 from reviewer.local.dry import DRY  # noqa: E402
-
-FIGURES = ("copy_rate", "damaged_word_rate", "glued_word_rate", "unsupported_name_rate",
-           "redundancy", "words_per_paragraph")  # fmt: skip
 
 
 def probe(info: dict[str, Any], rounds: int) -> dict[str, Any]:
@@ -75,7 +78,7 @@ def run(name: str, program: Path | None, limit: int, rounds: int, keep: Path) ->
     result["wasted_generations"] -= rounds
     quality = text_quality(out)
     result["name"] = name
-    result["text_quality"] = {k: quality.get(k) for k in FIGURES}
+    result["text_quality"] = {k: quality.get(k) for k in TEXT_FIGURES}
     result["text_counts"] = quality.get("counts")
     print(json.dumps({k: v for k, v in result.items() if k != "text_counts"}), flush=True)
     return result
@@ -84,16 +87,6 @@ def run(name: str, program: Path | None, limit: int, rounds: int, keep: Path) ->
 COLUMNS = ("name", "runtime", "probe_prompt_tokens_per_s", "probe_gen_tokens_per_s",
            "probe_tokens_out", "reviewed", "failed", "reviews_per_hour", "median_service_s",
            "completion_tokens_mean", "gen_tokens_per_s_per_request")  # fmt: skip
-
-
-def table(rows: list[dict[str, Any]]) -> str:
-    head = [*COLUMNS, *FIGURES]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for row in rows:
-        cells = [str(row.get(c)) for c in COLUMNS]
-        cells += [f"{row['text_quality'][f]:.4g}" for f in FIGURES]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n\n"
 
 
 def ratios(rows: list[dict[str, Any]]) -> dict[str, float]:
@@ -124,10 +117,10 @@ def main() -> None:
                           ("compiled-2", args.compiled)):  # fmt: skip
         rows.append(run(name, program, args.limit, args.rounds, args.keep))
         write_results("embedded-runtime", "Embedded runtime: prebuilt against compiled",
-                      result, intro=table(rows))  # fmt: skip
+                      result, intro=text_table(rows, COLUMNS))  # fmt: skip
     result["prebuilt_over_compiled"] = ratios(rows)
     print(write_results("embedded-runtime", "Embedded runtime: prebuilt against compiled",
-                        result, intro=table(rows)))  # fmt: skip
+                        result, intro=text_table(rows, COLUMNS)))  # fmt: skip
     print(json.dumps(result["prebuilt_over_compiled"]))
 
 

@@ -62,6 +62,25 @@ def fake_settings(fake: FakeOpenAI, kwargs: dict[str, Any]) -> Settings:
 
 
 @pytest.fixture
+def fake_embedded(fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The embedded model's endpoint served by the FAKE server (no model runs); the list
+    collects the slot context each opening asked for."""
+    import contextlib
+
+    from reviewer.local import reuse
+
+    asked: list[int] = []
+
+    @contextlib.contextmanager
+    def served(_spec: object = None, *, n_ctx: int = 4096, **_kwargs: object) -> Iterator[Any]:
+        asked.append(n_ctx)
+        yield reuse.Served(fake.base_url, "fake-embedded", 1, "fake-runtime", n_ctx)
+
+    monkeypatch.setattr(reuse, "embedded_endpoint", served)
+    return asked
+
+
+@pytest.fixture
 def make_reviewer(fake: FakeOpenAI) -> Callable[..., Reviewer]:
     """A Reviewer pointed at the fake server, with fast retries."""
 

@@ -76,24 +76,14 @@ def test_embedded_cache_keys_name_the_repetition_penalty(monkeypatch: pytest.Mon
 
 @pytest.mark.parametrize("form", ["sections", "conference", "referee"])
 def test_embedded_server_is_sized_for_the_profile_it_serves(
-    form: str, fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+    form: str, fake: FakeOpenAI, fake_embedded: list[int]
 ) -> None:
     """``--profile full`` on the embedded model: its slot holds the full prompt and reply
     (4096 tokens did not: "prompt too large"), while compact keeps the small slot. The
     embedded server here is the FAKE one, so no model runs."""
-    import contextlib
-
     from reviewer.backend import EMBEDDED_CONTEXT
-    from reviewer.local import reuse
 
-    asked: list[int] = []
-
-    @contextlib.contextmanager
-    def fake_embedded(_spec: object, *, n_ctx: int, **_kwargs: object):
-        asked.append(n_ctx)
-        yield reuse.Served(fake.base_url, "fake-embedded", 1, "fake-runtime", n_ctx)
-
-    monkeypatch.setattr(reuse, "embedded_endpoint", fake_embedded)
+    asked = fake_embedded
     with Reviewer(form=form, profile="full") as reviewer:
         outcome = reviewer.review_outcome(PAPER)
     assert outcome.review is not None, outcome.error

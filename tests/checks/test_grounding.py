@@ -4,8 +4,6 @@ import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import pytest
-
 from reviewer import Reviewer
 from reviewer.checks.grounding import (
     Finding,
@@ -201,19 +199,10 @@ def test_grounding_reasks_zero_drops_at_once_but_an_invalid_reply_is_still_reask
 
 
 def test_embedded_endpoint_sends_no_grounding_reasks(
-    fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch, isolated_env: Path
+    fake: FakeOpenAI, fake_embedded: list[int], isolated_env: Path
 ) -> None:
     """No endpoint configured: the embedded model's endpoint (here its server is the FAKE one,
     so no model runs) drops an invented comment without a re-ask."""
-    import contextlib
-
-    from reviewer.local import reuse
-
-    @contextlib.contextmanager
-    def fake_embedded(*_args: object, **_kwargs: object):
-        yield reuse.Served(fake.base_url, "fake-embedded", 1, "fake-runtime", 4096)
-
-    monkeypatch.setattr(reuse, "embedded_endpoint", fake_embedded)
     bad = _review(weaknesses=["The carbon figure for OPT-175B is estimated.",
                               "OPT-175B trails GPT-3 by 12 points on HellaSwag."])  # fmt: skip
     fake.enqueue(Reply(content=json.dumps(bad)))
