@@ -281,7 +281,9 @@ class Generator:
         earlier: tuple[Review, list[str], list[grounding.Finding]] | None = None
         repair, ground = self._checks
 
-        def finished(review: Review, warnings: list[str], findings: list, attempt: int) -> Outcome:
+        def finished(
+            review: Review, warnings: list[str], findings: list[grounding.Finding], attempt: int
+        ) -> Outcome:
             if findings and self.edit:
                 review, dropped = ground.fix(review, findings, source or "")
                 warnings = [*warnings, *dropped]
@@ -335,13 +337,15 @@ class Generator:
                     warnings = [grounding.KEPT + "text: " + w.replace("words: mended", "words that "
                                 "look damaged, left as written:") for w in warnings]  # fmt: skip
             findings = await self._findings(review, source)
-            if findings and attempt < attempts and grounding_left > 0:
+            # asked again only about what shows the review wrong (a misspelt name is mended)
+            wrong = [f for f in findings if grounding.removable(f)]
+            if wrong and attempt < attempts and grounding_left > 0:
                 grounding_left -= 1
                 earlier = (review, warnings, findings)
                 messages = [
                     *messages,
                     {"role": "assistant", "content": completion.text[:4000]},
-                    {"role": "user", "content": grounding.reask_text(findings)},
+                    {"role": "user", "content": grounding.reask_text(wrong)},
                 ]
                 continue
             return finished(review, warnings, findings, attempt)

@@ -92,10 +92,13 @@ class Grounding:
     where the schema allows, listed as kept otherwise."""
 
     generic: grounding.GenericRule | None = None
+    # the source is all the writer saw (a model's prompt); False for text written from more
+    # (a human review checked against the abstract): absences are then reported, not removed
+    complete: bool = True
     kind: str = "grounding"
 
     def find(self, target: Review, source: str) -> list[grounding.Finding]:
-        return grounding.find(target, source, self.generic)
+        return grounding.find(target, source, self.generic, self.complete)
 
     def fix(
         self, target: Review, findings: Sequence[grounding.Finding], source: str = ""
@@ -136,7 +139,9 @@ class Guard:
         return finding
 
 
-def review_checks(generic: grounding.GenericRule | None = None) -> tuple[WordRepair, Grounding]:
+def review_checks(
+    generic: grounding.GenericRule | None = None, complete: bool = True
+) -> tuple[WordRepair, Grounding]:
     """The review checks in the order they run: words first, then grounding (with the
-    generic-comment rule when one is enabled)."""
-    return WordRepair(), Grounding(generic)
+    generic-comment rule when one is enabled; ``complete``: see :class:`Grounding`)."""
+    return WordRepair(), Grounding(generic, complete)

@@ -322,6 +322,73 @@ def techniques(text: str) -> list[tuple[str, str]]:
     return out
 
 
+def strong(name: str) -> bool:
+    """A name by its shape (digits, or two capitals: "GPT-3", "WebText", "BERT"), not merely a
+    capitalised word ("Turkishic", "Penn"), which may be a word capitalised for emphasis."""
+    return any(c.isdigit() for c in name) or sum(c.isupper() for c in name) >= 2
+
+
+COMMON_ZIPF = 3.0
+"""A capitalised word whose lower case is at least this common in English ("Representative",
+"Negative") is a word, not a name, wherever it stands (when wordfreq is installed)."""
+
+
+def common_word(token: str) -> bool:
+    """``token`` is capitalised only at its start and is a common English word."""
+    if not (token[:1].isupper() and token[1:].islower() and token.isalpha()):
+        return False
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError:  # core install: such a word stays a weak name, reported, never removed
+        return False
+    return float(zipf_frequency(token.lower(), "en", wordlist="large")) >= COMMON_ZIPF
+
+
+# "(e.g., GPT, GPT-3)", "(such as BERT)": examples of a kind of thing, from what the writer
+# knows of the field; a name there is not a claim about what this paper did
+EXAMPLES_RE = re.compile(
+    r"\(\s*(?:e\.\s?g\.?|eg\.|for example|for instance|such as|like)[^()]*\)", re.I
+)
+# "lost-in-the-middle (LIM)": an acronym the writer defines
+DEFINED_RE = re.compile(r"\(([A-Z][A-Za-z0-9]{1,7})\)")
+_SKIPPABLE = frozenset(("of", "and", "for", "the", "a", "an", "in", "on", "to", "with", "by"))
+MEND_MIN_CHARS = 5
+"""A name this long that is one edit from one of the paper's names (two from 8 characters on)
+is the paper's name misspelt, and is mended to the paper's spelling; a shorter one ("LLL",
+"SSED") may be another name altogether, so it is only reported."""
+
+
+def example_spans(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in EXAMPLES_RE.finditer(text)]
+
+
+def defined_acronyms(text: str, source_plain: str) -> set[str]:
+    """Acronyms ``text`` defines from words the paper writes: "the lost-in-the-middle (LIM)
+    challenge" defines LIM when the paper writes "lost-in-the-middle"."""
+    out = set()
+    for match in DEFINED_RE.finditer(text):
+        acronym = match.group(1)
+        letters = [c.lower() for c in acronym if c.isupper()]
+        if len(letters) < 2:
+            continue
+        words = re.sub(r"[^\w]+", " ", text[max(0, match.start() - 200) : match.start()]).split()
+        used: list[str] = []
+        for word in reversed(words):
+            if not letters:
+                break
+            if word.lower()[0] == letters[-1]:
+                letters.pop()
+                used.append(word)
+            elif word.lower() in _SKIPPABLE and used:
+                used.append(word)
+            else:
+                break
+        phrase = normalise(" ".join(reversed(used)))
+        if not letters and phrase and f" {phrase} " in f" {source_plain} ":
+            out.add(acronym)
+    return out
+
+
 class Source:
     """A paper text prepared once for number and name look-ups."""
 
@@ -331,6 +398,9 @@ class Source:
         self.compact = self.plain.replace(" ", "")
         self.values = source_values(text)
         self.squashed = re.sub(r"[\s\-]+", "", text.lower())
+        tokens = {m.group(0).rstrip(".") for m in _TOKEN_RE.finditer(text)}
+        parts = {_name_part(t) for t in tokens} | {p for t in tokens for p in t.split("-")}
+        self.tokens = sorted(t for t in tokens | parts if len(t) >= 3 and not t.islower())
 
     def has_name(self, token: str) -> bool:
         for variant in _variants(token):
@@ -339,7 +409,43 @@ class Source:
                 return True
             if f" {plain} " in f" {self.plain} " or plain.replace(" ", "") in self.compact:
                 return True
-        return any(_initials(v, self.words) for v in _variants(token) if v.isupper())
+        if any(_initials(v, self.words) for v in _variants(token) if v.isupper()):
+            return True
+        # a name of the paper and a word run together: "HKMMLUBenchmark", "MMLU-CFBenchmark"
+        cut = re.search(r"[A-Z][a-z]{3,}s?$", token)
+        return bool(cut and cut.start() >= 3 and self.has_name(token[: cut.start()]))
+
+    def spelling(self, name: str) -> str | None:
+        """The paper's spelling of ``name`` when ``name`` misspells one of its names ("TTP-MLP"
+        for TTT-MLP, "Reasonning" for Reasoning): the one paper token at the least distance, at
+        most one edit (two from 8 characters on), with the same digits and first letter; None
+        when there is none or two are equally near."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import DamerauLevenshtein
+
+        limit = 1 if len(name) < 8 else 2
+        digits = re.sub(r"\D", "", name)
+        hits = process.extract(
+            name, self.tokens, scorer=DamerauLevenshtein.distance, processor=str.lower,
+            score_cutoff=limit, limit=10,
+        )  # fmt: skip
+        near = [
+            (int(distance), token)
+            for token, distance, _ in hits
+            if distance > 0
+            and token[0].lower() == name[0].lower()
+            # "DiffusionDB" is not "Diffusion" misspelt, nor "BinaryDM" "Binary"
+            and not token.lower().startswith(name.lower())
+            and not name.lower().startswith(token.lower())
+            and re.sub(r"\D", "", token) == digits
+        ]
+        if not near:
+            return None
+        best = min(d for d, _ in near)
+        spellings = {t.lower() for d, t in near if d == best}
+        if len(spellings) > 1:
+            return None
+        return max((t for d, t in near if d == best), key=lambda t: sum(c.isupper() for c in t))
 
     def invented_names(self, text: str) -> list[str]:
         """Names and techniques in ``text`` that this paper text does not mention."""
