@@ -14,6 +14,7 @@ from reviewer.errors import (
 )
 from reviewer.forms import Form, list_forms, load_form
 from reviewer.generate import Outcome
+from reviewer.options import GenerationOptions
 from reviewer.paper import Paper, read_papers
 from reviewer.review import Review
 from reviewer.stream import ReviewResult
@@ -25,6 +26,7 @@ __all__ = [
     "EndpointError",
     "Form",
     "FormError",
+    "GenerationOptions",
     "InputError",
     "Outcome",
     "Paper",

@@ -20,6 +20,7 @@ from reviewer.config import Price
 from reviewer.ensemble import review_paper
 from reviewer.errors import EndpointError, InputError, ReviewerError, ReviewFailed
 from reviewer.generate import Generator, Outcome
+from reviewer.options import maker_defaults
 from reviewer.paper import Paper
 from reviewer.redact import redact
 from reviewer.review import Review
@@ -254,10 +255,9 @@ class BatchRunner:
         }
 
 
-MAKER_SETTINGS = ("cache_id", "samples", "reflect", "exemplars", "focus", "temperature", "edit")
-"""Run settings that change what a review says (with the model, endpoint and form)."""
-MAKER_DEFAULTS = {"edit": True}
-"""What a manifest written before a setting existed meant by its absence."""
+MAKER_DEFAULTS = maker_defaults()
+"""Run settings that change what a review says (with the model, endpoint and form), each with
+what a manifest written before it existed meant by its absence (``reviewer.options``)."""
 
 
 def _maker(manifest: dict[str, Any]) -> dict[str, Any]:
@@ -275,7 +275,7 @@ def _maker(manifest: dict[str, Any]) -> dict[str, Any]:
         "profile": form.get("profile"),
         "prompts": form.get("template_hash"),
         "schema": form.get("schema_hash"),
-        **{k: config.get(k, MAKER_DEFAULTS.get(k)) for k in MAKER_SETTINGS if k != "cache_id"},
+        **{k: config.get(k, default) for k, default in MAKER_DEFAULTS.items()},
     }
 
 

@@ -167,7 +167,7 @@ class Engine(Session):
                        max_attempts=self.settings.max_retries + 1,
                        backoff_base=self.settings.backoff_base)  # fmt: skip
         summary, earlier = RunSummary(), RunSummary()
-        for round_no in range(1, self.max_reasks + 3):
+        for round_no in range(1, self.options.max_reasks + 3):
             requests = work / f"requests-{round_no}.jsonl"
             results = work / f"results-{round_no}.jsonl"
             sent = (await files.export(index, requests))["requests"]

@@ -26,10 +26,10 @@ from reviewer.errors import ReviewFailed
 from reviewer.exemplars import ExemplarSource
 from reviewer.focus import FocusSource
 from reviewer.forms import Form, Messages
+from reviewer.options import DEFAULT_MAX_REASKS
 from reviewer.paper import Paper
 from reviewer.review import Review
 
-DEFAULT_MAX_REASKS = 2
 EXCERPT_CHARS = 500
 TRUNCATED_ECHO = 300
 REASK_HEAT = 0.3  # temperature added per re-ask

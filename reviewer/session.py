@@ -39,7 +39,8 @@ from reviewer.errors import ConfigError, InputError, require_extra
 from reviewer.exemplars import ExemplarSource
 from reviewer.focus import FocusSource, load_focus
 from reviewer.forms import load_form
-from reviewer.generate import DEFAULT_MAX_REASKS, Generator
+from reviewer.generate import Generator
+from reviewer.options import GenerationOptions
 from reviewer.paper import Paper, paper_from_record
 from reviewer.ratelimit import RateLimiter
 from reviewer.redact import redact
@@ -62,7 +63,14 @@ def as_items(papers: Iterable[Item]) -> Iterable[Paper | InputError]:
 
 
 class Session:
-    """One form against one endpoint: the options, and what they open (until ``close``)."""
+    """One form against one endpoint: the options, and what they open (until ``close``).
+
+    Where reviews are generated: ``model``, ``base_url`` and ``api_key`` (else the
+    environment, the config file, else the embedded model: ``local_model``), ``settings``
+    (a whole ``Settings`` in their place), the transport's ``timeout`` and ``max_retries``,
+    rate limits ``rpm`` and ``tpm``, the cache's folder ``cache_dir``. How: ``options``
+    (``GenerationOptions``), with ``changes`` to single fields given by name
+    (``Reviewer(form="referee", samples=3)``)."""
 
     def __init__(
         self,
@@ -70,63 +78,47 @@ class Session:
         base_url: str | None = None,
         api_key: str | None = None,
         *,
-        form: str = "sections",
-        cache: bool = True,
-        cache_dir: str | Path | None = None,
+        options: GenerationOptions | None = None,
         local_model: str | None = None,
-        max_reasks: int = DEFAULT_MAX_REASKS,
-        grounding_reasks: int | None = None,
-        structured: str | None = None,
+        settings: Settings | None = None,
+        cache_dir: str | Path | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-        temperature: float | None = None,
-        settings: Settings | None = None,
         rpm: float | None = None,
         tpm: float | None = None,
-        samples: int = 1,
-        reflect: int = 0,
-        check_quotes: bool = True,
-        edit: bool = True,
-        check_generic: bool | GenericRule = False,
-        calibration: str | None = None,
-        exemplars: int | ExemplarSource = 0,
-        focus: bool | FocusSource = False,
-        profile: str | None = None,
+        **changes: Any,
     ) -> None:
+        self.options = opts = (options or GenerationOptions()).with_changes(**changes)
         self.settings = settings or load_settings(
             model=model,
             base_url=base_url,
             api_key=api_key,
-            structured=structured,
+            structured=opts.structured,
             timeout=timeout,
             max_retries=max_retries,
-            profile=profile,
+            profile=opts.profile,
         )
-        if settings is not None and profile is not None:
-            self.settings = settings.model_copy(update={"profile": profile})
+        if settings is not None and opts.profile is not None:
+            self.settings = settings.model_copy(update={"profile": opts.profile})
         name, self._profile_chosen = choose_profile(self.settings)
-        self.form = load_form(form, name, explicit=self._profile_chosen)
-        self.cache = CompletionCache(Path(cache_dir) if cache_dir else None, enabled=cache)
+        self.form = load_form(opts.form, name, explicit=self._profile_chosen)
+        self.cache = CompletionCache(Path(cache_dir) if cache_dir else None, enabled=opts.cache)
         self.local_model = local_model
-        self.max_reasks = max_reasks
-        self.grounding_reasks = grounding_reasks  # None: the endpoint's (max_reasks, embedded 0)
-        self.temperature = temperature
         self.rpm, self.tpm = rpm, tpm
-        if samples < 1 or reflect < 0:
+        if opts.samples < 1 or opts.reflect < 0:
             raise ConfigError("samples must be at least 1 and reflect at least 0")
-        self.samples, self.reflect = samples, reflect
-        self.check_quotes, self.check_generic = check_quotes, bool(check_generic)
-        self.edit = edit  # False: the model's text stays as written, findings only listed
-        self._generic = None if isinstance(check_generic, bool) else check_generic
+        self.check_generic = bool(opts.check_generic)
+        self._generic = None if isinstance(opts.check_generic, bool) else opts.check_generic
         # an explicit file is read now (errors early); the default waits for the model's name
-        self._calibration = resolve_calibration(calibration) if calibration else None
+        self._calibration = resolve_calibration(opts.calibration) if opts.calibration else None
         if self._calibration is not None:  # its scores must be fields of this form's reviews
             self._calibration.require_fields(set(self.form.schema.model_fields), self.form.name)
-        self._calibration_resolved = calibration is not None
+        self._calibration_resolved = opts.calibration is not None
+        exemplars = opts.exemplars
         self.exemplars = exemplars if isinstance(exemplars, int) else getattr(exemplars, "k", 1)
         self._exemplar_source = None if isinstance(exemplars, int) else exemplars
-        self.focus = bool(focus)
-        self._focus = None if isinstance(focus, bool) else focus
+        self.focus = bool(opts.focus)
+        self._focus = None if isinstance(opts.focus, bool) else opts.focus
         self._require_extras()  # before any endpoint, model or progress bar is started
         self._stack = ExitStack()
         self._endpoint: Endpoint | None = None
@@ -173,37 +165,33 @@ class Session:
 
     def _grounding_reasks(self) -> int:
         """Re-asks for grounding findings: as asked, else the endpoint's, else ``max_reasks``."""
-        for value in (self.grounding_reasks, self.endpoint.grounding_reasks):
+        for value in (self.options.grounding_reasks, self.endpoint.grounding_reasks):
             if value is not None:
                 return value
-        return self.max_reasks
-
-    def _plain_options(self) -> dict[str, Any]:
-        return {
-            "max_reasks": self.max_reasks,
-            "grounding_reasks": self.grounding_reasks,
-            "temperature": self.temperature,
-            "samples": self.samples,
-            "reflect": self.reflect,
-            "check_quotes": self.check_quotes,
-            "edit": self.edit,
-        }
+        return self.options.max_reasks
 
     def _options(self) -> dict[str, Any]:
-        """Every generation option, for live runs and batch files alike (so neither drops one)."""
-        generic, exemplars = self._generic_rule(), self._exemplars()
-        options = {**self._plain_options(), "generic": generic, "exemplars": exemplars}
-        return {**options, "focus": self._focus_source()}
+        """Every generation option as the ``Generator`` takes it, for live runs and batch
+        files alike (so neither drops one): the plain ones, and the rule and sources built
+        from the flags."""
+        o = self.options
+        return {
+            "max_reasks": o.max_reasks,
+            "grounding_reasks": o.grounding_reasks,
+            "temperature": o.temperature,
+            "samples": o.samples,
+            "reflect": o.reflect,
+            "check_quotes": o.check_quotes,
+            "edit": o.edit,
+            "generic": self._generic_rule(),
+            "exemplars": self._exemplars(),
+            "focus": self._focus_source(),
+        }
 
     def _options_record(self) -> dict[str, Any]:
         """The generation options as the manifest records them."""
-        return {
-            **self._plain_options(),
-            "check_generic": self.check_generic,
-            "exemplars": self.exemplars,
-            "focus": self.focus,
-            "calibration": self.calibration.fitted if self.calibration is not None else None,
-        }
+        calibration = self.calibration.fitted if self.calibration is not None else None
+        return {**self.options.record(), "calibration": calibration}
 
     @property
     def calibration(self) -> Calibration | None:
@@ -289,6 +277,7 @@ class Session:
         ep = self.endpoint
         return redact(
             {
+                **self._options_record(),  # as asked; what they resolved to follows
                 "base_url": ep.base_url,
                 "model": ep.model,
                 "embedded": ep.embedded,
@@ -296,7 +285,6 @@ class Session:
                 "form": self.form.name,
                 "profile": self.form.profile,
                 "structured": ep.structured,
-                **self._options_record(),
                 "grounding_reasks": self._grounding_reasks(),
                 "cache": self.cache.enabled,
                 "timeout": self.settings.request_timeout(ep.embedded),
