@@ -2,7 +2,7 @@
 
 A small model writing from an abstract tends to pick the same safe weaknesses for every paper.
 Human reviewers' comments lean towards different aspects for different papers (experiments
-for one, comparisons or clarity for another). ``evals/aspect_focus.py`` labels the comments of
+for one, comparisons or clarity for another). ``evals/fit/aspect_focus.py`` labels the comments of
 NeurIPS train papers' human reviews with the eval's aspect detector and fits one ridge per
 aspect from the TF-IDF of title and abstract to the share of comments about it; the prompt
 then asks for one weakness about each of the paper's predicted top aspects (``--focus``).
@@ -114,7 +114,7 @@ def load_focus(path: str | Path | None = None) -> AspectFocus:
     where = Path(path) if path else FOCUS_PATH
     if not where.is_file():
         raise ConfigError(
-            f"no aspect focus model at {where}: fit one with `python evals/aspect_focus.py`"
+            f"no aspect focus model at {where}: fit one with `python evals/fit/aspect_focus.py`"
         )
     try:
         return AspectFocus.from_json(json.loads(where.read_text()))

@@ -44,7 +44,7 @@ CAMEL_TAIL_ZIPF = 3.0
 not a model's name ("MPNN", "SPARC": below)."""
 WORDS_PATH = builtin("evals") / "technical_words.txt"
 """The field's vocabulary that wordfreq lacks ("pretrained", "tokenizer"): words of at least
-three train titles and abstracts, built by ``evals/technical_words.py``."""
+three train titles and abstracts, built by ``evals/fit/technical_words.py``."""
 MIN_GLUED = 5
 """Shorter tokens are left alone (``ofa``, ``isan``: too many abbreviations and names)."""
 _ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")

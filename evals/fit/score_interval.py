@@ -1,8 +1,8 @@
 """Add the score interval to a calibration whose train runs are gone, from train data only.
 
-    python evals/calibration_interval.py                 # evals/score-calibration.json in place
-    python evals/calibration_interval.py --file F.json --check-dev
-    python evals/calibration_interval.py --add-unknown --check-dev   # add by_venue["*"] only
+    python evals/fit/score_interval.py                 # evals/score-calibration.json in place
+    python evals/fit/score_interval.py --file F.json --check-dev
+    python evals/fit/score_interval.py --add-unknown --check-dev   # add by_venue["*"] only
 
 `reviewer calibrate` stores the interval itself (quantiles of its cross-validated residuals).
 The committed file was fitted before that, on runs that are not kept in the repo. Its fit is
@@ -41,7 +41,7 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from reviewer.calibration import (  # noqa: E402
@@ -165,14 +165,14 @@ def main() -> None:
     fresh = {
         **residual_interval(residuals, where, levels=calibration.intercepts),
         "from": f"{source} (human mean - calibrated; prior out-of-fold, score weights taken as "
-        "zero: all below 0.001), by evals/calibration_interval.py "
+        "zero: all below 0.001), by evals/fit/score_interval.py "
         f"--residuals {args.residuals}",
     }
     if args.add_unknown and calibration.interval:  # keep the known venue-years' bounds as shipped
         calibration.interval["by_venue"][POOLED] = fresh["by_venue"][POOLED]
         calibration.interval["unknown_venue_from"] = (
             f"{source}, each moved by its venue-year's level minus the pooled one and weighted "
-            f"1/n per venue-year, by evals/calibration_interval.py --residuals {args.residuals} "
+            f"1/n per venue-year, by evals/fit/score_interval.py --residuals {args.residuals} "
             "--add-unknown"
         )
     else:

@@ -1,6 +1,6 @@
 """Choose the comment-matching threshold and the generic-comment rule, on train and dev only.
 
-    python evals/calibrate.py            # writes evals/calibration.json
+    python evals/fit/matcher_thresholds.py            # writes evals/matcher-thresholds.json
 
 Rules, fixed before looking at any test figure:
 - MATCH_THRESHOLD: on the first DEV_PAPERS NeurIPS dev papers (sha256 order), every human
@@ -135,7 +135,7 @@ def main() -> int:
         "boilerplate": BOILERPLATE,
         "seconds": round(time.perf_counter() - started, 1),
     }
-    out = Path(__file__).with_name("calibration.json")
+    out = Path(__file__).resolve().parents[1] / "matcher-thresholds.json"
     out.write_text(json.dumps(result, indent=1) + "\n")
     print(f"match threshold {threshold}, generic share {best['share']} -> {out}")
     return 0

@@ -1,7 +1,7 @@
 """Fit the weakness focus (``reviewer.focus``): abstract -> aspects human reviewers comment on.
 
-    python evals/aspect_focus.py                       # 600 train / 200 dev NeurIPS papers
-    python evals/aspect_focus.py --train 1500 --dev 300
+    python evals/fit/aspect_focus.py                       # 600 train / 200 dev NeurIPS papers
+    python evals/fit/aspect_focus.py --train 1500 --dev 300
 
 Labels: every comment unit of every human review (the harness's units: STRENGTHS / WEAKNESSES
 sections, ``reviewer.segment.split_comments``) of the first N NeurIPS 2023-2025 train papers
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from reviewer.calibration import paper_text  # noqa: E402
 from reviewer.calibration_fit import fit_prior  # noqa: E402
@@ -105,7 +105,7 @@ def main() -> None:
     realised = np.take_along_axis(y_dev, chosen, axis=1) / rates[chosen]
     shuffled = np.take_along_axis(y_dev[np.roll(np.arange(len(dev)), 1)], chosen, axis=1)
     focus.info = {
-        "command": "python evals/aspect_focus.py " + " ".join(sys.argv[1:]),
+        "command": "python evals/fit/aspect_focus.py " + " ".join(sys.argv[1:]),
         "references": REFERENCES,
         "train_papers": len(train),
         "dev_papers": len(dev),

@@ -1,6 +1,6 @@
 """Build the word list that adds the field's vocabulary to wordfreq's, for glued-word checks.
 
-    python evals/technical_words.py          # writes evals/technical_words.txt
+    python evals/fit/technical_words.py          # writes evals/technical_words.txt
 
 wordfreq's English list (general text) lacks words every ML paper uses ("pretrained",
 "tokenizer", "subword"), and the glued-word rule would split them into two common words. This
@@ -17,7 +17,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from reviewer.checks.words import KNOWN_ZIPF, WORDS_PATH, zipf  # noqa: E402
@@ -36,7 +36,7 @@ def main() -> None:
                    and zipf(w) < KNOWN_ZIPF)  # fmt: skip
     header = (
         f"# words of >= {MIN_PAPERS} train titles+abstracts ({', '.join(SETS)}; "
-        f"{len(papers)} papers) unknown to wordfreq en large: evals/technical_words.py\n"
+        f"{len(papers)} papers) unknown to wordfreq en large: evals/fit/technical_words.py\n"
     )
     WORDS_PATH.write_text(header + "\n".join(words) + "\n", encoding="utf-8")
     print(f"{len(words)} words from {len(papers)} train papers -> {WORDS_PATH}")

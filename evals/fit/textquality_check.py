@@ -1,6 +1,6 @@
 """How often the text-quality rules fire on human reviews (their false-alarm floor).
 
-    python evals/textquality_check.py --limit 150      # NeurIPS dev papers, sha256 order
+    python evals/fit/textquality_check.py --limit 150      # NeurIPS dev papers, sha256 order
 
 Human reviews were written from the full paper, so only the rules that do not depend on what
 the writer saw are checked: glued and damaged words (against the paper's title, keywords and
@@ -15,7 +15,7 @@ import argparse
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from reviewer.checks.textcheck import non_comment  # noqa: E402
 from reviewer.eval import textquality as tq  # noqa: E402
