@@ -29,7 +29,7 @@ import jinja2
 from pydantic import Field, create_model
 
 from reviewer.cache import stable_hash
-from reviewer.checks.grounding import edited, unverified
+from reviewer.checks.notes import edited, unverified
 from reviewer.errors import FormError
 from reviewer.paper import Paper
 from reviewer.resources import builtin

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from reviewer.cache import CompletionCache, completion_key
-from reviewer.checks import Grounding, Guard, WordRepair, grounding, review_checks
+from reviewer.checks import Grounding, Guard, WordRepair, grounding, notes, review_checks
 from reviewer.checks.grounding import GenericRule
 from reviewer.checks.guard import CHARS_PER_TOKEN
 from reviewer.client import ChatClient, Completion
@@ -288,7 +288,7 @@ class Generator:
                 review, dropped = ground.fix(review, findings, source or "")
                 warnings = [*warnings, *dropped]
             elif findings:  # reported only: each listed under "Not verified"
-                warnings = [*warnings, *(grounding.KEPT + f.describe() for f in findings)]
+                warnings = [*warnings, *(notes.KEPT + f.describe() for f in findings)]
             return Outcome(
                 review=review,
                 prompt_tokens=usage[0],
@@ -334,7 +334,7 @@ class Generator:
                 if self.edit:
                     review = repaired
                 else:  # what would have been mended, reported only
-                    warnings = [grounding.KEPT + "text: " + w.replace("words: mended", "words that "
+                    warnings = [notes.KEPT + "text: " + w.replace("words: mended", "words that "
                                 "look damaged, left as written:") for w in warnings]  # fmt: skip
             findings = await self._findings(review, source)
             # asked again only about what shows the review wrong (a misspelt name is mended)

@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from reviewer.checks.words import KNOWN_ZIPF, WORDS_PATH, zipf  # noqa: E402
+from reviewer.checks.glued import KNOWN_ZIPF, WORDS_PATH, zipf  # noqa: E402
 from reviewer.references import load_references, select  # noqa: E402
 
 MIN_PAPERS = 3

@@ -27,7 +27,7 @@ from typing import Protocol, TypeVar
 
 from pydantic import ValidationError
 
-from reviewer.checks import grounding, guard, words
+from reviewer.checks import grounding, guard, notes, words
 from reviewer.paper import Paper
 from reviewer.review import Review
 
@@ -104,7 +104,7 @@ class Grounding:
         self, target: Review, findings: Sequence[grounding.Finding], source: str = ""
     ) -> tuple[Review, list[str]]:
         review, lines = grounding.drop(target, findings)
-        return review, [grounding.WARNING + line for line in lines]
+        return review, [notes.WARNING + line for line in lines]
 
     def describe(self, finding: grounding.Finding) -> str:
         return finding.describe()

@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from reviewer.checks.release import claims_release, states_release
+from reviewer.checks.sentences import cut, cut_off, sentence_spans
 from reviewer.checks.specifics import (
     MEND_MIN_CHARS,
     Source,
@@ -43,25 +44,12 @@ ELLIPSIS_RE = re.compile(r"\.\.\.|…|\[\s*\.\.\.\s*\]")
 SENTENCE_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(])")
 # A list marker opening a sentence: "- ", "* ", "2. ", "(a) ".
 MARKER_RE = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)]|\(\w\))\s+")
-# Where one sentence of a paragraph ends and the next begins: after sentence punctuation, or at
-# a line break (a paragraph break, or a line of its own).
-BOUNDARY_RE = re.compile(r"(?<=[.!?])[ \t]+(?=[A-Z0-9\"“(])|[ \t]*\n\s*")
 SCRUBBED = {"invented_number", "invented_name", "non_comment", "invented_release", "cut_off"}
 """Kinds whose paragraph sentence is removed (when the paragraph stays long enough)."""
 WHOLE_SENTENCE = {"non_comment", "invented_release", "cut_off"}  # the detail is the sentence
 FROM_SOURCE = {"invented_quote", "invented_number", "invented_name", "invented_release"}
 """Kinds that say "not in the source": they show a sentence wrong only when the source is all
 its writer saw (``complete``); otherwise they are reported and the text stays."""
-# The last word of a sentence cut off before its end: "... a technique called", "... on the"
-DANGLING = frozenset(
-    ("a", "an", "the", "of", "to", "by", "for", "with", "from", "in", "on", "at", "as", "and",
-     "or", "but", "than", "that", "which", "whose", "called", "named", "such", "using", "via",
-     "into", "between")
-)  # fmt: skip
-WARNING = "grounding: "
-"""How a run record's warnings from these checks start (``reviewer.generate``)."""
-KEPT = f"{WARNING}kept "
-"""How such a warning starts when a finding stayed in the review (``drop``)."""
 MIN_QUOTE_WORDS = 3
 SHOWN_CHARS = 120
 
@@ -251,96 +239,6 @@ def _paragraph_findings(
     if spans and cut_off(text):
         found.append(Finding(key, -1, "cut_off", text[spans[-1][0] : spans[-1][1]], (spans[-1],)))
     return named + found
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence of ``text`` where it stands: the white space between
-    sentences, and around the text, is in no span."""
-    spans, start = [], 0
-    for match in [*BOUNDARY_RE.finditer(text), None]:
-        end = match.start() if match else len(text)
-        piece = text[start:end]
-        left = len(piece) - len(piece.lstrip())
-        right = len(piece.rstrip())
-        if right > left:
-            spans.append((start + left, start + right))
-        if match:
-            start = match.end()
-    return spans
-
-
-def cut(text: str, spans: Sequence[tuple[int, int]]) -> str:
-    """``text`` without the sentences at ``spans`` (spans of ``sentence_spans(text)``).
-
-    A run of removed sentences goes with all but one of the gaps around and inside it; the one
-    left joins what remains: the first with the most line breaks, so removing a paragraph's
-    last sentence, or a whole paragraph, keeps the paragraph break. At the start or the end of
-    the text the run goes with its gaps. Everything else stays byte for byte."""
-    every = sentence_spans(text)
-    doomed = set(spans) & set(every)
-    if not doomed:
-        return text
-    out, i = [text[: every[0][0]]], 0
-    while i < len(every):
-        if every[i] not in doomed:
-            gap_end = every[i + 1][0] if i + 1 < len(every) else len(text)
-            out.append(text[every[i][0] : gap_end])
-            i += 1
-            continue
-        j = i
-        while j < len(every) and every[j] in doomed:
-            j += 1
-        if i == 0 or j == len(every):  # at the start or the end: nothing left to join
-            if j == len(every) and i:  # the gap before the run goes too, and the text's tail
-                kept = "".join(out)
-                out = [kept[: len(kept) - (every[i][0] - every[i - 1][1])]]
-            i = j
-            continue
-        # the gaps around and inside the run; the one kept is the first with most line breaks
-        gaps = [text[every[k - 1][1] : every[k][0]] for k in range(i, j + 1)]
-        kept_gap = max(gaps, key=lambda gap: gap.count("\n"))
-        out[-1] = out[-1][: len(out[-1]) - len(gaps[0])] + kept_gap  # gaps[0] is in ``out``
-        i = j
-    return "".join(out)
-
-
-def cut_off(paragraph: str) -> bool:
-    """True when ``paragraph`` ends without punctuation on a word no sentence ends with."""
-    text = paragraph.rstrip()
-    words = text.split()
-    return bool(words) and text[-1].isalpha() and words[-1].lower() in DANGLING
-
-
-def unverified(warnings: Sequence[str]) -> list[str]:
-    """The findings a review still carries (kept because removing them would leave a section
-    too short), one line per finding with every place it occurs: what a reader should check
-    before trusting the review. Read from the run record's warnings, so old runs show it too."""
-    places: dict[str, list[str]] = {}
-    for warning in warnings:
-        if warning.startswith(KEPT):
-            where, _, what = warning[len(KEPT) :].partition(": ")
-            places.setdefault(what, []).append(where)
-    return [f"{', '.join(where)}: {what}" for what, where in places.items()]
-
-
-EDIT_PREFIXES = (
-    f"{WARNING}removed ",
-    f"{WARNING}dropped ",
-    f"{WARNING}mended ",
-    "words: ",
-    "re-ask: ",
-)
-
-
-def edited(warnings: Sequence[str]) -> list[str]:
-    """What the checks changed in the model's text, one line each with its reason (removed
-    sentences, dropped comments, mended words): shown to the reader beside the review, so no
-    edit is silent. Read from the run record's warnings, so old runs show it too."""
-    out = []
-    for warning in warnings:
-        if warning.startswith(EDIT_PREFIXES):
-            out.append(warning.removeprefix(WARNING))
-    return out
 
 
 def own_name(source: str) -> re.Pattern[str] | None:

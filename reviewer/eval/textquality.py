@@ -23,12 +23,10 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from reviewer.checks.glued import glued_words  # shared with the embedded model's repair
 from reviewer.checks.release import RELEASE_RULE, release_claims, states_release
 from reviewer.checks.textcheck import NON_COMMENT_VERSION, non_comment, review_units
-from reviewer.checks.words import (  # shared with the embedded model's repair
-    damaged_words,
-    glued_words,
-)
+from reviewer.checks.words import damaged_words
 from reviewer.review import SCORE_KEYS
 
 TEXT_QUALITY_VERSION = "textquality-v6"

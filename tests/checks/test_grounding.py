@@ -7,15 +7,15 @@ from pathlib import Path
 from reviewer import Reviewer
 from reviewer.checks.grounding import (
     Finding,
-    cut_off,
     drop,
     find,
     normalise,
     quote_in,
     quotes,
     reask_text,
-    unverified,
 )
+from reviewer.checks.notes import unverified
+from reviewer.checks.sentences import cut_off
 from reviewer.forms import load_form
 from tests.fake_openai import FakeOpenAI, Reply, placeholder_review
 

@@ -12,7 +12,7 @@ import pytest
 
 pytest.importorskip("wordfreq")
 
-from reviewer.checks.words import FUNCTION_WORDS, known  # noqa: E402
+from reviewer.checks.glued import FUNCTION_WORDS, known  # noqa: E402
 from reviewer.eval import textquality as tq  # noqa: E402
 from reviewer.eval.metrics import Bootstrap  # noqa: E402
 from reviewer.references import data_dir  # noqa: E402
