@@ -46,7 +46,7 @@ def load(root: Path) -> tuple[Any, Any]:
     for name in [m for m in sys.modules if m == "reviewer" or m.startswith("reviewer.")]:
         del sys.modules[name]
     from reviewer import checks
-    from reviewer.forms import load_form
+    from reviewer.generation.forms import load_form
 
     if not Path(checks.__file__).resolve().is_relative_to(root):
         raise SystemExit(f"{checks.__file__} is not from {root}")

@@ -1,17 +1,18 @@
-"""Fit the weakness focus (``reviewer.focus``): abstract -> aspects human reviewers comment on.
+"""Fit the weakness focus (``reviewer.generation.focus``): abstract -> aspects human reviewers
+comment on.
 
     python evals/fit/aspect_focus.py                       # 600 train / 200 dev NeurIPS papers
     python evals/fit/aspect_focus.py --train 1500 --dev 300
 
 Labels: every comment unit of every human review (the harness's units: STRENGTHS / WEAKNESSES
-sections, ``reviewer.segment.split_comments``) of the first N NeurIPS 2023-2025 train papers
-(sha256 order) gets the eval's frozen aspect detector's probabilities; a paper's label for an
-aspect is its share of the summed aspect probability over all its units. Model: one ridge per
-aspect from the TF-IDF of title and abstract (5,000 uni- and bigrams of the train abstracts,
+sections, ``reviewer.references.segment.split_comments``) of the first N NeurIPS 2023-2025 train
+papers (sha256 order) gets the eval's frozen aspect detector's probabilities; a paper's label
+for an aspect is its share of the summed aspect probability over all its units. Model: one ridge
+per aspect from the TF-IDF of title and abstract (5,000 uni- and bigrams of the train abstracts,
 alpha by 5-fold CV) to that share. Checked on dev papers only (never test): per-aspect Spearman
 of predicted with actual share, and how often the predicted top aspects are among the paper's
-actual top ones, beside always naming the train-wide most frequent ones. Writes
-``evals/aspect-focus.json`` with those figures and the command.
+actual top ones, beside always naming the train-wide most frequent ones. Writes ``evals/aspect-
+focus.json`` with those figures and the command.
 """
 
 from __future__ import annotations
@@ -27,12 +28,12 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from reviewer.calibration import paper_text  # noqa: E402
-from reviewer.calibration_fit import fit_prior  # noqa: E402
+from reviewer.calibration.fit import fit_prior  # noqa: E402
 from reviewer.embed import Embedder  # noqa: E402
 from reviewer.eval.coverage import ASPECTS, load_detector  # noqa: E402
-from reviewer.focus import DEFAULT_TOP, FOCUS_PATH, AspectFocus  # noqa: E402
+from reviewer.generation.focus import DEFAULT_TOP, FOCUS_PATH, AspectFocus  # noqa: E402
 from reviewer.references import Reference, load_references, select  # noqa: E402
-from reviewer.segment import split_comments  # noqa: E402
+from reviewer.references.segment import split_comments  # noqa: E402
 
 REFERENCES = "neurips_2023_2025"
 

@@ -27,7 +27,7 @@ from reviewer.checks import generic
 from reviewer.embed import Embedder
 from reviewer.eval import comments as cm
 from reviewer.references import load_references, select
-from reviewer.segment import split_comments
+from reviewer.references.segment import split_comments
 
 DEV_PAPERS = 300
 CONTROL_CEILING = 0.05

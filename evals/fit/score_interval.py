@@ -51,7 +51,7 @@ from reviewer.calibration import (  # noqa: E402
     paper_text,
     venue_key,
 )
-from reviewer.calibration_fit import residual_interval  # noqa: E402
+from reviewer.calibration.fit import residual_interval  # noqa: E402
 from reviewer.eval.calibrate import abstract_prior  # noqa: E402
 from reviewer.references import (  # noqa: E402
     Reference,

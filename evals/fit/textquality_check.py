@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from reviewer.checks.textcheck import non_comment  # noqa: E402
 from reviewer.eval import textquality as tq  # noqa: E402
 from reviewer.references import load_references, select  # noqa: E402
-from reviewer.segment import split_comments  # noqa: E402
+from reviewer.references.segment import split_comments  # noqa: E402
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ run in one declared order:
 - on each valid review (:func:`review_checks`): :class:`WordRepair` first (damaged words
   mended from the paper's own words, else "singleGPU" would read as an invented name), then
   :class:`Grounding` (quotes, numbers, names, non-comments, release claims, cut-off sentences:
-  re-asked first by ``reviewer.generate``, then removed).
+  re-asked first by ``reviewer.generation.generate``, then removed).
 
 The rules they apply live beside them: ``specifics`` (numbers and names), ``textcheck``
 (comments that say nothing), ``release`` (claims of released code or data), ``generic`` (the
@@ -28,7 +28,7 @@ from typing import Protocol, TypeVar
 from pydantic import ValidationError
 
 from reviewer.checks import grounding, guard, notes, words
-from reviewer.paper import Paper
+from reviewer.inputs.paper import Paper
 from reviewer.review import Review
 
 T = TypeVar("T")

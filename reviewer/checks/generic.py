@@ -14,7 +14,7 @@ import numpy as np
 
 from reviewer.embed import Embedder, Encoder
 from reviewer.references import Reference, load_references, select
-from reviewer.segment import split_comments
+from reviewer.references.segment import split_comments
 
 MATCH_THRESHOLD = 0.50
 """Cosine similarity at or above which two comments say the same thing. Chosen on NeurIPS dev

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 WARNING = "grounding: "
-"""How a run record's warnings from these checks start (``reviewer.generate``)."""
+"""How a run record's warnings from these checks start (``reviewer.generation.generate``)."""
 KEPT = f"{WARNING}kept "
 """How such a warning starts when a finding stayed in the review (``drop``)."""
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from reviewer.checks.numbers import invented_numbers, normalise, source_values
-from reviewer.checks.textcheck import GENERIC_WORDS
+from reviewer.checks.vocabulary import GENERIC_WORDS
 
 # Structure words and section names: "Section 3" in an abstract-only review is vague, not a
 # fabricated method; numbers after them are still checked.

@@ -13,11 +13,11 @@ import click
 from reviewer.cli.batch import batch_command
 from reviewer.cli.cache import cache_group
 from reviewer.cli.data import data_command
+from reviewer.cli.flaws import flaws_group
 from reviewer.cli.forms import forms_command
 from reviewer.cli.report import report_command
 from reviewer.cli.review import review_command
 from reviewer.cli.serve import serve_command
-from reviewer.flaws.cli import flaws_group
 
 
 def _exit_on_sigterm(signum: int, frame: object) -> None:
@@ -49,7 +49,7 @@ main.add_command(flaws_group, "flaws")
 def _register_optional() -> None:
     """Commands whose dependencies are optional extras register only when importable."""
     try:
-        from reviewer.eval.cli import calibrate_command, eval_command
+        from reviewer.cli.eval import calibrate_command, eval_command
     except ImportError:
         return
     main.add_command(eval_command, "eval")

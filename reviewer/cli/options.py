@@ -3,8 +3,8 @@
 ``endpoint_options`` (where completions go), ``form_option`` and ``concurrency_option`` are
 used by ``reviewer batch``, ``reviewer review``, ``reviewer eval --generate`` and ``reviewer
 flaws run`` alike, with one default each; ``generation_options`` (how a review is generated,
-read from ``reviewer.options.GenerationOptions``) by ``batch`` and ``review``. ``user_errors``
-turns the tool's own errors into one line.
+read from ``reviewer.generation.options.GenerationOptions``) by ``batch`` and ``review``.
+``user_errors`` turns the tool's own errors into one line.
 
 Exit codes: 0 every paper has a review; 2 usage or configuration error (one line, no
 traceback); 3 the run finished but some papers failed or some input lines were rejected.
@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from reviewer.errors import ReviewerError
-from reviewer.options import GenerationOptions, cli_option, cli_options
+from reviewer.generation.options import cli_option, cli_options
 
 if TYPE_CHECKING:
     from reviewer.api import Reviewer
@@ -86,22 +86,10 @@ def generation_options(func: F) -> F:
     return _apply(func, cli_options(skip=("form",)))
 
 
-def make_reviewer(opts: dict[str, Any], **extra: Any) -> Reviewer:
-    """The ``Reviewer`` a command's endpoint flags and generation flags describe."""
-    from reviewer.api import Reviewer
-
-    return Reviewer(
-        model=opts["model"],
-        base_url=opts["base_url"],
-        local_model=opts["local_model"],
-        options=GenerationOptions.from_values(opts),
-        **extra,
-    )
-
-
-def form_label(reviewer: Reviewer) -> str:
-    """The form part of the line a command prints before it starts."""
-    return f"form {reviewer.form.name} · profile {reviewer.form.profile}"
+def start_line(reviewer: Reviewer) -> str:
+    """The line a generating command prints before it starts: the endpoint, form and profile."""
+    form = reviewer.form
+    return f"reviewer: {reviewer.endpoint.label} · form {form.name} · profile {form.profile}"
 
 
 def say(text: object, *, soft_wrap: bool = False) -> None:

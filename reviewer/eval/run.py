@@ -30,7 +30,6 @@ from reviewer.eval.baselines import (
 )
 from reviewer.eval.calibrate import calibrated_predictions
 from reviewer.eval.coverage import AspectDetector, load_detector
-from reviewer.eval.generated import LoadedPredictions, Prediction, load_predictions
 from reviewer.eval.metrics import (
     DECISION_THRESHOLD,
     N_RESAMPLES,
@@ -38,6 +37,7 @@ from reviewer.eval.metrics import (
     Bootstrap,
     human_metrics,
 )
+from reviewer.eval.predictions import LoadedPredictions, Prediction, load_predictions
 from reviewer.eval.scoring import (
     Prepared,
     Scoring,
@@ -346,8 +346,7 @@ def _per_paper_rows(
 
 
 def _protocol(config: EvalConfig) -> dict[str, Any]:
-    from reviewer import segment
-    from reviewer.references import VENUE_YEAR_SCALES
+    from reviewer.references import VENUE_YEAR_SCALES, segment
 
     return {
         "decision_rule": f"accept if overall >= {config.threshold:g} on 1-10",

@@ -16,7 +16,7 @@ from reviewer.checks.grounding import (
 )
 from reviewer.checks.notes import unverified
 from reviewer.checks.sentences import cut_off
-from reviewer.forms import load_form
+from reviewer.generation.forms import load_form
 from tests.fake_openai import FakeOpenAI, Reply, placeholder_review
 
 ABSTRACT = (

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from reviewer.checks.grounding import drop, find
 from reviewer.checks.sentences import cut, sentence_spans
-from reviewer.forms import load_form
+from reviewer.generation.forms import load_form
 from tests.fake_openai import placeholder_review
 
 SCHEMA = load_form("sections").schema
