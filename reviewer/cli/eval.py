@@ -203,6 +203,7 @@ def _generate(opts: dict[str, Any]) -> Path:
 
 
 def _summary(metrics: dict[str, Any], out: Path) -> None:
+    from reviewer.eval import registry
     from reviewer.eval.tables import fmt
     from reviewer.eval.textquality import METRICS
 
@@ -218,22 +219,13 @@ def _summary(metrics: dict[str, Any], out: Path) -> None:
             lines.append(f"  section_similarity.{section:17} {fmt(est['embedding_similarity'])}")
         click.echo("\n".join([*lines, f"wrote {out / 'metrics.json'}, {out / 'report.md'}"]))
         return
-    for dotted in (
-        "decision.balanced_accuracy",
-        "decision.auc",
-        "rating.mae",
-        "rating.spearman",
-        "comments.hit_rate",
-        "comments.shuffled_hit_rate",
-        "specificity.generic_rate",
-        "rating.interval_coverage",
-        *(f"text_quality.{name}" for name in METRICS),
-    ):
-        group, name = dotted.split(".")
+    for metric in registry.summary():
+        group, name = metric.group, metric.name
         if group == "rating" and name not in metrics[group]:
             continue  # interval coverage: calibrated systems only
-        digits = 4 if group == "text_quality" else 3
-        lines.append(f"  {dotted:30} {fmt(metrics[group].get(name), digits)}")
+        lines.append(
+            f"  {metric.dotted:30} {fmt(metrics[group].get(name), registry.digits(group))}"
+        )
     lines.append(
         f"wrote {out / 'metrics.json'}, {out / 'report.html'} "
         f"in {metrics['timing_s'].get('total', 0):.1f} s"

@@ -21,6 +21,7 @@ from reviewer.checks import generic, words
 from reviewer.embed import ABSTRACT_MAX_TOKENS, MODEL_NAME, Embedder, Encoder
 from reviewer.errors import ConfigError
 from reviewer.eval import comments as cm
+from reviewer.eval import registry
 from reviewer.eval import textquality as tq
 from reviewer.eval.baselines import (
     BASELINES,
@@ -56,8 +57,6 @@ from reviewer.references import (
 )
 
 SCHEMA = "reviewer.eval/1"
-GROUPS = ("decision", "decision_field", "rating", "comments", "specificity", "coverage", "text",
-          "text_quality")  # fmt: skip
 
 
 @dataclass
@@ -232,7 +231,7 @@ def run_eval(
     lap("human")
 
     metrics: dict[str, Any] = {"schema": SCHEMA, "system": primary}
-    for group in GROUPS:
+    for group in registry.GROUP_NAMES:
         metrics[group] = results[primary][group]
     metrics["coverage"]["detector"] = _detector_summary(detector)
     metrics["human"] = human

@@ -11,7 +11,8 @@ from click.testing import CliRunner
 
 import reviewer.eval.run as run_module
 from reviewer.cli.eval import eval_command
-from reviewer.eval.run import GROUPS, EvalConfig, run_eval
+from reviewer.eval.registry import GROUP_NAMES as GROUPS
+from reviewer.eval.run import EvalConfig, run_eval
 from reviewer.references import load_references, select
 from tests.eval.conftest import HashEncoder
 
