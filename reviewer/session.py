@@ -13,7 +13,7 @@ import threading
 from collections.abc import Iterable
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reviewer.backend import (
     OPENAI_URL,
@@ -43,8 +43,12 @@ from reviewer.generate import DEFAULT_MAX_REASKS, Generator
 from reviewer.paper import Paper, paper_from_record
 from reviewer.ratelimit import RateLimiter
 from reviewer.redact import redact
+from reviewer.related.prompt import in_prompt, with_novelty
 from reviewer.review import Review
 from reviewer.slots import SlotGate
+
+if TYPE_CHECKING:
+    from reviewer.related.find import RelatedSource
 
 PaperLike = Paper | dict[str, Any]
 """A paper, or a record of one (``id``, ``title``, ``abstract``...) as a JSONL line holds it."""
@@ -92,6 +96,8 @@ class Session:
         exemplars: int | ExemplarSource = 0,
         focus: bool | FocusSource = False,
         profile: str | None = None,
+        related: int | RelatedSource = 0,
+        related_corpus: str | Path | None = None,
     ) -> None:
         self.settings = settings or load_settings(
             model=model,
@@ -127,6 +133,15 @@ class Session:
         self._exemplar_source = None if isinstance(exemplars, int) else exemplars
         self.focus = bool(focus)
         self._focus = None if isinstance(focus, bool) else focus
+        # related work: K earlier papers per paper from a corpus (reviewer.related), listed with
+        # each review; for a profile that asks for it, in the prompt with a novelty paragraph
+        self.related = related if isinstance(related, int) else related.k
+        self._related_source = None if isinstance(related, int) else related
+        self.related_corpus = str(related_corpus) if related_corpus is not None else None
+        if self.related < 0:
+            raise ConfigError("related must be at least 0")
+        if self.related and in_prompt(self.form):
+            self.form = with_novelty(self.form)
         self._require_extras()  # before any endpoint, model or progress bar is started
         self._stack = ExitStack()
         self._endpoint: Endpoint | None = None
@@ -193,7 +208,7 @@ class Session:
         """Every generation option, for live runs and batch files alike (so neither drops one)."""
         generic, exemplars = self._generic_rule(), self._exemplars()
         options = {**self._plain_options(), "generic": generic, "exemplars": exemplars}
-        return {**options, "focus": self._focus_source()}
+        return {**options, "focus": self._focus_source(), "related": self._related()}
 
     def _options_record(self) -> dict[str, Any]:
         """The generation options as the manifest records them."""
@@ -202,6 +217,11 @@ class Session:
             "check_generic": self.check_generic,
             "exemplars": self.exemplars,
             "focus": self.focus,
+            **(
+                {"related": self.related, "related_corpus": self.related_corpus}
+                if self.related
+                else {}
+            ),
             "calibration": self.calibration.fitted if self.calibration is not None else None,
         }
 
@@ -236,6 +256,9 @@ class Session:
         if self.check_generic and self._generic is None:
             require_extra("--generic-check", "eval")
             require_extra("--generic-check", "embeddings")
+        if self.related and self._related_source is None:
+            require_extra("--related", "related")
+            require_extra("--related", "embeddings")
         if self.focus and self._focus is None:
             require_extra("--focus", "eval")
             self._focus = load_focus()  # a missing or broken file fails now, not mid-batch
@@ -248,6 +271,18 @@ class Session:
 
                 self._exemplar_source = ExemplarIndex.from_train_split(k=self.exemplars)
             return self._exemplar_source
+
+    def _related(self) -> RelatedSource | None:
+        """The related-work source, when asked for: its index built (or read from the cache)
+        once; what it has to say (an online source unreachable) goes to ``notes``."""
+        with self._lock:
+            if self._related_source is None and self.related > 0:
+                from reviewer.related.find import open_related  # the [related] extra
+
+                self._related_source = open_related(self.related_corpus, self.related)
+            if self._related_source is not None:
+                self._related_source.notes = self.notes
+            return self._related_source
 
     def _focus_source(self) -> FocusSource | None:
         """The weakness focus, when asked for (loaded at start by ``_require_extras``)."""

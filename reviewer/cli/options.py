@@ -159,6 +159,22 @@ def generation_options(func: F) -> F:
                 "on NeurIPS train reviews (evals/aspect-focus.json; needs the [eval] extra).",
             ),
             click.option(
+                "--related",
+                type=click.IntRange(0, 20),
+                default=0,
+                show_default=True,
+                help="List the K most similar papers of earlier years beside each review (needs "
+                "the [related] and [eval] extras); with the full profile they also go into the "
+                "prompt, and the review gets a novelty paragraph relative to them.",
+            ),
+            click.option(
+                "--related-corpus",
+                metavar="NAME|FILE",
+                help="Where --related looks: a reference set (default neurips_2023_2025), a "
+                "papers file, or openalex, arxiv, semanticscholar (the [online] extra; offline, "
+                "the local set alone).",
+            ),
+            click.option(
                 "--calibration",
                 help="Score calibration file (see `reviewer calibrate`), or none. Default: "
                 "evals/score-calibration.json when it exists; calibrated scores go beside the "
@@ -196,6 +212,8 @@ def make_reviewer(opts: dict[str, Any], **extra: Any) -> Reviewer:
         calibration=opts["calibration"],
         exemplars=opts["exemplars"],
         focus=opts["focus"],
+        related=opts["related"],
+        related_corpus=opts["related_corpus"],
         structured=opts["structured"],
     )
 

@@ -71,6 +71,7 @@ def review_command(
         "cached": outcome.cached,
         "flags": outcome.flags,
         "warnings": outcome.warnings,
+        **({"related": outcome.related} if outcome.related is not None else {}),
     }
     if fmt == "json":
         click.echo(json.dumps(record, indent=2, ensure_ascii=False))
