@@ -38,7 +38,7 @@ Progress = Callable[[int, int], None]
 class IndexSettings:
     """What changes an index or its ranking; every field is part of the cache key."""
 
-    dense_weight: float = 0.55
+    dense_weight: float = 0.7
     """The cosine's share of the fused score; the rest is BM25 over its best candidate."""
     k1: float = 1.2
     b: float = 0.75
