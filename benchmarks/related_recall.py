@@ -161,10 +161,14 @@ def tfidf_all(corpus: Corpus, pairs: list[Pair]) -> dict[str, object]:
     lexical = Lexical.build([p.text for p in corpus.papers], settings)
     index = RelatedIndex(corpus, lexical, np.zeros((len(corpus), 1), np.float32), Embedder(),
                          settings)  # fmt: skip
-    table = recall_table(index, pairs, tfidf_scorer(corpus))
+    scorer = tfidf_scorer(corpus)
+    tuning = [p for p in pairs if p.split in ("train", "dev")]  # beside the tune grid's rows
     return {
         "split": "all",
-        "recall": {"tfidf": table},
+        "recall": {
+            "tfidf": recall_table(index, pairs, scorer),
+            "tfidf_train+dev": recall_table(index, tuning, scorer),
+        },  # fmt: skip
         "issue": {"r@1": 0.172, "r@5": 0.396, "r@10": 0.503, "r@20": 0.606},
     }
 
