@@ -255,7 +255,8 @@ class BatchRunner:
         }
 
 
-MAKER_SETTINGS = ("cache_id", "samples", "reflect", "exemplars", "focus", "temperature", "edit")
+MAKER_SETTINGS = ("cache_id", "samples", "reflect", "exemplars", "focus", "temperature", "edit",
+                  "related")  # fmt: skip
 """Run settings that change what a review says (with the model, endpoint and form)."""
 MAKER_DEFAULTS = {"edit": True}
 """What a manifest written before a setting existed meant by its absence."""

@@ -315,6 +315,8 @@ class Session:
         # batch files always go to a hosted endpoint, never the embedded model: full depth
         form = self.form if self._profile_chosen else load_form(self.form.name, "full",
                                                                 explicit=False)  # fmt: skip
+        if self.related and in_prompt(form):  # as a live run with this profile asks
+            form = with_novelty(form)
         options = {**self._options(), "context_window": s.context_window}  # as a live run's
         return BatchFiles(form, self.cache, s.base_url or OPENAI_URL, s.model, mode,
                           options)  # fmt: skip

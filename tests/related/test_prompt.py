@@ -113,3 +113,15 @@ def test_no_related_work_asked_adds_nothing_to_the_record(
     assert "related" not in record and "novelty" not in record["review"]
     assert "Related work" not in next((tmp_path / "run" / "reviews").glob("*.md")).read_text()
     assert len(RECORDS) == 5  # the corpus fixture is untouched by a run without it
+
+
+def test_exported_requests_carry_the_related_work_as_a_live_run_sends_it(
+    fake: FakeOpenAI, make_reviewer: Callable[..., Reviewer], source: LocalSource, tmp_path: Path
+) -> None:
+    make_reviewer(related=source).export_requests([PAPER], tmp_path / "req.jsonl")
+    (request,) = [json.loads(x) for x in (tmp_path / "req.jsonl").read_text().splitlines()]
+    with make_reviewer(related=source, cache=False) as live:
+        live.review(PAPER)
+    assert request["body"]["messages"] == fake.requests[0]["messages"]
+    assert "<related_work>" in request["body"]["messages"][-1]["content"]
+    assert "novelty" in request["body"]["response_format"]["json_schema"]["schema"]["properties"]
