@@ -68,3 +68,9 @@ def test_review_with_related_lists_them_in_markdown(run, files: tuple[Path, Path
                  corpus)  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "## Related work" in result.stdout and "· similarity" in result.stdout
+
+
+def test_the_generation_commands_offer_related_work() -> None:
+    for command in ("batch", "review"):
+        shown = CliRunner().invoke(main, [command, "--help"]).output
+        assert "--related INTEGER RANGE" in shown and "--related-corpus NAME|FILE" in shown

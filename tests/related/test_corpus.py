@@ -68,3 +68,17 @@ def test_an_empty_or_missing_corpus_is_one_clear_error(tmp_path: Path) -> None:
 
 def test_titles_compare_without_case_and_punctuation() -> None:
     assert norm_title("QLoRA: Efficient Fine-Tuning!") == "qlora efficient fine tuning"
+
+
+def test_a_reference_set_is_found_by_name_and_read_compressed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import lzma
+
+    folder = tmp_path / "data" / "myset"
+    folder.mkdir(parents=True)
+    with lzma.open(folder / "myset_2023.jsonl.xz", "wt", encoding="utf-8") as fh:
+        fh.write("".join(json.dumps(r) + "\n" for r in RECORDS))
+    monkeypatch.setenv("REVIEWER_DATA_DIR", str(tmp_path / "data"))
+    corpus = load_corpus("myset")
+    assert len(corpus) == len(RECORDS) and corpus.name == "myset"

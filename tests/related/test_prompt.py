@@ -125,3 +125,12 @@ def test_exported_requests_carry_the_related_work_as_a_live_run_sends_it(
     assert request["body"]["messages"] == fake.requests[0]["messages"]
     assert "<related_work>" in request["body"]["messages"][-1]["content"]
     assert "novelty" in request["body"]["response_format"]["json_schema"]["schema"]["properties"]
+
+
+def test_a_negative_count_of_related_papers_is_refused(
+    make_reviewer: Callable[..., Reviewer],
+) -> None:
+    from reviewer.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="related"):
+        make_reviewer(related=-1)
