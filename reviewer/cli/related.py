@@ -38,7 +38,7 @@ def related_command(
     output line is {"paper_id", "related": [{"paper_id", "title", "year", "venue", "score",
     "url"}, ...]}; score is the hybrid of BM25 and MiniLM cosine (for an online source, the
     cosine alone). A paper without a year is compared with every corpus paper. The corpus is
-    indexed once (a few minutes for 13,000 papers on 2 cores) and cached by its content.
+    indexed once (minutes for the 13,171 NeurIPS papers on 2 cores) and cached by its content.
     """
     from reviewer.sources import read_inputs
 
@@ -57,6 +57,7 @@ def related_command(
             source = open_related(corpus, k, cache=not no_cache,
                                   progress=lambda done, total: bar.update(
                                       task, completed=done, total=total))  # fmt: skip
+            bar.console.print(f"related work: {source.label}", markup=False, soft_wrap=True)
             bar.update(task, description="finding related work", completed=0, total=len(papers))
             lines: list[dict[str, object]] = []
             for paper in papers:

@@ -34,6 +34,11 @@ class RelatedSource(Protocol):
     k: int
     notes: list[str]
 
+    @property
+    def label(self) -> str:
+        """Where the papers come from, for the line a command prints before it starts."""
+        ...
+
     def for_paper(self, paper: Paper) -> list[Hit]: ...
 
 
@@ -49,6 +54,11 @@ class LocalSource:
         self.index, self.k = index, k
         self.notes: list[str] = []
         self._lock = threading.Lock()
+
+    @property
+    def label(self) -> str:
+        corpus = self.index.corpus
+        return f"corpus {corpus.name} ({len(corpus):,} papers), BM25 + MiniLM"
 
     def for_paper(self, paper: Paper) -> list[Hit]:
         with self._lock:
@@ -67,6 +77,10 @@ class OnlineSource:
         self._fallback = fallback
         self._local: LocalSource | None = None
         self._lock = threading.Lock()
+
+    @property
+    def label(self) -> str:
+        return f"{self.online.service.name} online, ranked by MiniLM cosine"
 
     def for_paper(self, paper: Paper) -> list[Hit]:
         with self._lock:

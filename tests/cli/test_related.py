@@ -38,6 +38,7 @@ def test_related_writes_one_line_a_paper_best_first(files: tuple[Path, Path], tm
                                        "-k", "2", "--out", str(out)])  # fmt: skip
     assert result.exit_code == 3, result.output  # the paper without an abstract was rejected
     assert "rejected" in result.output and "abstract" in result.output
+    assert f"related work: corpus {corpus} (5 papers), BM25 + MiniLM" in result.output
     lines = [json.loads(x) for x in out.read_text().splitlines()]
     assert [x["paper_id"] for x in lines] == ["g25", "new"]
     first = lines[0]["related"]
