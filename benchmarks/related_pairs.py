@@ -26,7 +26,7 @@ DEFAULT_OUT = Path(__file__).resolve().parent.parent / "outputs" / "related-pair
 
 
 def load_pairs(data: str = "neurips_2023_2025") -> list[Pair]:
-    """Every pair of the reference set ``data`` (about 10 s: the reviews are read)."""
+    """Every pair of the reference set ``data`` (its reviews are read, every one)."""
     return named_pairs(read_records(resolve_references(data)))
 
 
