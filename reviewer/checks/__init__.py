@@ -11,7 +11,9 @@ run in one declared order:
 - on each valid review (:func:`review_checks`): :class:`WordRepair` first (damaged words
   mended from the paper's own words, else "singleGPU" would read as an invented name), then
   :class:`Grounding` (quotes, numbers, names, non-comments, release claims, cut-off sentences:
-  re-asked first by ``reviewer.generation.generate``, then removed).
+  re-asked first by ``reviewer.generation.generate``, then removed);
+- on a review whose prompt carried related work (``reviewer.related``): :class:`RelatedCitations`
+  (a related paper the review cites must be one it was given).
 
 The rules they apply live beside them: ``specifics`` (numbers and names), ``textcheck``
 (comments that say nothing), ``release`` (claims of released code or data), ``generic`` (the
@@ -27,7 +29,7 @@ from typing import Protocol, TypeVar
 
 from pydantic import ValidationError
 
-from reviewer.checks import grounding, guard, notes, words
+from reviewer.checks import grounding, guard, notes, related, words
 from reviewer.inputs.paper import Paper
 from reviewer.review import Review
 
@@ -137,6 +139,27 @@ class Guard:
 
     def describe(self, finding: str) -> str:
         return finding
+
+
+@dataclass(frozen=True)
+class RelatedCitations:
+    """Citations of papers the review was not given among its related work
+    (``reviewer.checks.related``): an id it was never shown is removed, an author-named paper
+    reported; a review without related work in its prompt has no findings."""
+
+    kind: str = "related"
+
+    def find(self, target: Review, source: str) -> list[related.Citation]:
+        return related.find(target, source)
+
+    def fix(
+        self, target: Review, findings: Sequence[related.Citation], source: str = ""
+    ) -> tuple[Review, list[str]]:
+        review, lines = related.drop(target, findings)
+        return review, [notes.WARNING + line for line in lines]
+
+    def describe(self, finding: related.Citation) -> str:
+        return finding.describe()
 
 
 def review_checks(

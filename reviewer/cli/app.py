@@ -15,6 +15,7 @@ from reviewer.cli.cache import cache_group
 from reviewer.cli.data import data_command
 from reviewer.cli.flaws import flaws_group
 from reviewer.cli.forms import forms_command
+from reviewer.cli.related import related_command
 from reviewer.cli.report import report_command
 from reviewer.cli.review import review_command
 from reviewer.cli.serve import serve_command
@@ -43,6 +44,7 @@ main.add_command(cache_group, "cache")
 main.add_command(serve_command, "serve")
 main.add_command(report_command, "report")
 main.add_command(data_command, "data")
+main.add_command(related_command, "related")
 main.add_command(flaws_group, "flaws")
 
 

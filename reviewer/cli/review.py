@@ -54,6 +54,8 @@ def review_command(
                     say(f"last reply began: {exc.raw_excerpt[:200]!r}")
                 sys.exit(EXIT_PARTIAL)
             model = reviewer.endpoint.model  # read while open: a closed one would restart
+            for note in reviewer.notes:  # e.g. an online corpus that could not be reached
+                err.print(f"[yellow]note:[/yellow] {escape(note)}")
     calibrated = outcome.review.calibrated
     record = {
         "paper_id": paper.id,
@@ -71,6 +73,7 @@ def review_command(
         "cached": outcome.cached,
         "flags": outcome.flags,
         "warnings": outcome.warnings,
+        **({"related": outcome.related} if outcome.related is not None else {}),
     }
     if fmt == "json":
         click.echo(json.dumps(record, indent=2, ensure_ascii=False))

@@ -117,4 +117,5 @@ async def ensemble_review(generator: Generator, paper: Paper) -> Outcome:
         flags=flags,
         warnings=warnings,
         stages=stages,
+        related=prompt.related,
     )

@@ -13,12 +13,20 @@ import json
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from reviewer.cache import CompletionCache, completion_key
-from reviewer.checks import Grounding, Guard, WordRepair, grounding, notes, review_checks
+from reviewer.checks import (
+    Grounding,
+    Guard,
+    RelatedCitations,
+    WordRepair,
+    grounding,
+    notes,
+    review_checks,
+)
 from reviewer.checks.grounding import GenericRule
 from reviewer.errors import ReviewFailed
 from reviewer.generation.client import ChatClient, Completion
@@ -28,6 +36,9 @@ from reviewer.generation.forms import Form, Messages
 from reviewer.generation.options import DEFAULT_MAX_REASKS
 from reviewer.inputs.paper import CHARS_PER_TOKEN, Paper
 from reviewer.review import Review
+
+if TYPE_CHECKING:
+    from reviewer.related.find import RelatedSource
 
 EXCERPT_CHARS = 500
 TRUNCATED_ECHO = 300
@@ -103,16 +114,19 @@ class Outcome:
     flags: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     stages: dict[str, dict[str, Any]] = field(default_factory=dict)
+    related: list[dict[str, Any]] | None = None  # the earlier papers found, when asked for
 
 
 @dataclass
 class Prompt:
-    """What is sent for one paper, and the paper text alone (what quotes are checked against)."""
+    """What is sent for one paper, and the paper text alone (what quotes are checked against;
+    with related work in the prompt, the related papers too: the model was shown them)."""
 
     messages: Messages
     flags: list[str]
     warnings: list[str]
     source: str
+    related: list[dict[str, Any]] | None = None
 
 
 @dataclass
@@ -138,6 +152,9 @@ class Generator:
     # Re-asks spent on grounding findings (invented numbers, names, quotes, non-comments); None:
     # up to max_reasks. An invalid reply is always re-asked up to max_reasks.
     grounding_reasks: int | None = None
+    # Earlier papers like each one (``--related K``): listed with the review; in the prompt
+    # too, with a novelty paragraph, for profiles that ask for it (``reviewer.generation.related``)
+    related: RelatedSource | None = None
 
     @property
     def _checks(self) -> tuple[WordRepair, Grounding]:
@@ -236,7 +253,27 @@ class Generator:
                 ask = self.form.shared_template("focus.j2").render(aspects=aspects).strip()
                 content = messages[-1]["content"].rstrip()
                 messages[-1] = {"role": "user", "content": f"{content}\n\n{ask}"}
-        return Prompt(messages, guarded.flags, guarded.warnings, source)
+        prompt = Prompt(messages, guarded.flags, guarded.warnings, source)
+        if self.related is not None:
+            await self._add_related(paper, prompt)
+        return prompt
+
+    async def _add_related(self, paper: Paper, prompt: Prompt) -> None:
+        """The paper's related work on ``prompt``: always listed; for a form whose schema asks
+        for novelty, also a guarded block after the paper (and in the text checked against)."""
+        from reviewer.generation.related import related_block
+
+        assert self.related is not None
+        hits = await asyncio.to_thread(self.related.for_paper, paper)  # CPU work: off the loop
+        prompt.related = [hit.to_record() for hit in hits]
+        if "novelty" not in self.form.schema.model_fields:
+            return
+        block = related_block(self.form, hits)
+        content = prompt.messages[-1]["content"].rstrip()
+        prompt.messages[-1] = {"role": "user", "content": f"{content}\n\n{block.text}"}
+        prompt.source = f"{prompt.source}\n\n{block.text}"
+        prompt.flags += [f for f in block.flags if f not in prompt.flags]
+        prompt.warnings += block.warnings
 
     async def review(
         self, paper: Paper, *, sample: int = 0, prompt: Prompt | None = None
@@ -248,6 +285,7 @@ class Generator:
             prompt.messages, paper_id=paper.id, sample=sample, source=prompt.source
         )
         outcome.flags, outcome.warnings = prompt.flags, [*prompt.warnings, *outcome.warnings]
+        outcome.related = prompt.related
         return outcome
 
     async def validated(
@@ -288,6 +326,13 @@ class Generator:
                 warnings = [*warnings, *dropped]
             elif findings:  # reported only: each listed under "Not verified"
                 warnings = [*warnings, *(notes.KEPT + f.describe() for f in findings)]
+            cited = RelatedCitations()  # only a prompt with related work gives it anything
+            citations = cited.find(review, source or "")
+            if citations and self.edit:
+                review, lines = cited.fix(review, citations)
+                warnings = [*warnings, *lines]
+            elif citations:
+                warnings = [*warnings, *(notes.KEPT + c.describe() for c in citations)]
             return Outcome(
                 review=review,
                 prompt_tokens=usage[0],

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from reviewer.checks.grounding import GenericRule
     from reviewer.generation.exemplars import ExemplarSource
     from reviewer.generation.focus import FocusSource
+    from reviewer.related.find import RelatedSource
 
 DEFAULT_MAX_REASKS = 2
 F = TypeVar("F", bound=Callable[..., Any])
@@ -37,8 +38,8 @@ class GenerationOptions:
     """How a review is generated, from the form to the checks (not where it is generated: the
     endpoint, model and transport are the ``Reviewer``'s own arguments).
 
-    ``check_generic``, ``exemplars`` and ``focus`` also take a ready rule or source (tests,
-    or a caller that built one), in place of the flag that builds it."""
+    ``check_generic``, ``exemplars``, ``focus`` and ``related`` also take a ready rule or
+    source (tests, or a caller that built one), in place of the flag that builds it."""
 
     form: str = _opt("sections", "--form", "-f", "form", show_default=True, help="Review form.")
     profile: str | None = _opt(
@@ -132,6 +133,25 @@ class GenerationOptions:
         "on more than usual, predicted from title and abstract by a model fitted on NeurIPS "
         "train reviews (evals/aspect-focus.json; needs the [eval] extra).",
     )
+    related: int | RelatedSource = _opt(
+        0,
+        "--related",
+        "related",
+        maker=True,
+        type=click.IntRange(0, 20),
+        show_default=True,
+        help="List the K most similar papers of earlier years beside each review (needs the "
+        "[related] and [eval] extras); with the full profile they also go into the prompt, and "
+        "the review gets a novelty paragraph relative to them.",
+    )
+    related_corpus: str | None = _opt(
+        None,
+        "--related-corpus",
+        "related_corpus",
+        metavar="NAME|FILE",
+        help="Where --related looks: a reference set (default neurips_2023_2025), a papers file, "
+        "or openalex, arxiv, semanticscholar (the [online] extra; offline, the local set alone).",
+    )
     calibration: str | None = _opt(
         None,
         "--calibration",
@@ -172,6 +192,8 @@ class GenerationOptions:
         out["focus"] = bool(self.focus)
         if not isinstance(self.exemplars, int):
             out["exemplars"] = getattr(self.exemplars, "k", 1)
+        if not isinstance(self.related, int):
+            out["related"] = getattr(self.related, "k", 1)
         return out
 
 

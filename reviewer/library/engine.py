@@ -21,6 +21,7 @@ from reviewer.generation.client import BatchAPI
 from reviewer.generation.ensemble import review_paper
 from reviewer.generation.forms import load_form
 from reviewer.generation.generate import Generator, Outcome
+from reviewer.generation.related import in_prompt, with_novelty
 from reviewer.library.session import Item, PaperLike, Session, as_items, as_paper, calibrate
 from reviewer.library.stream import ReviewResult, attach_calibration, stream_reviews
 from reviewer.redact import redact
@@ -42,6 +43,8 @@ class Engine(Session):
         # batch files always go to a hosted endpoint, never the embedded model: full depth
         form = self.form if self._profile_chosen else load_form(self.form.name, "full",
                                                                 explicit=False)  # fmt: skip
+        if self.related and in_prompt(form):  # as a live run with this profile asks
+            form = with_novelty(form)
         options = {**self._options(), "context_window": s.context_window}  # as a live run's
         return BatchFiles(form, self.cache, s.base_url or OPENAI_URL, s.model, mode,
                           options)  # fmt: skip

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Iterable, Mapping
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from reviewer.cache import CompletionCache
 from reviewer.calibration import (
@@ -40,10 +40,14 @@ from reviewer.generation.forms import load_form
 from reviewer.generation.generate import Generator
 from reviewer.generation.options import GenerationOptions
 from reviewer.generation.ratelimit import RateLimiter
+from reviewer.generation.related import in_prompt, with_novelty
 from reviewer.generation.slots import SlotGate
 from reviewer.inputs.paper import Paper, paper_from_record
 from reviewer.redact import redact
 from reviewer.review import Review
+
+if TYPE_CHECKING:
+    from reviewer.related.find import RelatedSource
 
 PaperLike = Paper | dict[str, Any]
 """A paper, or a record of one (``id``, ``title``, ``abstract``...) as a JSONL line holds it."""
@@ -117,6 +121,16 @@ class Session:
         self._exemplar_source = None if isinstance(exemplars, int) else exemplars
         self.focus = bool(opts.focus)
         self._focus = None if isinstance(opts.focus, bool) else opts.focus
+        # related work: K earlier papers per paper from a corpus (reviewer.related), listed with
+        # each review; for a profile that asks for it, in the prompt with a novelty paragraph
+        related = opts.related
+        self.related = related if isinstance(related, int) else related.k
+        self._related_source = None if isinstance(related, int) else related
+        self.related_corpus = opts.related_corpus
+        if self.related < 0:
+            raise ConfigError("related must be at least 0")
+        if self.related and in_prompt(self.form):
+            self.form = with_novelty(self.form)
         self._require_extras()  # before any endpoint, model or progress bar is started
         self._stack = ExitStack()
         self._endpoint: Endpoint | None = None
@@ -196,12 +210,17 @@ class Session:
             "generic": self._generic_rule(),
             "exemplars": self._exemplars(),
             "focus": self._focus_source(),
+            "related": self._related(),
         }
 
     def _options_record(self) -> dict[str, Any]:
         """The generation options as the manifest records them."""
         calibration = self.calibration.fitted if self.calibration is not None else None
-        return {**self.options.record(), "calibration": calibration}
+        return {
+            **self.options.record(),
+            "related_corpus": self.related_corpus if self.related else None,
+            "calibration": calibration,
+        }
 
     @property
     def calibration(self) -> Calibration | None:
@@ -234,6 +253,9 @@ class Session:
         if self.check_generic and self._generic is None:
             require_extra("--generic-check", "eval")
             require_extra("--generic-check", "embeddings")
+        if self.related and self._related_source is None:
+            require_extra("--related", "related")
+            require_extra("--related", "embeddings")
         if self.focus and self._focus is None:
             require_extra("--focus", "eval")
             self._focus = load_focus()  # a missing or broken file fails now, not mid-batch
@@ -248,6 +270,18 @@ class Session:
 
                 self._exemplar_source = ExemplarIndex.from_train_split(k=self.exemplars)
             return self._exemplar_source
+
+    def _related(self) -> RelatedSource | None:
+        """The related-work source, when asked for: its index built (or read from the cache)
+        once; what it has to say (an online source unreachable) goes to ``notes``."""
+        with self._lock:
+            if self._related_source is None and self.related > 0:
+                from reviewer.related.find import open_related  # the [related] extra
+
+                self._related_source = open_related(self.related_corpus, self.related)
+            if self._related_source is not None:
+                self._related_source.notes = self.notes
+            return self._related_source
 
     def _focus_source(self) -> FocusSource | None:
         """The weakness focus, when asked for (loaded at start by ``_require_extras``)."""

@@ -95,6 +95,7 @@ class BatchRunner:
             "flags": outcome.flags,
             "warnings": outcome.warnings,
             **({"stages": outcome.stages} if outcome.stages else {}),
+            **({"related": outcome.related} if outcome.related is not None else {}),
             **({"calibrated": c} if (c := self._calibrated(paper, outcome.review)) else {}),
         }
 

@@ -38,6 +38,7 @@ class Row:
     stages: dict[str, Any]
     cost: float | None
     calibrated: dict[str, Any] | None = None
+    related: list[dict[str, Any]] | None = None  # earlier papers found (``--related``)
 
     @property
     def overall(self) -> int | None:
@@ -165,6 +166,9 @@ def load_run(run_dir: str | Path, *, price: Price | None = None) -> Run:
                 cost=_cost(record, price),
                 calibrated=record["calibrated"]
                 if isinstance(record.get("calibrated"), dict)
+                else None,
+                related=[r for r in record["related"] if isinstance(r, dict)]
+                if isinstance(record.get("related"), list)
                 else None,
             )
         )

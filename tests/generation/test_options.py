@@ -53,7 +53,7 @@ def test_the_record_holds_plain_values_for_a_rule_given_in_place_of_a_flag() -> 
 
 def test_the_resume_check_reads_the_options_that_change_a_review() -> None:
     assert maker_defaults() == MAKER_DEFAULTS
-    assert {"samples", "reflect", "exemplars", "focus", "temperature", "edit"} == set(
+    assert {"samples", "reflect", "exemplars", "focus", "temperature", "edit", "related"} == set(
         MAKER_DEFAULTS
     )
     before = {"model": "m", "config": {"samples": 1}, "form": {"name": "sections"}}
