@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from reviewer.checks.vocabulary import zipf
 from reviewer.resources import builtin
 
 KNOWN_ZIPF = 1.0
@@ -33,14 +34,6 @@ MIN_GLUED = 5
 """Shorter tokens are left alone (``ofa``, ``isan``: too many abbreviations and names)."""
 CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 LETTERS = re.compile(r"[A-Za-z]+")
-
-
-@lru_cache(maxsize=200_000)
-def zipf(word: str) -> float:
-    """wordfreq's Zipf frequency of a lower-case English word (0 when unknown)."""
-    from wordfreq import zipf_frequency
-
-    return float(zipf_frequency(word, "en", wordlist="large"))
 
 
 @lru_cache(maxsize=1)

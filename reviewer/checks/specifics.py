@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from reviewer.checks.numbers import invented_numbers, normalise, source_values
-from reviewer.checks.vocabulary import GENERIC_WORDS
+from reviewer.checks.vocabulary import GENERIC_WORDS, zipf
 
 # Structure words and section names: "Section 3" in an abstract-only review is vague, not a
 # fabricated method; numbers after them are still checked.
@@ -194,10 +194,9 @@ def common_word(token: str) -> bool:
     if not (token[:1].isupper() and token[1:].islower() and token.isalpha()):
         return False
     try:
-        from wordfreq import zipf_frequency
+        return zipf(token.lower()) >= COMMON_ZIPF
     except ImportError:  # core install: such a word stays a weak name, reported, never removed
         return False
-    return float(zipf_frequency(token.lower(), "en", wordlist="large")) >= COMMON_ZIPF
 
 
 # "(e.g., GPT, GPT-3)", "(such as BERT)": examples of a kind of thing, from what the writer

@@ -2,8 +2,10 @@
 
 The non-comment rule (``reviewer.checks.textcheck``, frozen with ``NON_COMMENT_VERSION``) and
 the name finder (``reviewer.checks.specifics``) use them to tell a paper's own terms from
-words every review writes.
+words every review writes. :func:`zipf` says how common an English word is (wordfreq).
 """
+
+from functools import lru_cache
 
 _GENERIC_TEXT = """
     a about above across additional address addressed addresses after again against all also
@@ -36,3 +38,12 @@ _GENERIC_TEXT = """
     when where whether which while who why will with within work works would written
     """
 GENERIC_WORDS = frozenset(_GENERIC_TEXT.split())
+
+
+@lru_cache(maxsize=200_000)
+def zipf(word: str) -> float:
+    """wordfreq's Zipf frequency of a lower-case English word (0 when unknown); wordfreq is in
+    the [local] and [eval] extras, so a core install gets an ImportError here."""
+    from wordfreq import zipf_frequency
+
+    return float(zipf_frequency(word, "en", wordlist="large"))
