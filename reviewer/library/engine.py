@@ -13,7 +13,6 @@ import asyncio
 from collections.abc import AsyncGenerator, Callable, Iterable
 from contextlib import aclosing
 from pathlib import Path
-from typing import Any
 
 from reviewer.errors import ConfigError
 from reviewer.generation.backend import OPENAI_URL
@@ -26,7 +25,7 @@ from reviewer.library.session import Item, PaperLike, Session, as_items, as_pape
 from reviewer.library.stream import ReviewResult, attach_calibration, stream_reviews
 from reviewer.redact import redact
 from reviewer.runs.batch import BatchRunner, Progress, RunSummary
-from reviewer.runs.batchfile import BatchFiles, paper_index
+from reviewer.runs.batchfile import BatchFiles, paper_index, round_trip
 from reviewer.runs.store import RunStore
 
 
@@ -166,48 +165,17 @@ class Engine(Session):
         items = list(as_items(papers))
         holder = RunStore(out)
         holder.claim()  # the folder is held for the whole round trip (each import again)
-        try:
-            return await self._round_trip(files, items, holder.dir, poll_seconds, status)
-        finally:
-            holder.close()
-
-    async def _round_trip(
-        self,
-        files: BatchFiles,
-        items: list[Any],
-        out: Path,
-        poll_seconds: float,
-        status: Callable[[str], None] | None,
-    ) -> RunSummary:
-        index = paper_index(items)
-        work = out / "openai-batch"
-        work.mkdir(parents=True, exist_ok=True)
         api = BatchAPI(base_url=files.base_url, api_key=self.settings.api_key,
                        timeout=self.settings.request_timeout(),
                        max_attempts=self.settings.max_retries + 1,
                        backoff_base=self.settings.backoff_base)  # fmt: skip
-        summary, earlier = RunSummary(), RunSummary()
-        for round_no in range(1, self.options.max_reasks + 3):
-            requests = work / f"requests-{round_no}.jsonl"
-            results = work / f"results-{round_no}.jsonl"
-            sent = (await files.export(index, requests))["requests"]
-            if sent:
-                if status:
-                    status(f"round {round_no}: {sent} requests")
-                await asyncio.to_thread(
-                    api.run, requests, results, poll_seconds=poll_seconds, progress=status
-                )  # its polling blocks: off the loop
-            else:
-                results.write_text("", encoding="utf-8")
-            followups = work / f"followups-{round_no}.jsonl"
-            if round_no > 1:
-                for name in ("reviewed", "prompt_tokens", "completion_tokens"):
-                    setattr(earlier, name, getattr(earlier, name) + getattr(summary, name))
-            summary = await self._import_results(items, results, out, followups, 8, None)
-            if not sent or not summary.followup_requests:
-                break
-        # Report the whole round trip: papers reviewed in earlier rounds are not "skipped".
-        summary.skipped -= earlier.reviewed
-        for name in ("reviewed", "prompt_tokens", "completion_tokens"):
-            setattr(summary, name, getattr(summary, name) + getattr(earlier, name))
-        return summary
+
+        async def import_round(results: Path, followups: Path) -> RunSummary:
+            return await self._import_results(items, results, holder.dir, followups, 8, None)
+
+        try:
+            return await round_trip(files, paper_index(items), holder.dir / "openai-batch", api,
+                                    import_round, rounds=self.options.max_reasks + 2,
+                                    poll_seconds=poll_seconds, status=status)  # fmt: skip
+        finally:
+            holder.close()

@@ -10,20 +10,24 @@ request with no result, becomes a line of a follow-up requests file.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from reviewer.cache import CompletionCache
 from reviewer.errors import ConfigError, EndpointError, InputError, ReviewFailed
-from reviewer.generation.client import Completion, request_body
+from reviewer.generation.client import BatchAPI, Completion, request_body
 from reviewer.generation.ensemble import review_paper
 from reviewer.generation.forms import Form
 from reviewer.generation.generate import Generator
 from reviewer.inputs.paper import Paper
+
+if TYPE_CHECKING:
+    from reviewer.runs.batch import RunSummary
 
 CHAT_URL = "/v1/chat/completions"
 
@@ -194,3 +198,52 @@ class BatchFiles:
             else:
                 client.answers[(paper_id, sample, digest)] = completion
         return client, problems
+
+
+ImportRound = Callable[[Path, Path], Awaitable["RunSummary"]]
+"""Imports one round's results file into the run, writing its follow-ups to the second path."""
+
+
+async def round_trip(
+    files: BatchFiles,
+    papers: dict[str, Paper],
+    work: Path,
+    api: BatchAPI,
+    import_round: ImportRound,
+    *,
+    rounds: int,
+    poll_seconds: float,
+    status: Callable[[str], None] | None = None,
+) -> RunSummary:
+    """Export, send through the Batch API, import; again while re-asks or ensemble steps remain.
+
+    Each round's files stay in ``work`` (requests-N, results-N, followups-N). The summary is
+    the whole round trip's: papers reviewed in earlier rounds count as reviewed, not skipped.
+    """
+    work.mkdir(parents=True, exist_ok=True)
+    earlier = dict.fromkeys(("reviewed", "prompt_tokens", "completion_tokens"), 0)
+    summary: RunSummary | None = None
+    for round_no in range(1, rounds + 1):
+        requests = work / f"requests-{round_no}.jsonl"
+        results = work / f"results-{round_no}.jsonl"
+        sent = (await files.export(papers, requests))["requests"]
+        if sent:
+            if status:
+                status(f"round {round_no}: {sent} requests")
+            await asyncio.to_thread(
+                api.run, requests, results, poll_seconds=poll_seconds, progress=status
+            )  # its polling blocks: off the loop
+        else:
+            results.write_text("", encoding="utf-8")
+        if summary is not None:
+            for name in earlier:
+                earlier[name] += getattr(summary, name)
+        summary = await import_round(results, work / f"followups-{round_no}.jsonl")
+        if not sent or not summary.followup_requests:
+            break
+    if summary is None:
+        raise ValueError("a Batch API round trip needs at least one round")
+    summary.skipped -= earlier["reviewed"]
+    for name, value in earlier.items():
+        setattr(summary, name, getattr(summary, name) + value)
+    return summary
