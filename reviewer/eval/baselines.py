@@ -19,6 +19,7 @@ the wording of the abstract alone gives.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -33,11 +34,18 @@ BASELINES = ("constant", "lexical-neighbour", "abstract-prior")
 """Scored beside every system by default."""
 ALL_BASELINES = (*BASELINES, "nearest-neighbour")
 """Every baseline a run may ask for."""
+LEXICAL_TFIDF: dict[str, Any] = {
+    "ngram_range": (1, 2),
+    "stop_words": "english",
+    "min_df": 2,
+    "sublinear_tf": True,
+}
+"""The lexical neighbour's TF-IDF (sklearn's TfidfVectorizer arguments)."""
 LEXICAL_NEIGHBOUR = {
     "version": "tfidf-v1",
     "text": "title. abstract",
-    "features": "sklearn TfidfVectorizer: uni- and bigrams, English stop words dropped, "
-    "min_df 2, sublinear tf, L2 norm; fitted on the train papers only",
+    "features": "sklearn TfidfVectorizer (L2 norm), fitted on the train papers only",
+    "tfidf": LEXICAL_TFIDF,
     "neighbour": "highest cosine among rated train papers (never the paper itself; ties: "
     "first in sha256 order)",
 }
@@ -68,7 +76,7 @@ def abstract_text(ref: Reference) -> str:
     return paper_text(ref.title, ref.abstract)
 
 
-def _candidates(train: Sequence[Reference], name: str) -> list[Reference]:
+def neighbour_candidates(train: Sequence[Reference], name: str) -> list[Reference]:
     """Train papers whose first review has a rating: what a neighbour baseline can lend."""
     return [r for r in _train_with_ratings(train, name) if r.reviews[0].rating is not None]
 
@@ -87,7 +95,7 @@ def nearest_train_papers(
     train: Sequence[Reference], papers: Sequence[Reference], encoder: Encoder
 ) -> list[Reference]:
     """For each paper, the most similar train paper by abstract embedding (never itself)."""
-    usable = _candidates(train, "nearest-neighbour")
+    usable = neighbour_candidates(train, "nearest-neighbour")
     if not papers:
         return []
     vectors = encoder.encode([abstract_text(r) for r in [*usable, *papers]])  # one pass
@@ -96,19 +104,20 @@ def nearest_train_papers(
 
 
 def lexical_train_papers(
-    train: Sequence[Reference], papers: Sequence[Reference], block: int = 512
+    train: Sequence[Reference],
+    papers: Sequence[Reference],
+    tfidf: dict[str, Any] | None = None,
+    block: int = 512,
 ) -> list[Reference]:
     """For each paper, the train paper with the highest TF-IDF cosine of title and abstract
     (``LEXICAL_NEIGHBOUR``; never itself). The vocabulary and weights come from the train
     papers alone, so a paper's neighbour does not depend on which other papers are scored."""
     from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
 
-    usable = _candidates(train, "lexical-neighbour")
+    usable = neighbour_candidates(train, "lexical-neighbour")
     if not papers:
         return []
-    vectorizer = TfidfVectorizer(
-        ngram_range=(1, 2), stop_words="english", min_df=2, sublinear_tf=True
-    )
+    vectorizer = TfidfVectorizer(**(LEXICAL_TFIDF if tfidf is None else tfidf))
     try:
         train_x = vectorizer.fit_transform([abstract_text(r) for r in usable])
     except ValueError as exc:  # no term left: the train texts share too few words
