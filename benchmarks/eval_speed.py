@@ -19,8 +19,9 @@ Runs, each a fresh process of the command a user types, timed from outside (wall
   (timings aside) and per_paper.jsonl must equal cold-120's byte for byte, since a text's vector
   does not depend on the run that embedded it.
 
-Writes benchmarks/results/eval_speed.{json,md}. Run timed figures alone on the machine
-(``flock -x /work/cpu.lock python benchmarks/eval_speed.py ...``) and say so if you cannot.
+Writes benchmarks/results/eval_speed.{json,md} (``--stem`` names another pair). Run timed
+figures alone on the machine (``flock -x /work/cpu.lock python benchmarks/eval_speed.py ...``)
+and say so if you cannot.
 """
 
 from __future__ import annotations
@@ -145,6 +146,7 @@ def main() -> int:
     parser.add_argument("--predictions", type=Path, required=True, help="a run of 120+ papers")
     parser.add_argument("--runs", default=",".join(RUNS), help="comma list of " + ",".join(RUNS))
     parser.add_argument("--work", type=Path, help="default: a new temporary folder")
+    parser.add_argument("--stem", default="eval_speed", help="results/STEM.{json,md}")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="reviewer-eval-speed-"))
     chosen = args.runs.split(",")
@@ -172,7 +174,12 @@ def main() -> int:
         result.update({f"{name}: {k}": v for k, v in run.items()})
     intro = ("Every run from an empty cache folder except warm-120 and same-120 (see the "
              f"script's docstring).\n\n{table(runs)}\n\n")  # fmt: skip
-    path = write_results("eval_speed", "What a first eval costs (issue 36)", result, intro)
+    if "demo" in runs:
+        d = runs["demo"]
+        intro += (f"demo: {d['reviews']} reviews, {d['tokens_out']} tokens out in "
+                  f"{d['service_s']} s of service ({d['tokens_per_s_of_service']} tokens/s, "
+                  "prompts included).\n\n")  # fmt: skip
+    path = write_results(args.stem, "What a first eval costs (issue 36)", result, intro)
     print(table(runs))
     print(f"wrote {path}")
     return 0
