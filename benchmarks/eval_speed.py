@@ -85,7 +85,7 @@ def eval_run(out: Path, cache: Path, predictions: Path | None, limit: int | None
         "embedded_comment_texts": metrics.get("embedded_new_texts"),
         "embedded_abstracts": metrics.get("embedded_new_abstracts"),
         "papers": metrics["references"]["n_papers"],
-        "systems": [metrics["system"], *metrics["baselines"]],
+        "systems": list(dict.fromkeys([metrics["system"], *metrics["baselines"]])),
         "load_average_before": load,
     }
 
