@@ -29,10 +29,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -90,6 +92,29 @@ def eval_run(out: Path, cache: Path, predictions: Path | None, limit: int | None
     }
 
 
+def _keep_server_log(cache: Path, copy: Path, done: threading.Event) -> None:
+    """Copy the embedded server's log while it runs (a healthy server deletes it at exit)."""
+    while not done.wait(0.3):
+        for log in (cache / "logs").glob("*.log"):
+            shutil.copyfile(log, copy)
+
+
+def server_timings(log: Path) -> dict[str, Any]:
+    """Model load and each request's prompt and generation time, from llama.cpp's log."""
+    text = log.read_text(errors="replace") if log.is_file() else ""
+    stamps = re.findall(r"^(\d+)\.(\d+)\.(\d+)\.(\d+) .*(loading model|model loaded)", text, re.M)
+    # llama.cpp stamps lines minutes.seconds.milliseconds.microseconds since start
+    seconds = [int(m) * 60 + int(s) + int(ms) / 1e3 + int(us) / 1e6 for m, s, ms, us, _ in stamps]
+    found = re.findall(r"(prompt eval|\s eval) time =\s+([\d.]+) ms /\s+(\d+) tokens", text)
+    return {
+        "model_load_s": round(seconds[-1] - seconds[0], 1) if len(seconds) >= 2 else None,
+        "prompt_eval": [(round(float(ms) / 1000, 1), int(n)) for kind, ms, n in found
+                        if kind == "prompt eval"],
+        "generation": [(round(float(ms) / 1000, 1), int(n)) for kind, ms, n in found
+                       if kind != "prompt eval"],
+    }  # fmt: skip
+
+
 def demo_run(out: Path, cache: Path) -> dict:
     """The README's demo batch; the assembled weights linked from the user cache."""
     models = cache / "models"
@@ -98,7 +123,15 @@ def demo_run(out: Path, cache: Path) -> dict:
         (models / found.name).symlink_to(found)
     args = ["batch", "examples/papers.jsonl", "--out", str(out), "--limit", "3"]
     load = round(os.getloadavg()[0], 2)
-    wall, _ = _run(args, cache)
+    done = threading.Event()
+    keeper = threading.Thread(target=_keep_server_log, args=(cache, out.parent / "demo-server.log",
+                                                             done))  # fmt: skip
+    keeper.start()
+    try:
+        wall, _ = _run(args, cache)
+    finally:
+        done.set()
+        keeper.join()
     rows = [json.loads(line) for line in (out / "reviews.jsonl").read_text().splitlines()]
     tokens = sum(r["usage"]["completion_tokens"] for r in rows)
     service = sum(r["service_ms"] for r in rows) / 1000
@@ -111,6 +144,7 @@ def demo_run(out: Path, cache: Path) -> dict:
         "service_s": round(service, 1),
         "tokens_out": tokens,
         "tokens_per_s_of_service": round(tokens / service, 1) if service else None,
+        "server": server_timings(out.parent / "demo-server.log"),
         "load_average_before": load,
     }
 
@@ -178,7 +212,7 @@ def main() -> int:
         d = runs["demo"]
         intro += (f"demo: {d['reviews']} reviews, {d['tokens_out']} tokens out in "
                   f"{d['service_s']} s of service ({d['tokens_per_s_of_service']} tokens/s, "
-                  "prompts included).\n\n")  # fmt: skip
+                  f"prompts included); server: {d['server']} (seconds, tokens).\n\n")  # fmt: skip
     path = write_results(args.stem, "What a first eval costs (issue 36)", result, intro)
     print(table(runs))
     print(f"wrote {path}")

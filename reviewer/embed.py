@@ -11,7 +11,8 @@ any sum: a text's vector is the one sentence-transformers gives the text alone, 
 whatever it is batched with. That makes the cache truly content-addressed: an eval of 120
 papers and an eval of the whole split (or ``reviewer data embed``) compute the same vector for
 the same text, so their metrics are the same for the same papers. Without padding it is also
-faster than batches of similar length (``benchmarks/embed_speed.py``, benchmarks/RESULTS.md).
+1.14x faster than padded batches of similar length (``benchmarks/embed_speed.py``,
+benchmarks/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ ENCODING = "unpadded"
 """How a vector is computed, part of the cache key: batches of one token length, no padding.
 (Vectors of the earlier padded batches differ in their last bits, so they are not reused.)"""
 TOKEN_BUDGET = 4096
-"""Tokens per batch (texts x their token length); 2,048 to 8,192 measured the same on 2 cores."""
+"""Tokens per batch (texts x their token length): 64 comment units of average length, 32
+titles and abstracts at the 128 cap."""
 MAX_BATCH = 256
 """Texts per batch at most, whatever their length."""
 CHUNK = 2048
