@@ -22,8 +22,8 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from reviewer.cli.options import selection_options
 from reviewer.errors import ReviewerError
-from reviewer.eval.cli import selection_options
 from reviewer.references import reference_files, references_home, search_dirs
 
 EXIT_USAGE = 2

@@ -7,45 +7,20 @@ Defines ``eval_command`` only; the main CLI registers it. Runnable alone as
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-from reviewer.cli.options import concurrency_option, endpoint_options, form_option
+from reviewer.cli.options import (
+    concurrency_option,
+    endpoint_options,
+    form_option,
+    selection_options,
+)
 from reviewer.errors import ReviewerError
-from reviewer.references import SPLITS
 
 EXIT_USAGE = 2
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def selection_options(func: F) -> F:
-    """--split, --year and --limit: which reference papers an eval scores (``reviewer eval``)
-    or is prepared for (``reviewer data embed``)."""
-    options = [
-        click.option(
-            "--split",
-            type=click.Choice([*SPLITS, "all"]),
-            default="test",
-            show_default=True,
-            help="Papers of this split (the data's splits.tsv): choose on dev, report test once.",
-        ),
-        click.option(
-            "--year", "years", type=int, multiple=True, help="Only these years (repeatable)."
-        ),
-        click.option(
-            "--limit",
-            "-n",
-            type=click.IntRange(1),
-            help="Only the first N selected papers in sha256(paper_id) order (fixed before "
-            "results).",
-        ),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
 
 
 def _echo(message: str) -> None:

@@ -174,7 +174,7 @@ def run_eval(
                 abstract_encoder
                 or Embedder(ABSTRACT_MAX_TOKENS, progress=stage(progress, ABSTRACTS))
             )
-        return abstracts[0]  # fmt: skip
+        return abstracts[0]
 
     baselines, skipped = build_baselines(config.baselines, everything, train, papers, abstract, log)
     systems.update(baselines)
