@@ -8,7 +8,6 @@ import shutil
 import sys
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 import click
 from rich.console import Console
@@ -189,7 +188,7 @@ def _embed(
             )
     except ReviewerError as exc:
         _fail(exc)
-    what: Any = f"{done.comment_texts:,} comment texts"
+    what = f"{done.comment_texts:,} comment texts"
     if "nearest-neighbour" in baselines and "nearest-neighbour" not in done.skipped:
         what += " and the nearest neighbour's titles and abstracts"
     click.echo(
