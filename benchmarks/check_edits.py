@@ -1,10 +1,9 @@
 """What the review checks edit, and how often an edit is wrong: a sample to read by hand.
 
-    python benchmarks/check_edits.py --raw RAW --root . --out outputs/edits/after
-    python benchmarks/check_edits.py --raw RAW --root WORKTREE --out outputs/edits/before
+    python benchmarks/check_edits.py --raw RAW --root . --out outputs/edits/now
 
-Applies the word repair and the grounding removal of the checkout at ``--root`` (this one, or
-a worktree of an earlier commit, so both are measured on the same text) to two sets of text:
+Applies the review checks (``reviewer.checks.review_checks``: the word repair, then grounding)
+of the checkout at ``--root`` to two sets of text:
 
 - the embedded model's reviews of the sample papers, as the model wrote them: a run made with
   ``reviewer batch examples/papers.jsonl --out RAW --no-edits``, each checked against the paper
@@ -12,13 +11,15 @@ a worktree of an earlier commit, so both are measured on the same text) to two s
 - ``--human`` human reviews of NeurIPS dev papers treated as model output: each review's
   sections (summary, strengths, weaknesses, questions, limitations) as the paragraphs of a
   ``sections`` review, checked against the paper's title and abstract (only the human text is
-  counted; the other fields hold neutral filler). Human reviewers read the whole paper, so a
-  number or name they cite that the abstract lacks is a correct sentence the check removes.
+  counted; the other fields hold neutral filler). Human reviewers read the whole paper, more
+  than the abstract, so grounding runs with ``complete=False``: what the abstract lacks is
+  reported, not removed. The same reviews are also run as if a model had written them from
+  the abstract alone ("human as-model"), to count what that would remove.
 
-Every edit is one mended word or one removed sentence or comment. Writes OUT/edits.jsonl (every
-edit with the text it changed, its reason and the paper text), OUT/sample.md (``--sample``
-edits drawn with a fixed seed, to be read by hand: is the edit wrong, i.e. was the text it
-changed correct?) and OUT/counts.json.
+Every edit is one mended word or name, or one removed sentence or comment. Writes
+OUT/edits.jsonl (every edit with the text it changed, its reason and the paper text),
+OUT/sample.md (``--sample`` edits of each set drawn with a fixed seed, to be read by hand: is
+the edit wrong, i.e. was the text it changed correct?) and OUT/counts.json.
 """
 
 from __future__ import annotations
@@ -38,23 +39,18 @@ FIELDS = {"SUMMARY": "summary", "STRENGTHS": "methodology", "WEAKNESSES": "exper
 FILLER = "This field holds neutral filler text for the measurement of edits only."
 
 
-def load(root: Path) -> tuple[Any, Any, Any]:
-    """The grounding and words modules, and load_form, of the checkout at ``root``."""
+def load(root: Path) -> tuple[Any, Any]:
+    """``reviewer.checks`` and ``load_form`` of the checkout at ``root`` (a checks package with
+    the ``complete`` switch: commit 038342f's copy of this script measures older ones)."""
     sys.path.insert(0, str(root))
     for name in [m for m in sys.modules if m == "reviewer" or m.startswith("reviewer.")]:
         del sys.modules[name]
-    # decided by the tree, not by trying an import: an editable install would find the
-    # checks package of another checkout
-    if (root / "reviewer" / "checks" / "grounding.py").exists():
-        from reviewer.checks import grounding, words  # type: ignore[attr-defined]
-    else:  # before the checks package
-        from reviewer import grounding, words  # type: ignore[no-redef,attr-defined]
-    from reviewer.forms import load_form
+    from reviewer import checks
+    from reviewer.generation.forms import load_form
 
-    if not Path(grounding.__file__).resolve().is_relative_to(root):
-        raise SystemExit(f"{grounding.__file__} is not from {root}")
-
-    return grounding, words, load_form
+    if not Path(checks.__file__).resolve().is_relative_to(root):
+        raise SystemExit(f"{checks.__file__} is not from {root}")
+    return checks, load_form
 
 
 def sentences_gone(before: str, after: str) -> list[str]:
@@ -64,18 +60,24 @@ def sentences_gone(before: str, after: str) -> list[str]:
     return [s.strip() for s in split.split(before) if s.strip() and s.strip() not in kept]
 
 
-def edits_of(review: Any, source: str, grounding: Any, words: Any, fields: set[str] | None):
-    """(kind, field, changed text, reason) for every edit the checks make to ``review``."""
-    out = []
-    data = review.model_dump()
-    repaired, fixes = words.repair_value(data, source)
-    for fix in fixes:
-        out.append(("word", "", fix, "damaged word mended"))
-    review = type(review).model_validate(repaired)
-    findings = grounding.find(review, source)
-    kept, lines = grounding.drop(review, findings)
+def edits_of(review: Any, source: str, checks: Any, order: Any, fields: set[str] | None):
+    """(kind, field, changed text, reason) for every edit the checks make to ``review``, and
+    the number of findings they only reported."""
+    repair, ground = order
+    out = [("word", "", fix, "damaged word mended") for fix in repair.find(review, source)]
+    review, _ = repair.fix(review, (), source)
+    findings = ground.find(review, source)
+    kept, lines = ground.fix(review, findings, source)
+    lines = [line.removeprefix("grounding: ") for line in lines]
+    out += [("name", "", line, "misspelt name mended") for line in lines
+            if line.startswith("mended ")]  # fmt: skip
     after = kept.model_dump()
-    for key, value in review.model_dump().items():
+    before = review.model_dump()
+    for f in findings:  # a mended name is counted above, not as its sentence or comment gone
+        if f.kind == "misspelt_name":
+            at = (before, f.field) if f.index < 0 else (before[f.field], f.index)
+            at[0][at[1]] = checks.grounding.respell(at[0][at[1]], f.detail, f.spelling)
+    for key, value in before.items():
         if fields is not None and key not in fields:
             continue
         if isinstance(value, str) and value != after.get(key):
@@ -87,7 +89,8 @@ def edits_of(review: Any, source: str, grounding: Any, words: Any, fields: set[s
             for item in value:
                 if item not in after[key]:
                     out.append(("comment", key, json.dumps(item), "; ".join(reasons)[:400]))
-    return out
+    reported = sum(1 for line in lines if line.startswith("kept "))
+    return out, reported
 
 
 def model_reviews(raw: Path, load_form: Any) -> list[tuple[str, Any, str, set[str] | None]]:
@@ -140,15 +143,23 @@ def main() -> None:
     parser.add_argument("--raw", type=Path, required=True, help="a run made with --no-edits")
     parser.add_argument("--root", type=Path, required=True, help="the checkout whose checks run")
     parser.add_argument("--human", type=int, default=150, help="human dev reviews")
-    parser.add_argument("--sample", type=int, default=50, help="edits drawn to read by hand")
+    parser.add_argument("--sample", type=int, default=50, help="edits of each set to read")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
-    grounding, words, load_form = load(args.root.resolve())
-    rows = []
-    for origin, items in (("model", model_reviews(args.raw, load_form)),
-                          ("human", human_reviews(args.human, load_form))):  # fmt: skip
+    checks, load_form = load(args.root.resolve())
+    review_checks = checks.review_checks
+    # the model saw exactly its prompt; a human reviewer saw the whole paper, more than the
+    # abstract the review is checked against; the same human text as if a model wrote it from
+    # the abstract alone is counted too (``as-model``), to show what that would remove
+    sets = (("model", model_reviews(args.raw, load_form), review_checks()),
+            ("human", human_reviews(args.human, load_form), review_checks(complete=False)),
+            ("human as-model", human_reviews(args.human, load_form), review_checks()))  # fmt: skip
+    rows, reported = [], Counter()
+    for origin, items, order in sets:
         for paper_id, review, source, fields in items:
-            for kind, field, text, reason in edits_of(review, source, grounding, words, fields):
+            edits, kept = edits_of(review, source, checks, order, fields)
+            reported[origin] += kept
+            for kind, field, text, reason in edits:
                 rows.append({"origin": origin, "paper_id": paper_id, "kind": kind,
                              "field": field, "text": text, "reason": reason,
                              "source": source[-1500:]})  # fmt: skip
@@ -157,12 +168,16 @@ def main() -> None:
     with (args.out / "edits.jsonl").open("w") as fh:
         fh.writelines(json.dumps(r) + "\n" for r in rows)
     counts = Counter(f"{r['origin']} {r['kind']}" for r in rows)
+    counts.update({f"{origin} reported, not edited": n for origin, n in reported.items()})
     (args.out / "counts.json").write_text(json.dumps(dict(sorted(counts.items())), indent=1))
-    drawn = random.Random(33).sample(rows, min(args.sample, len(rows)))
-    lines = [f"# {len(drawn)} of {len(rows)} edits ({args.root}), to read by hand\n"]
-    for n, r in enumerate(drawn, 1):
-        lines.append(f"## {n}. {r['origin']} {r['kind']} {r['field']} ({r['paper_id']})\n\n"
-                     f"changed: {r['text']}\n\nreason: {r['reason']}\n\nverdict: \n")  # fmt: skip
+    lines = [f"# Edits of {args.root} to read by hand ({args.sample} of each set)\n"]
+    for origin in ("model", "human"):
+        pool = [r for r in rows if r["origin"] == origin]
+        drawn = random.Random(33).sample(pool, min(args.sample, len(pool)))
+        lines.append(f"# {origin}: {len(drawn)} of {len(pool)} edits\n")
+        for n, r in enumerate(drawn, 1):
+            head = f"## {n}. {r['origin']} {r['kind']} {r['field']} ({r['paper_id']})"
+            lines.append(f"{head}\n\nchanged: {r['text']}\n\nreason: {r['reason']}\n\nverdict: \n")
     (args.out / "sample.md").write_text("\n".join(lines))
     print(json.dumps(dict(sorted(counts.items()))))
 

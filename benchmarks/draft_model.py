@@ -40,9 +40,9 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.local_model import _quantile  # noqa: E402
 from benchmarks.machine import write_results  # noqa: E402
 from reviewer import Paper, load_form, read_papers  # noqa: E402
-from reviewer.backend import EMBEDDED_CONTEXT  # noqa: E402
 from reviewer.checks.guard import guard  # noqa: E402
-from reviewer.client import request_body  # noqa: E402
+from reviewer.generation.backend import EMBEDDED_CONTEXT  # noqa: E402
+from reviewer.generation.client import request_body  # noqa: E402
 from reviewer.local.dry import DRY  # noqa: E402
 from reviewer.local.server import LocalServer, find_llama_server  # noqa: E402
 from reviewer.local.weights import model_alias, resolve_model  # noqa: E402

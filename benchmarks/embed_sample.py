@@ -46,7 +46,7 @@ from reviewer.embed import (  # noqa: E402
 )
 from reviewer.eval.baselines import abstract_text  # noqa: E402
 from reviewer.references import Reference, load_references, resolve_references, select  # noqa: E402
-from reviewer.segment import split_comments  # noqa: E402
+from reviewer.references.segment import split_comments  # noqa: E402
 
 CONFIGS = ("torch-chars", "torch-tokens", "torch-exact", "torch-int8", "onnx-int8")
 BATCH_SIZE = 64

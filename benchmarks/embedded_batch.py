@@ -369,7 +369,7 @@ def main() -> None:
     batch.add_argument("argv", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     if args.mode == "_reviewer":
-        from reviewer.cli import main as reviewer_main
+        from reviewer.cli.app import main as reviewer_main
         from reviewer.local import dry
 
         dry.DRY = parse_dry(args.dry)  # read by the endpoint and the cache key at each run

@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.embedded_batch import server_figures, start_server  # noqa: E402
 from benchmarks.machine import write_results  # noqa: E402
 from reviewer.local.server import DEFAULT_PARALLEL  # noqa: E402
-from reviewer.runstore import iter_jsonl  # noqa: E402
+from reviewer.runs.store import iter_jsonl  # noqa: E402
 
 PAPERS = ROOT / "examples" / "papers.jsonl"
 REFERENCES = "neurips_2023_2025"
@@ -72,8 +72,8 @@ def current_generation() -> str:
     """What a sitting's reviews are made with now (as :func:`generation` reads it): the
     default embedded model, the server program this machine runs it with, the penalty, and the
     `sections` form's compact prompts."""
-    from reviewer.backend import embedded_cache_id
-    from reviewer.forms import load_form
+    from reviewer.generation.backend import embedded_cache_id
+    from reviewer.generation.forms import load_form
     from reviewer.local.server import LocalServer
     from reviewer.local.weights import model_alias, resolve_model
 

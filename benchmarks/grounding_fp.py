@@ -28,7 +28,7 @@ from collections import Counter
 from reviewer.checks.specifics import Source
 from reviewer.checks.textcheck import non_comment
 from reviewer.references import data_dir, load_references, select
-from reviewer.segment import review_sections, split_comments
+from reviewer.references.segment import review_sections, split_comments
 
 SEED_001 = "seed_001_sections/seed_001_sections.jsonl"
 SETS = ("neurips_2023_2025", "iclr_2017")

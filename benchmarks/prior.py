@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.machine import write_results  # noqa: E402
 from reviewer.calibration import paper_text, venue_key  # noqa: E402
-from reviewer.calibration_fit import fit_prior  # noqa: E402
+from reviewer.calibration.fit import fit_prior  # noqa: E402
 from reviewer.embed import ABSTRACT_MAX_TOKENS, Embedder  # noqa: E402
 from reviewer.references import Reference, load_references  # noqa: E402
 

@@ -39,7 +39,7 @@ from reviewer.calibration import resolve  # noqa: E402
 from reviewer.eval.baselines import ALL_BASELINES  # noqa: E402
 from reviewer.eval.run import EvalConfig, run_eval  # noqa: E402
 from reviewer.references import load_references, papers_for_generation, select  # noqa: E402
-from reviewer.runstore import ERRORS, REVIEWS, iter_jsonl  # noqa: E402
+from reviewer.runs.store import ERRORS, REVIEWS, iter_jsonl  # noqa: E402
 
 TARGETS = {
     "iclr2017": ("iclr_2017", ()),
@@ -124,7 +124,9 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=1)
     parser.add_argument("--reflect", type=int, default=0)
     parser.add_argument("--exemplars", type=int, default=0)
-    parser.add_argument("--focus", action="store_true", help="aim weaknesses (reviewer.focus)")
+    parser.add_argument(
+        "--focus", action="store_true", help="aim weaknesses (reviewer.generation.focus)"
+    )
     parser.add_argument("--calibration", default="none", help="none or a fitted file")
     parser.add_argument("--local-model", default=None, help="embedded model (default 1.5b)")
     parser.add_argument("--base-url", default=None)

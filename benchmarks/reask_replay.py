@@ -26,15 +26,15 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.machine import write_results  # noqa: E402
 from reviewer import read_papers  # noqa: E402
-from reviewer.backend import EMBEDDED_CONTEXT, embedded_cache_id  # noqa: E402
 from reviewer.cache import CompletionCache  # noqa: E402
 from reviewer.checks.words import available as words_available  # noqa: E402
-from reviewer.client import ChatClient  # noqa: E402
 from reviewer.errors import EndpointError  # noqa: E402
 from reviewer.eval.textquality import METRICS, measure, paper_source, summarize  # noqa: E402
-from reviewer.forms import load_form  # noqa: E402
-from reviewer.generate import Generator, Outcome, ReviewFailed  # noqa: E402
-from reviewer.runstore import iter_jsonl  # noqa: E402
+from reviewer.generation.backend import EMBEDDED_CONTEXT, embedded_cache_id  # noqa: E402
+from reviewer.generation.client import ChatClient  # noqa: E402
+from reviewer.generation.forms import load_form  # noqa: E402
+from reviewer.generation.generate import Generator, Outcome, ReviewFailed  # noqa: E402
+from reviewer.runs.store import iter_jsonl  # noqa: E402
 
 PAPERS = ROOT / "examples" / "papers.jsonl"
 CLOSED = "http://127.0.0.1:9/v1"  # nothing listens: a cache miss fails instead of generating

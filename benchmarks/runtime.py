@@ -35,7 +35,7 @@ from benchmarks.embedded_batch import (  # noqa: E402
 )
 from benchmarks.machine import describe, write_results  # noqa: E402
 from reviewer import read_papers  # noqa: E402
-from reviewer.forms import load_form  # noqa: E402
+from reviewer.generation.forms import load_form  # noqa: E402
 from reviewer.local.dry import DRY  # noqa: E402
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from reviewer.report import write_run_report  # noqa: E402
+from reviewer.reports.run import write_run_report  # noqa: E402
 
 
 def main() -> None:

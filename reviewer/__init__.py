@@ -2,7 +2,6 @@
 
 from reviewer.aio import AsyncReviewer
 from reviewer.api import Reviewer
-from reviewer.batch import RunSummary
 from reviewer.calibration import CalibratedScore
 from reviewer.errors import (
     ConfigError,
@@ -12,11 +11,13 @@ from reviewer.errors import (
     ReviewerError,
     ReviewFailed,
 )
-from reviewer.forms import Form, list_forms, load_form
-from reviewer.generate import Outcome
-from reviewer.paper import Paper, read_papers
+from reviewer.generation.forms import Form, list_forms, load_form
+from reviewer.generation.generate import Outcome
+from reviewer.generation.options import GenerationOptions
+from reviewer.inputs.paper import Paper, read_papers
+from reviewer.library.stream import ReviewResult
 from reviewer.review import Review
-from reviewer.stream import ReviewResult
+from reviewer.runs.batch import RunSummary
 
 __all__ = [
     "AsyncReviewer",
@@ -25,6 +26,7 @@ __all__ = [
     "EndpointError",
     "Form",
     "FormError",
+    "GenerationOptions",
     "InputError",
     "Outcome",
     "Paper",

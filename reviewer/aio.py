@@ -2,7 +2,7 @@
 top-level ``await``).
 
 The same constructor and methods as ``Reviewer``, each awaitable, through the same
-implementation (``reviewer.engine``). It shares the completion cache, the server slots and
+implementation (``reviewer.library.engine``). It shares the completion cache, the server slots and
 the embedded model's server with every other reviewer, sync or async, in the process.
 """
 
@@ -14,13 +14,13 @@ from contextlib import aclosing
 from pathlib import Path
 from typing import Literal, Self
 
-from reviewer.batch import Progress, RunSummary
-from reviewer.engine import Engine
-from reviewer.generate import Outcome
-from reviewer.progress import ResultProgress, Tally, batch_progress, total_of
+from reviewer.generation.generate import Outcome
+from reviewer.library.engine import Engine
+from reviewer.library.progress import ResultProgress, Tally, batch_progress, total_of
+from reviewer.library.session import Item, PaperLike
+from reviewer.library.stream import ReviewResult
 from reviewer.review import Review
-from reviewer.session import Item, PaperLike
-from reviewer.stream import ReviewResult
+from reviewer.runs.batch import Progress, RunSummary
 
 
 class AsyncReviewer(Engine):

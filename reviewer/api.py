@@ -1,13 +1,13 @@
 """The library entry point: ``Reviewer(...).review(paper)``, ``.reviews(papers)`` and
 ``.batch(papers, out=...)``.
 
-``Reviewer`` is the sync face of the one implementation in ``reviewer.engine``
+``Reviewer`` is the sync face of the one implementation in ``reviewer.library.engine``
 (``AsyncReviewer`` in ``reviewer.aio`` is the async one). Each call runs on an event loop of
 its own, or, when one already runs in the calling thread (a notebook cell, an async
-application), on a private loop in a worker thread (``reviewer.portal``). The command line goes
-through this class too, so the library and the command line cannot drift. The endpoint (and
-the embedded model's server, shared by every reviewer in the process) is held until
-``close()`` or the end of a ``with`` block.
+application), on a private loop in a worker thread (``reviewer.library.portal``). The command
+line goes through this class too, so the library and the command line cannot drift. The
+endpoint (and the embedded model's server, shared by every reviewer in the process) is held
+until ``close()`` or the end of a ``with`` block.
 """
 
 from __future__ import annotations
@@ -17,14 +17,14 @@ from contextlib import closing
 from pathlib import Path
 from typing import Literal, Self
 
-from reviewer.batch import Progress, RunSummary
-from reviewer.engine import Engine
-from reviewer.generate import Outcome
-from reviewer.portal import Portal, run_sync
-from reviewer.progress import ResultProgress, Tally, batch_progress, total_of
+from reviewer.generation.generate import Outcome
+from reviewer.library.engine import Engine
+from reviewer.library.portal import Portal, run_sync
+from reviewer.library.progress import ResultProgress, Tally, batch_progress, total_of
+from reviewer.library.session import Item, PaperLike
+from reviewer.library.stream import ReviewResult
 from reviewer.review import Review
-from reviewer.session import Item, PaperLike
-from reviewer.stream import ReviewResult
+from reviewer.runs.batch import Progress, RunSummary
 
 
 class Reviewer(Engine):

@@ -159,3 +159,21 @@ class FetchCache(_DiskStore):
     def put(self, url: str, body: str) -> None:
         if self.enabled:
             self.store.set(self.key(url), body)
+
+
+class IndexCache(_DiskStore):
+    """Built related-work indexes (``reviewer.related.index``) as bytes, by the corpus's
+    content hash and the index settings: a corpus is indexed once, whatever its path."""
+
+    subdir = "related-index"
+    size_limit = 2**32
+
+    def get(self, key: str) -> bytes | None:
+        if not self.enabled:
+            return None
+        value = self.store.get(key)
+        return value if isinstance(value, bytes) else None
+
+    def put(self, key: str, blob: bytes) -> None:
+        if self.enabled:
+            self.store.set(key, blob)

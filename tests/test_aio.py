@@ -13,7 +13,7 @@ import pytest
 from reviewer import AsyncReviewer, Reviewer, ReviewFailed
 from tests.conftest import papers
 from tests.fake_openai import FakeOpenAI, Reply
-from tests.test_batchfile import read, results_for
+from tests.runs.test_batchfile import read, results_for
 
 
 def test_every_method_is_awaitable(
@@ -110,7 +110,7 @@ def test_sync_and_async_reviewers_share_the_servers_slots(
     make_async_reviewer: Callable[..., AsyncReviewer],
 ) -> None:
     """Two reviewers of a one-slot server, streaming at once (one in a thread, one on the
-    loop): their requests take turns, as every process's do (``reviewer.slots``)."""
+    loop): their requests take turns, as every process's do (``reviewer.generation.slots``)."""
     fake.latency = 0.05
     first, second = papers(4, "a"), [{**p, "title": f"{p['title']} too"} for p in papers(4)]
 

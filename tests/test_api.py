@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from reviewer import Reviewer, RunSummary
-from reviewer.portal import loop_running
+from reviewer.library.portal import loop_running
 from tests.fake_openai import FakeOpenAI
-from tests.test_batchfile import read, results_for
+from tests.runs.test_batchfile import read, results_for
 
 
 def papers(n: int, prefix: str = "p") -> list[dict[str, Any]]:

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from reviewer.redact import redact, redact_text, redact_url
-from reviewer.report import write_run_report
+from reviewer.reports.run import write_run_report
 
 
 @pytest.mark.parametrize(

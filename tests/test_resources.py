@@ -53,9 +53,10 @@ def test_the_wheel_holds_every_form_and_frozen_eval_file(tmp_path: Path) -> None
     assert expected and not [n for n in expected if n not in names]
     assert "reviewer/_data/evals/score-calibration.json" in names
     templates = [
-        f"reviewer/templates/{p.name}" for p in (CHECKOUT / "reviewer" / "templates").iterdir()
+        f"reviewer/reports/templates/{p.name}"
+        for p in (CHECKOUT / "reviewer" / "reports" / "templates").iterdir()
     ]  # the HTML pages, their stylesheet and script: package data of reviewer itself
-    assert "reviewer/templates/run_report.html.j2" in templates
+    assert "reviewer/reports/templates/run_report.html.j2" in templates
     assert not [n for n in templates if n not in names]
     assert not [n for n in names if n.startswith("reviewer/_data/evals/") and n.endswith(".py")]
     assert "reviewer/py.typed" in names  # PEP 561: type checkers read the package's annotations

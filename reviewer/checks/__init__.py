@@ -11,7 +11,9 @@ run in one declared order:
 - on each valid review (:func:`review_checks`): :class:`WordRepair` first (damaged words
   mended from the paper's own words, else "singleGPU" would read as an invented name), then
   :class:`Grounding` (quotes, numbers, names, non-comments, release claims, cut-off sentences:
-  re-asked first by ``reviewer.generate``, then removed).
+  re-asked first by ``reviewer.generation.generate``, then removed);
+- on a review whose prompt carried related work (``reviewer.related``): :class:`RelatedCitations`
+  (a related paper the review cites must be one it was given).
 
 The rules they apply live beside them: ``specifics`` (numbers and names), ``textcheck``
 (comments that say nothing), ``release`` (claims of released code or data), ``generic`` (the
@@ -27,8 +29,8 @@ from typing import Protocol, TypeVar
 
 from pydantic import ValidationError
 
-from reviewer.checks import grounding, guard, words
-from reviewer.paper import Paper
+from reviewer.checks import grounding, guard, notes, related, words
+from reviewer.inputs.paper import Paper
 from reviewer.review import Review
 
 T = TypeVar("T")
@@ -92,16 +94,19 @@ class Grounding:
     where the schema allows, listed as kept otherwise."""
 
     generic: grounding.GenericRule | None = None
+    # the source is all the writer saw (a model's prompt); False for text written from more
+    # (a human review checked against the abstract): absences are then reported, not removed
+    complete: bool = True
     kind: str = "grounding"
 
     def find(self, target: Review, source: str) -> list[grounding.Finding]:
-        return grounding.find(target, source, self.generic)
+        return grounding.find(target, source, self.generic, self.complete)
 
     def fix(
         self, target: Review, findings: Sequence[grounding.Finding], source: str = ""
     ) -> tuple[Review, list[str]]:
         review, lines = grounding.drop(target, findings)
-        return review, [grounding.WARNING + line for line in lines]
+        return review, [notes.WARNING + line for line in lines]
 
     def describe(self, finding: grounding.Finding) -> str:
         return finding.describe()
@@ -136,7 +141,30 @@ class Guard:
         return finding
 
 
-def review_checks(generic: grounding.GenericRule | None = None) -> tuple[WordRepair, Grounding]:
+@dataclass(frozen=True)
+class RelatedCitations:
+    """Citations of papers the review was not given among its related work
+    (``reviewer.checks.related``): an id it was never shown is removed, an author-named paper
+    reported; a review without related work in its prompt has no findings."""
+
+    kind: str = "related"
+
+    def find(self, target: Review, source: str) -> list[related.Citation]:
+        return related.find(target, source)
+
+    def fix(
+        self, target: Review, findings: Sequence[related.Citation], source: str = ""
+    ) -> tuple[Review, list[str]]:
+        review, lines = related.drop(target, findings)
+        return review, [notes.WARNING + line for line in lines]
+
+    def describe(self, finding: related.Citation) -> str:
+        return finding.describe()
+
+
+def review_checks(
+    generic: grounding.GenericRule | None = None, complete: bool = True
+) -> tuple[WordRepair, Grounding]:
     """The review checks in the order they run: words first, then grounding (with the
-    generic-comment rule when one is enabled)."""
-    return WordRepair(), Grounding(generic)
+    generic-comment rule when one is enabled; ``complete``: see :class:`Grounding`)."""
+    return WordRepair(), Grounding(generic, complete)

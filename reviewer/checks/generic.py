@@ -14,14 +14,14 @@ import numpy as np
 
 from reviewer.embed import Embedder, Encoder
 from reviewer.references import Reference, load_references, select
-from reviewer.segment import split_comments
+from reviewer.references.segment import split_comments
 
 MATCH_THRESHOLD = 0.50
 """Cosine similarity at or above which two comments say the same thing. Chosen on NeurIPS dev
-(``evals/calibrate.py``): the lowest value on a 0.05 grid at which a held-out human reviewer's
-comments hit at most 5% of the comments of a *different* paper's reviewers (the shuffled
-control). At 0.50, one reviewer hits 25.5% of the other reviewers' comments and 4.1% of
-another paper's."""
+(``evals/fit/matcher_thresholds.py``): the lowest value on a 0.05 grid at which a held-out
+human reviewer's comments hit at most 5% of the comments of a *different* paper's reviewers
+(the shuffled control). At 0.50, one reviewer hits 25.5% of the other reviewers' comments
+and 4.1% of another paper's."""
 
 GENERIC_SHARE = 0.15
 """A comment is generic when it matches (cosine >= ``MATCH_THRESHOLD``) some human comment on

@@ -21,11 +21,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from reviewer.checks.release import claims_release, states_release
-from reviewer.checks.specifics import Source, normalise
+from reviewer.checks.sentences import cut, cut_off, sentence_spans
+from reviewer.checks.specifics import (
+    MEND_MIN_CHARS,
+    Source,
+    common_word,
+    defined_acronyms,
+    example_spans,
+    normalise,
+    strong,
+)
 from reviewer.checks.textcheck import non_comment
 from reviewer.review import TEXT_LIST_KEYS, Review, item_text
 
@@ -35,22 +44,12 @@ ELLIPSIS_RE = re.compile(r"\.\.\.|…|\[\s*\.\.\.\s*\]")
 SENTENCE_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(])")
 # A list marker opening a sentence: "- ", "* ", "2. ", "(a) ".
 MARKER_RE = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)]|\(\w\))\s+")
-# Where one sentence of a paragraph ends and the next begins: after sentence punctuation, or at
-# a line break (a paragraph break, or a line of its own).
-BOUNDARY_RE = re.compile(r"(?<=[.!?])[ \t]+(?=[A-Z0-9\"“(])|[ \t]*\n\s*")
 SCRUBBED = {"invented_number", "invented_name", "non_comment", "invented_release", "cut_off"}
 """Kinds whose paragraph sentence is removed (when the paragraph stays long enough)."""
 WHOLE_SENTENCE = {"non_comment", "invented_release", "cut_off"}  # the detail is the sentence
-# The last word of a sentence cut off before its end: "... a technique called", "... on the"
-DANGLING = frozenset(
-    ("a", "an", "the", "of", "to", "by", "for", "with", "from", "in", "on", "at", "as", "and",
-     "or", "but", "than", "that", "which", "whose", "called", "named", "such", "using", "via",
-     "into", "between")
-)  # fmt: skip
-WARNING = "grounding: "
-"""How a run record's warnings from these checks start (``reviewer.generate``)."""
-KEPT = f"{WARNING}kept "
-"""How such a warning starts when a finding stayed in the review (``drop``)."""
+FROM_SOURCE = {"invented_quote", "invented_number", "invented_name", "invented_release"}
+"""Kinds that say "not in the source": they show a sentence wrong only when the source is all
+its writer saw (``complete``); otherwise they are reported and the text stays."""
 MIN_QUOTE_WORDS = 3
 SHOWN_CHARS = 120
 
@@ -66,6 +65,11 @@ class Finding:
     # In a paragraph: the (start, end) of each sentence the finding is in, where it was found,
     # so removal cuts exactly those sentences and nothing else.
     spans: tuple[tuple[int, int], ...] = ()
+    # False: reported, never removed (a capitalised word that may be emphasis, a name given as
+    # an example "(e.g., GPT-3)", a short near-miss of a paper's name, or anything checked
+    # against less than its writer saw)
+    certain: bool = True
+    spelling: str = ""  # the paper's spelling of a misspelt name ("misspelt_name", or a hint)
 
     @property
     def where(self) -> str:
@@ -77,7 +81,10 @@ class Finding:
         if self.kind == "invented_number":
             return f'{self.where}: the number "{self.detail}" is not in the paper'
         if self.kind == "invented_name":
-            return f'{self.where}: "{self.detail}" is not mentioned in the paper'
+            hint = f' (it writes "{self.spelling}")' if self.spelling else ""
+            return f'{self.where}: "{self.detail}" is not mentioned in the paper{hint}'
+        if self.kind == "misspelt_name":
+            return f'{self.where}: "{self.detail}" misspells the paper\'s "{self.spelling}"'
         if self.kind == "invented_release":
             return (
                 f'{self.where}: "{_shown(self.detail)}" says code or data are released, which '
@@ -123,14 +130,28 @@ def _texts(review: Review) -> list[tuple[str, int, str]]:
     return out
 
 
-def find(review: Review, source: str, generic: GenericRule | None = None) -> list[Finding]:
-    """What in ``review`` is not grounded in ``source`` (the paper text the model was shown)."""
+def find(
+    review: Review, source: str, generic: GenericRule | None = None, complete: bool = True
+) -> list[Finding]:
+    """What in ``review`` is not grounded in ``source`` (the paper text the model was shown).
+
+    ``complete``: ``source`` is all the review's writer saw, as it is for a model given this
+    prompt. A human reviewer read the whole paper: checked against its abstract, what the
+    abstract lacks is reported, not shown wrong (``FROM_SOURCE`` findings are uncertain)."""
+    found = _find(review, source, generic)
+    if complete:
+        return found
+    return [replace(f, certain=False) if f.kind in FROM_SOURCE else f for f in found]
+
+
+def _find(review: Review, source: str, generic: GenericRule | None) -> list[Finding]:
     plain = normalise(source)
     paper = Source(source)
     own = own_name(source)
     stated = states_release(source)
     found: list[Finding] = []
     texts = _texts(review)
+    defined = defined_acronyms(" ".join(t for _, _, t in texts), plain)
     for key, index, text in texts:
         for quote in quotes(text):
             if not quote_in(quote, plain):
@@ -139,8 +160,8 @@ def find(review: Review, source: str, generic: GenericRule | None = None) -> lis
             unquoted = QUOTE_RE.sub(" ", text)  # a quote is checked whole, above
             found += [Finding(key, index, "invented_number", n)
                       for n in paper.invented_numbers(unquoted)]  # fmt: skip
-            found += [Finding(key, index, "invented_name", n)
-                      for n in paper.invented_names(unquoted)]  # fmt: skip
+            found += [Finding(key, index, kind, n, certain=certain, spelling=spelt)
+                      for kind, n, certain, spelt in _names(unquoted, paper, defined)]  # fmt: skip
             if not stated:
                 sentences = SENTENCE_RE.split(text.strip())
                 found += [Finding(key, index, "invented_release", s)
@@ -148,7 +169,7 @@ def find(review: Review, source: str, generic: GenericRule | None = None) -> lis
             if non_comment(own.sub("the method", text) if own else text):
                 found.append(Finding(key, index, "non_comment", ""))
         else:
-            found += _paragraph_findings(key, text, paper, own, stated)
+            found += _paragraph_findings(key, text, paper, own, stated, defined)
     if generic is not None:
         comments = [(k, i, t) for k, i, t in texts if i >= 0]
         for (key, index, _), flag in zip(
@@ -159,116 +180,65 @@ def find(review: Review, source: str, generic: GenericRule | None = None) -> lis
     return found
 
 
+def _names(text: str, paper: Source, defined: set[str]) -> list[tuple[str, str, bool, str]]:
+    """(kind, name, certain, spelling) for each name of ``text`` the paper does not write.
+
+    A near-miss of a paper's name long enough to be sure of is "misspelt_name" (mended, not
+    removed); a shorter one, a capitalised word that is not a common word ("Turkishic"), and a
+    name given as an example ("(e.g., GPT-3)") are reported only. A common word capitalised
+    ("Representative") and an acronym the review defines from the paper's words ("the
+    lost-in-the-middle (LIM) challenge") are no findings at all."""
+    examples = example_spans(text)
+    out = []
+    for name in paper.invented_names(text):
+        if name in defined or common_word(name):
+            continue
+        spelt = paper.spelling(name) if not name.islower() else None
+        if spelt and len(name) >= MEND_MIN_CHARS:
+            out.append(("misspelt_name", name, True, spelt))
+            continue
+        places = [m.start() for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text)]
+        as_example = bool(places) and all(any(a <= p < b for a, b in examples) for p in places)
+        technique = name.islower()  # "pruning", "distillation": ``specifics.TECHNIQUES``
+        certain = (technique or strong(name)) and not as_example and not spelt
+        out.append(("invented_name", name, certain, spelt or ""))
+    return out
+
+
 def _paragraph_findings(
-    key: str, text: str, paper: Source, own: re.Pattern[str] | None, stated: bool
+    key: str,
+    text: str,
+    paper: Source,
+    own: re.Pattern[str] | None,
+    stated: bool,
+    defined: set[str],
 ) -> list[Finding]:
     """A paragraph's findings, sentence by sentence, each with the spans it was found in: an
     invented number or name once for all its sentences, a sentence that says nothing, claims
     a release or stops before its end on its own."""
     spans = sentence_spans(text)
-    where: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    where: dict[tuple[str, str, bool, str], list[tuple[int, int]]] = {}
     found: list[Finding] = []
     for span in spans:
         sentence = text[span[0] : span[1]]
         # a quote is checked whole, in ``find``; a list marker ("- ", "2. ") is not a word, so
         # the word after it starts the sentence ("- Empirical results: ..." names nothing)
         unquoted = MARKER_RE.sub("", QUOTE_RE.sub(" ", sentence))
-        for kind, details in (("invented_number", paper.invented_numbers(unquoted)),
-                              ("invented_name", paper.invented_names(unquoted))):  # fmt: skip
-            for detail in details:
-                where.setdefault((kind, detail), []).append(span)
+        for number in paper.invented_numbers(unquoted):
+            where.setdefault(("invented_number", number, True, ""), []).append(span)
+        for name in _names(unquoted, paper, defined):
+            where.setdefault(name, []).append(span)
         if not stated and claims_release(sentence):
             found.append(Finding(key, -1, "invented_release", sentence, (span,)))
         if non_comment(own.sub("the method", sentence) if own else sentence):
             found.append(Finding(key, -1, "non_comment", sentence, (span,)))
-    named = [Finding(key, -1, kind, d, tuple(dict.fromkeys(s))) for (kind, d), s in where.items()]
+    named = [
+        Finding(key, -1, kind, d, tuple(dict.fromkeys(s)), certain, spelt)
+        for (kind, d, certain, spelt), s in where.items()
+    ]
     if spans and cut_off(text):
         found.append(Finding(key, -1, "cut_off", text[spans[-1][0] : spans[-1][1]], (spans[-1],)))
     return named + found
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence of ``text`` where it stands: the white space between
-    sentences, and around the text, is in no span."""
-    spans, start = [], 0
-    for match in [*BOUNDARY_RE.finditer(text), None]:
-        end = match.start() if match else len(text)
-        piece = text[start:end]
-        left = len(piece) - len(piece.lstrip())
-        right = len(piece.rstrip())
-        if right > left:
-            spans.append((start + left, start + right))
-        if match:
-            start = match.end()
-    return spans
-
-
-def cut(text: str, spans: Sequence[tuple[int, int]]) -> str:
-    """``text`` without the sentences at ``spans`` (spans of ``sentence_spans(text)``).
-
-    A run of removed sentences goes with all but one of the gaps around and inside it; the one
-    left joins what remains: the first with the most line breaks, so removing a paragraph's
-    last sentence, or a whole paragraph, keeps the paragraph break. At the start or the end of
-    the text the run goes with its gaps. Everything else stays byte for byte."""
-    every = sentence_spans(text)
-    doomed = set(spans) & set(every)
-    if not doomed:
-        return text
-    out, i = [text[: every[0][0]]], 0
-    while i < len(every):
-        if every[i] not in doomed:
-            gap_end = every[i + 1][0] if i + 1 < len(every) else len(text)
-            out.append(text[every[i][0] : gap_end])
-            i += 1
-            continue
-        j = i
-        while j < len(every) and every[j] in doomed:
-            j += 1
-        if i == 0 or j == len(every):  # at the start or the end: nothing left to join
-            if j == len(every) and i:  # the gap before the run goes too, and the text's tail
-                kept = "".join(out)
-                out = [kept[: len(kept) - (every[i][0] - every[i - 1][1])]]
-            i = j
-            continue
-        # the gaps around and inside the run; the one kept is the first with most line breaks
-        gaps = [text[every[k - 1][1] : every[k][0]] for k in range(i, j + 1)]
-        kept_gap = max(gaps, key=lambda gap: gap.count("\n"))
-        out[-1] = out[-1][: len(out[-1]) - len(gaps[0])] + kept_gap  # gaps[0] is in ``out``
-        i = j
-    return "".join(out)
-
-
-def cut_off(paragraph: str) -> bool:
-    """True when ``paragraph`` ends without punctuation on a word no sentence ends with."""
-    text = paragraph.rstrip()
-    words = text.split()
-    return bool(words) and text[-1].isalpha() and words[-1].lower() in DANGLING
-
-
-def unverified(warnings: Sequence[str]) -> list[str]:
-    """The findings a review still carries (kept because removing them would leave a section
-    too short), one line per finding with every place it occurs: what a reader should check
-    before trusting the review. Read from the run record's warnings, so old runs show it too."""
-    places: dict[str, list[str]] = {}
-    for warning in warnings:
-        if warning.startswith(KEPT):
-            where, _, what = warning[len(KEPT) :].partition(": ")
-            places.setdefault(what, []).append(where)
-    return [f"{', '.join(where)}: {what}" for what, where in places.items()]
-
-
-EDIT_PREFIXES = (f"{WARNING}removed ", f"{WARNING}dropped ", "words: ", "re-ask: ")
-
-
-def edited(warnings: Sequence[str]) -> list[str]:
-    """What the checks changed in the model's text, one line each with its reason (removed
-    sentences, dropped comments, mended words): shown to the reader beside the review, so no
-    edit is silent. Read from the run record's warnings, so old runs show it too."""
-    out = []
-    for warning in warnings:
-        if warning.startswith(EDIT_PREFIXES):
-            out.append(warning.removeprefix(WARNING))
-    return out
 
 
 def own_name(source: str) -> re.Pattern[str] | None:
@@ -313,15 +283,46 @@ def reask_text(findings: Sequence[Finding]) -> str:
     )
 
 
+def removable(finding: Finding) -> bool:
+    """Whether ``finding`` shows its sentence or comment wrong: what ``drop`` removes and a
+    re-ask asks about (a misspelt name is mended instead; an uncertain finding only reported)."""
+    return finding.certain and finding.kind != "misspelt_name"
+
+
 def drop(review: Review, findings: Sequence[Finding]) -> tuple[Review, list[str]]:
-    """Remove flagged list comments where the schema's minimum allows; warn about each finding."""
+    """Mend misspelt names to the paper's spelling; remove flagged list comments where the
+    schema's minimum allows, and flagged paragraph sentences where the paragraph stays long
+    enough; warn about each finding (uncertain ones are only reported)."""
     data: dict[str, Any] = review.model_dump()
     schema = type(review).model_json_schema()["properties"]
+    warnings: list[str] = []
+    mended: set[int] = set()
+
+    def mend(in_paragraphs: bool) -> None:
+        # comments are mended before any is dropped (their indexes hold), paragraphs after
+        # their sentences are cut (the spans are positions in the text as found)
+        for n, f in enumerate(findings):
+            if f.kind != "misspelt_name" or (f.index < 0) != in_paragraphs:
+                continue
+            value = data.get(f.field)
+            if f.index < 0:
+                before, data[f.field] = value, respell(value, f.detail, f.spelling)
+                changed = data[f.field] != before
+            elif isinstance(value, list) and f.index < len(value):
+                before = value[f.index]
+                value[f.index] = respell(before, f.detail, f.spelling)
+                changed = value[f.index] != before
+            else:
+                changed = False
+            if changed:
+                mended.add(n)
+                warnings.append(f"mended {f.describe()}")
+
+    mend(in_paragraphs=False)
     doomed: dict[str, set[int]] = {}
     for f in findings:
-        if f.index >= 0:
+        if f.index >= 0 and removable(f):
             doomed.setdefault(f.field, set()).add(f.index)
-    warnings: list[str] = []
     dropped: set[tuple[str, int]] = set()
     scrubbed: set[int] = set()
     # Spans are positions in the paragraph as found, so each paragraph is cut once, at the
@@ -329,7 +330,13 @@ def drop(review: Review, findings: Sequence[Finding]) -> tuple[Review, list[str]
     cuts: dict[str, list[tuple[int, int]]] = {}
     for n, f in enumerate(findings):
         original = data.get(f.field)  # paragraphs are cut only after this loop
-        if f.index < 0 and f.kind in SCRUBBED and f.spans and isinstance(original, str):
+        if (
+            f.index < 0
+            and f.kind in SCRUBBED
+            and removable(f)
+            and f.spans
+            and isinstance(original, str)
+        ):
             planned = cuts.get(f.field, [])
             shorter = cut(original, [*planned, *f.spans])
             minimum = int(schema.get(f.field, {}).get("minLength", 0))
@@ -342,21 +349,31 @@ def drop(review: Review, findings: Sequence[Finding]) -> tuple[Review, list[str]
                 cuts[f.field] = [*planned, *f.spans]
     for key, spans in cuts.items():
         data[key] = cut(data[key], spans)
+    mend(in_paragraphs=True)
     for key, indexes in doomed.items():
         items = data[key]
         minimum = int(schema.get(key, {}).get("minItems", 0))
-        removable = set(sorted(indexes)[: max(0, len(items) - minimum)])
-        data[key] = [item for i, item in enumerate(items) if i not in removable]
-        dropped.update((key, i) for i in removable)
+        gone = set(sorted(indexes)[: max(0, len(items) - minimum)])
+        data[key] = [item for i, item in enumerate(items) if i not in gone]
+        dropped.update((key, i) for i in gone)
         warnings.extend(
-            f"dropped {key} #{i + 1}: {_reason(findings, key, i)}" for i in sorted(removable)
+            f"dropped {key} #{i + 1}: {_reason(findings, key, i)}" for i in sorted(gone)
         )
     warnings.extend(
         f"kept {f.describe()}"
         for n, f in enumerate(findings)
-        if (f.field, f.index) not in dropped and n not in scrubbed
+        if (f.field, f.index) not in dropped and n not in scrubbed and n not in mended
     )
     return type(review).model_validate(data), warnings
+
+
+def respell(value: Any, wrong: str, right: str) -> Any:
+    """``value`` (a string, or a comment's fields) with the name ``wrong`` written ``right``."""
+    if isinstance(value, str):
+        return re.sub(rf"(?<![\w-]){re.escape(wrong)}(?![\w])", right, value)
+    if isinstance(value, dict):
+        return {k: respell(v, wrong, right) for k, v in value.items()}
+    return value
 
 
 def _sentences_with(count: int) -> str:
@@ -372,5 +389,5 @@ def _reason(findings: Sequence[Finding], key: str, index: int) -> str:
     return "; ".join(
         f.describe().removeprefix(f"{f.where}: ")
         for f in findings
-        if f.field == key and f.index == index
+        if f.field == key and f.index == index and removable(f)
     )

@@ -13,9 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from reviewer.paper import Paper
-
-CHARS_PER_TOKEN = 4  # a conservative average for English text with BPE tokenizers
+from reviewer.inputs.paper import CHARS_PER_TOKEN, Paper
 
 # Instruction-like phrases aimed at a reviewer or a model. Each is specific enough that an
 # abstract *about* the topic ("we study prompt injection") does not match.

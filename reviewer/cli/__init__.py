@@ -7,19 +7,7 @@
 - ``forms``, ``cache``, ``data``, ``report``: list forms, manage the cache, fetch reference
   data, write a run's page.
 
-``main`` is imported on first use rather than here: ``reviewer.eval.cli`` and
-``reviewer.flaws.cli`` import ``reviewer.cli.options`` while ``app`` imports them, and an eager
-import would make that a cycle (``python -m reviewer.eval`` would load ``app`` half-way).
+The eval and planted-flaw commands live here too (``eval``, ``flaws``), so ``reviewer.eval``
+and ``reviewer.flaws`` are plain libraries that never import the command line. The script
+``reviewer`` (and ``python -m reviewer``) is ``reviewer.cli.app:main``.
 """
-
-from __future__ import annotations
-
-from typing import Any
-
-
-def __getattr__(name: str) -> Any:
-    if name == "main":
-        from reviewer.cli.app import main
-
-        return main
-    raise AttributeError(f"module 'reviewer.cli' has no attribute {name!r}")

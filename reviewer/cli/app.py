@@ -13,11 +13,12 @@ import click
 from reviewer.cli.batch import batch_command
 from reviewer.cli.cache import cache_group
 from reviewer.cli.data import data_command
+from reviewer.cli.flaws import flaws_group
 from reviewer.cli.forms import forms_command
+from reviewer.cli.related import related_command
 from reviewer.cli.report import report_command
 from reviewer.cli.review import review_command
 from reviewer.cli.serve import serve_command
-from reviewer.flaws.cli import flaws_group
 
 
 def _exit_on_sigterm(signum: int, frame: object) -> None:
@@ -43,13 +44,14 @@ main.add_command(cache_group, "cache")
 main.add_command(serve_command, "serve")
 main.add_command(report_command, "report")
 main.add_command(data_command, "data")
+main.add_command(related_command, "related")
 main.add_command(flaws_group, "flaws")
 
 
 def _register_optional() -> None:
     """Commands whose dependencies are optional extras register only when importable."""
     try:
-        from reviewer.eval.cli import calibrate_command, eval_command
+        from reviewer.cli.eval import calibrate_command, eval_command
     except ImportError:
         return
     main.add_command(eval_command, "eval")

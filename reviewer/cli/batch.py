@@ -33,28 +33,27 @@ from rich.progress import (
 )
 
 from reviewer.api import Reviewer
-from reviewer.backend import choose_profile
-from reviewer.batch import RunSummary
 from reviewer.cli.options import (
     EXIT_PARTIAL,
     concurrency_option,
     endpoint_options,
     err,
-    form_label,
     form_option,
     generation_options,
-    make_reviewer,
     say,
+    start_line,
     user_errors,
 )
 from reviewer.config import load_settings
 from reviewer.errors import ConfigError, InputError
-from reviewer.forms import Form, load_form
-from reviewer.paper import Paper
-from reviewer.report import score_line, write_run_report
-from reviewer.runstore import RunStore
-from reviewer.runview import load_run
-from reviewer.sources import read_inputs
+from reviewer.generation.backend import choose_profile
+from reviewer.generation.forms import Form, load_form
+from reviewer.inputs.paper import Paper
+from reviewer.inputs.sources import read_inputs
+from reviewer.reports.run import score_line, write_run_report
+from reviewer.runs.batch import RunSummary
+from reviewer.runs.store import RunStore
+from reviewer.runs.view import load_run
 
 
 class Mode(Protocol):
@@ -78,8 +77,8 @@ class Live:
     limit: int | None = None  # --limit, recorded in the run's manifest
 
     def run(self, items: Iterator[Any], opts: dict[str, Any]) -> RunSummary:
-        with make_reviewer(opts, rpm=self.rpm, tpm=self.tpm) as reviewer:
-            say(f"reviewer: {reviewer.endpoint.label} · {form_label(reviewer)}")
+        with Reviewer.from_values(opts, rpm=self.rpm, tpm=self.tpm) as reviewer:
+            say(start_line(reviewer))
             capped = reviewer.concurrency_for(self.concurrency)
             if capped < self.concurrency:
                 err.print(
@@ -96,7 +95,7 @@ class ExportRequests:
     path: Path
 
     def run(self, items: Iterator[Any], opts: dict[str, Any]) -> None:
-        counts = make_reviewer(opts).export_requests(items, self.path)
+        counts = Reviewer.from_values(opts).export_requests(items, self.path)
         say(
             f"wrote {counts['requests']} requests to {self.path} "
             f"({counts['already_reviewed']} papers already have a valid cached review)"
@@ -111,7 +110,7 @@ class ImportResults:
     results: Path
 
     def run(self, items: Iterator[Any], opts: dict[str, Any]) -> RunSummary:
-        with make_reviewer(opts) as reviewer:
+        with Reviewer.from_values(opts) as reviewer:
             return reviewer.import_results(items, self.results, self.out)
 
 
@@ -123,7 +122,7 @@ class ViaOpenAIBatch:
     poll_seconds: float
 
     def run(self, items: Iterator[Any], opts: dict[str, Any]) -> RunSummary:
-        with make_reviewer(opts) as reviewer:
+        with Reviewer.from_values(opts) as reviewer:
             return reviewer.batch_via_openai(
                 items, self.out, poll_seconds=self.poll_seconds, status=say
             )

@@ -21,11 +21,9 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from reviewer.cli.options import selection_options
+from reviewer.cli.options import EXIT_USAGE, selection_options
 from reviewer.errors import ReviewerError
 from reviewer.references import reference_files, references_home, search_dirs
-
-EXIT_USAGE = 2
 
 
 def _fail(exc: ReviewerError) -> None:
@@ -114,7 +112,7 @@ def fetch_command(
     in when OPENREVIEW_USERNAME and OPENREVIEW_PASSWORD are set. An interrupted fetch resumes
     from the pages already kept; `reviewer eval -r NAME` then finds the set.
     """
-    from reviewer.venuedata import fetch_venue, set_name
+    from reviewer.references.openreview import fetch_venue, set_name
 
     try:
         folder = (out_dir or references_home()) / (name or set_name(venue_id))

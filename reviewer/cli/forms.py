@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from reviewer.cli.options import user_errors
-from reviewer.forms import list_forms, load_form
+from reviewer.generation.forms import list_forms, load_form
 
 
 @click.command("forms")

@@ -2,9 +2,10 @@
 
 ``endpoint_options`` (where completions go), ``form_option`` and ``concurrency_option`` are
 used by ``reviewer batch``, ``reviewer review``, ``reviewer eval --generate`` and ``reviewer
-flaws run`` alike, with one default each; ``generation_options`` (how a review is generated) by
-``batch`` and ``review``; ``selection_options`` (which reference papers) by ``reviewer eval``
-and ``reviewer data embed``. ``user_errors`` turns the tool's own errors into one line.
+flaws run`` alike, with one default each; ``generation_options`` (how a review is generated,
+read from ``reviewer.generation.options.GenerationOptions``) by ``batch`` and ``review``;
+``selection_options`` (which reference papers) by ``reviewer eval`` and ``reviewer data embed``.
+``user_errors`` turns the tool's own errors into one line.
 
 Exit codes: 0 every paper has a review; 2 usage or configuration error (one line, no
 traceback); 3 the run finished but some papers failed or some input lines were rejected.
@@ -22,6 +23,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from reviewer.errors import ReviewerError
+from reviewer.generation.options import cli_option, cli_options
 
 if TYPE_CHECKING:
     from reviewer.api import Reviewer
@@ -67,9 +69,7 @@ def endpoint_options(func: F) -> F:
     )
 
 
-form_option = click.option(
-    "--form", "-f", default="sections", show_default=True, help="Review form."
-)
+form_option = cli_option("form")
 
 
 def selection_options(func: F) -> F:
@@ -113,128 +113,15 @@ concurrency_option = click.option(
 
 
 def generation_options(func: F) -> F:
-    """How a review is generated: JSON mode, depth, cache, re-asks, ensemble, checks."""
-    return _apply(
-        func,
-        [
-            click.option(
-                "--structured",
-                type=click.Choice(["auto", "json_schema", "json_object", "prompt"]),
-                help="How to ask for JSON: auto (default) tries json_schema and steps down.",
-            ),
-            click.option(
-                "--profile",
-                help="The form's depth profile (see `reviewer forms`). Default: `profile` in "
-                "the config file, else full for a configured endpoint, compact for the "
-                "embedded model.",
-            ),
-            click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
-            click.option(
-                "--max-reasks",
-                type=click.IntRange(0, 10),
-                default=2,
-                show_default=True,
-                help="Times an invalid reply is sent back to be fixed.",
-            ),
-            click.option(
-                "--grounding-reasks",
-                type=click.IntRange(0, 10),
-                default=None,
-                help="Times a valid review with invented numbers, names or quotes, or comments "
-                "that say nothing, is sent back before they are dropped (default: --max-reasks; "
-                "0 for the embedded model, whose re-asked replies invented more).",
-            ),
-            click.option(
-                "--samples",
-                type=click.IntRange(1, 20),
-                default=1,
-                show_default=True,
-                help="Independent reviews per paper, merged by a meta-review.",
-            ),
-            click.option(
-                "--reflect",
-                type=click.IntRange(0, 5),
-                default=0,
-                show_default=True,
-                help="Self-critique rounds after the (meta-)review.",
-            ),
-            click.option(
-                "--quote-check/--no-quote-check",
-                default=True,
-                show_default=True,
-                help="Re-ask (then drop) comments with quotes, numbers or names not in the "
-                "paper, and comments that say nothing (no weaknesses, further research needed).",
-            ),
-            click.option(
-                "--edits/--no-edits",
-                default=True,
-                show_default=True,
-                help="Apply the checks' edits to the model's text (remove sentences and "
-                "comments with names or numbers not in the paper, mend damaged words). "
-                "--no-edits keeps the text as the model wrote it and lists what the checks "
-                "found under 'Not verified'.",
-            ),
-            click.option(
-                "--exemplars",
-                type=click.IntRange(0, 5),
-                default=0,
-                show_default=True,
-                help="Human reviews of the K most similar train-split papers shown before the "
-                "paper (needs the [eval] extra and the reference data).",
-            ),
-            click.option(
-                "--focus/--no-focus",
-                default=False,
-                show_default=True,
-                help="Aim the weaknesses at the aspects human reviewers of papers like this one "
-                "comment on more than usual, predicted from title and abstract by a model fitted "
-                "on NeurIPS train reviews (evals/aspect-focus.json; needs the [eval] extra).",
-            ),
-            click.option(
-                "--calibration",
-                help="Score calibration file (see `reviewer calibrate`), or none. Default: "
-                "evals/score-calibration.json when it exists; calibrated scores go beside the "
-                "raw ones in each record.",
-            ),
-            click.option(
-                "--generic-check",
-                is_flag=True,
-                help="Also re-ask comments the eval's generic rule flags (needs the [eval] extra "
-                "and the reference data; loads an embedding model).",
-            ),
-        ],
-    )
+    """How a review is generated: every field of ``GenerationOptions`` but the form (which
+    commands take with ``form_option``), as one flag each."""
+    return _apply(func, cli_options(skip=("form",)))
 
 
-def make_reviewer(opts: dict[str, Any], **extra: Any) -> Reviewer:
-    """The ``Reviewer`` the endpoint, form and generation options describe."""
-    from reviewer.api import Reviewer
-
-    return Reviewer(
-        **extra,
-        model=opts["model"],
-        base_url=opts["base_url"],
-        form=opts["form"],
-        profile=opts["profile"],
-        cache=not opts["no_cache"],
-        local_model=opts["local_model"],
-        max_reasks=opts["max_reasks"],
-        grounding_reasks=opts["grounding_reasks"],
-        samples=opts["samples"],
-        reflect=opts["reflect"],
-        check_quotes=opts["quote_check"],
-        edit=opts["edits"],
-        check_generic=opts["generic_check"],
-        calibration=opts["calibration"],
-        exemplars=opts["exemplars"],
-        focus=opts["focus"],
-        structured=opts["structured"],
-    )
-
-
-def form_label(reviewer: Reviewer) -> str:
-    """The form part of the line a command prints before it starts."""
-    return f"form {reviewer.form.name} · profile {reviewer.form.profile}"
+def start_line(reviewer: Reviewer) -> str:
+    """The line a generating command prints before it starts: the endpoint, form and profile."""
+    form = reviewer.form
+    return f"reviewer: {reviewer.endpoint.label} · form {form.name} · profile {form.profile}"
 
 
 def say(text: object, *, soft_wrap: bool = False) -> None:

@@ -9,8 +9,8 @@ import click
 
 from reviewer.config import Price, load_settings
 from reviewer.errors import ReviewerError
-from reviewer.report import write_run_report
-from reviewer.runstore import MANIFEST
+from reviewer.reports.run import write_run_report
+from reviewer.runs.store import MANIFEST
 
 
 def _price(run_dir: Path) -> Price | None:

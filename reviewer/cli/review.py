@@ -10,19 +10,19 @@ from typing import Any
 import click
 from rich.markup import escape
 
+from reviewer.api import Reviewer
 from reviewer.cli.options import (
     EXIT_PARTIAL,
     endpoint_options,
     err,
-    form_label,
     form_option,
     generation_options,
-    make_reviewer,
     say,
+    start_line,
     user_errors,
 )
 from reviewer.errors import ConfigError, InputError, ReviewFailed
-from reviewer.paper import Paper, read_papers
+from reviewer.inputs.paper import Paper, read_papers
 
 
 @click.command("review")
@@ -44,8 +44,8 @@ def review_command(
     """
     with user_errors():
         paper = _single_paper(paper_file, title, abstract)
-        with make_reviewer(opts) as reviewer:
-            say(f"reviewer: {reviewer.endpoint.label} · {form_label(reviewer)}")
+        with Reviewer.from_values(opts) as reviewer:
+            say(start_line(reviewer))
             try:
                 outcome = reviewer.review_outcome(paper)
             except ReviewFailed as exc:
@@ -54,6 +54,8 @@ def review_command(
                     say(f"last reply began: {exc.raw_excerpt[:200]!r}")
                 sys.exit(EXIT_PARTIAL)
             model = reviewer.endpoint.model  # read while open: a closed one would restart
+            for note in reviewer.notes:  # e.g. an online corpus that could not be reached
+                err.print(f"[yellow]note:[/yellow] {escape(note)}")
     calibrated = outcome.review.calibrated
     record = {
         "paper_id": paper.id,
@@ -71,6 +73,7 @@ def review_command(
         "cached": outcome.cached,
         "flags": outcome.flags,
         "warnings": outcome.warnings,
+        **({"related": outcome.related} if outcome.related is not None else {}),
     }
     if fmt == "json":
         click.echo(json.dumps(record, indent=2, ensure_ascii=False))

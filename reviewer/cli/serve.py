@@ -6,8 +6,8 @@ import sys
 
 import click
 
-from reviewer.backend import EMBEDDED_CONTEXT, EMBEDDED_MAX_CONTEXT
 from reviewer.cli.options import say, user_errors
+from reviewer.generation.backend import EMBEDDED_CONTEXT, EMBEDDED_MAX_CONTEXT
 from reviewer.local.server import DEFAULT_PARALLEL
 
 

@@ -4,11 +4,11 @@ One stage per module: ``generated`` (reviews to score) -> ``metrics``, ``comment
 ``coverage``, ``textsim`` (figures with bootstrap intervals) -> ``baselines`` (scored the same
 way) -> ``run`` (writes metrics.json) -> ``report`` (markdown and HTML). What generation needs
 too lives outside this package and is imported from there: ``reviewer.references`` (human
-data), ``reviewer.segment`` (the comment splitter), ``reviewer.embed`` (cached sentence
+data), ``reviewer.references.segment`` (the comment splitter), ``reviewer.embed`` (cached sentence
 vectors) and ``reviewer.checks.generic`` (the generic-comment rule); generation never imports the
 eval. ``cli.eval_command`` is ``reviewer eval``.
 
-Names are imported on first use, so ``import reviewer.eval.cli`` (done by the main CLI on
+Names are imported on first use, so ``import reviewer.cli.eval`` (done by the main CLI on
 every command) does not pay for scikit-learn, scipy and rouge-score.
 """
 
@@ -25,9 +25,9 @@ _EXPORTS = {
     "load_references": "reviewer.references",
     "papers_for_generation": "reviewer.references",
     "select": "reviewer.references",
-    "Prediction": "reviewer.eval.generated",
-    "load_predictions": "reviewer.eval.generated",
-    "parse_mapping": "reviewer.eval.generated",
+    "Prediction": "reviewer.eval.predictions",
+    "load_predictions": "reviewer.eval.predictions",
+    "parse_mapping": "reviewer.eval.predictions",
 }
 __all__ = sorted(_EXPORTS)
 

@@ -24,10 +24,10 @@ from typing import Any
 import numpy as np
 
 from reviewer.calibration import paper_text, venue_key
-from reviewer.calibration_fit import fit_prior
+from reviewer.calibration.fit import fit_prior
 from reviewer.embed import Encoder
 from reviewer.errors import ConfigError
-from reviewer.eval.generated import Prediction, prediction_from_human
+from reviewer.eval.predictions import Prediction, prediction_from_human
 from reviewer.references import Reference
 
 BASELINES = ("constant", "lexical-neighbour", "abstract-prior")

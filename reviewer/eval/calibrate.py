@@ -13,9 +13,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from reviewer.calibration import Calibration, Prior, paper_text, venue_key
-from reviewer.calibration_fit import Sample, fit, fit_prior
+from reviewer.calibration.fit import Sample, fit, fit_prior
 from reviewer.errors import ConfigError
-from reviewer.eval.generated import LoadedPredictions, Prediction, load_predictions
+from reviewer.eval.predictions import LoadedPredictions, Prediction, load_predictions
 from reviewer.references import Reference, decision_accepts
 
 

@@ -4,7 +4,7 @@ The protocol of Liang et al. (2023): cut both reviews into comments, match them,
 share of human comments that some generated comment hits, always beside the same figure
 against a different paper's reviews. Here a match is a cosine similarity of at least
 ``MATCH_THRESHOLD`` between all-MiniLM-L6-v2 embeddings; the threshold is frozen in code and
-was chosen on the dev split only (``evals/README.md``, ``evals/calibration.json``).
+was chosen on the dev split only (``evals/README.md``, ``evals/matcher-thresholds.json``).
 """
 
 from __future__ import annotations

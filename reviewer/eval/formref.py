@@ -18,8 +18,8 @@ import numpy as np
 
 from reviewer.embed import MODEL_NAME, Encoder
 from reviewer.eval import textquality as tq
-from reviewer.eval.generated import LoadedPredictions
 from reviewer.eval.metrics import Bootstrap
+from reviewer.eval.predictions import LoadedPredictions
 from reviewer.eval.textsim import rouge_l, tokens
 from reviewer.references import Reference
 

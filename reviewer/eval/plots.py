@@ -9,22 +9,9 @@ from typing import Any
 
 import numpy as np
 
+from reviewer.eval import registry
 from reviewer.eval.tables import by_system, estimate
 
-BAR_METRICS = (
-    ("decision", "balanced_accuracy"),
-    ("decision", "auc"),
-    ("rating", "pearson"),
-    ("rating", "spearman"),
-    ("rating", "exact_match_any_human"),
-    ("comments", "hit_rate"),
-    ("comments", "shuffled_hit_rate"),
-    ("comments", "precision"),
-    ("specificity", "generic_rate"),
-    ("coverage", "aspects_covered"),
-    ("text", "rouge_l"),
-    ("text", "embedding_similarity"),
-)
 COLORS = ("#1f77b4", "#7f7f7f", "#ff7f0e", "#2ca02c", "#9467bd")
 
 
@@ -153,29 +140,20 @@ def plot_roc(metrics: dict[str, Any], rows: Sequence[dict[str, Any]]) -> bytes:
     return _png(fig)
 
 
-HUMAN_REFERENCE = {
-    ("decision", "balanced_accuracy"): "single_reviewer_balanced_accuracy",
-    ("rating", "pearson"): "loo_pearson",
-    ("rating", "spearman"): "loo_spearman",
-    ("comments", "hit_rate"): "loo_comment_hit_rate",
-    ("comments", "shuffled_hit_rate"): "loo_comment_shuffled_hit_rate",
-}
-"""Where the human baseline gives the same figure, it is drawn beside the systems' bars."""
-
-
 def plot_bars(metrics: dict[str, Any]) -> bytes:
     """Every system's key metrics side by side, with 95% intervals (baseline comparison)."""
     import matplotlib.pyplot as plt
 
     systems = by_system(metrics)
     names = list(systems)
+    shown = registry.bars()
     height = 0.8 / len(names)
-    fig, ax = plt.subplots(figsize=(9, 0.55 * len(BAR_METRICS) + 1.5))
-    y = np.arange(len(BAR_METRICS))[::-1].astype(float)
+    fig, ax = plt.subplots(figsize=(9, 0.55 * len(shown) + 1.5))
+    y = np.arange(len(shown))[::-1].astype(float)
     for k, (name, color) in enumerate(zip(names, COLORS, strict=False)):
         vals, lo, hi = [], [], []
-        for g, m in BAR_METRICS:
-            est = estimate(systems[name], f"{g}.{m}") or {}
+        for metric in shown:
+            est = estimate(systems[name], metric.dotted) or {}
             v = est.get("value")
             vals.append(np.nan if v is None else v)
             lo.append(0 if est.get("ci_low") is None else v - est["ci_low"])
@@ -183,13 +161,12 @@ def plot_bars(metrics: dict[str, Any]) -> bytes:
         offset = ((len(names) - 1) / 2 - k) * height
         ax.barh(y + offset, vals, height, xerr=[lo, hi], capsize=2, label=name, color=color)
     human = metrics.get("human", {})
-    for j, key in enumerate(BAR_METRICS):
-        ref = HUMAN_REFERENCE.get(key)
-        est = (human.get(ref) or {}) if ref else {}
+    for j, metric in enumerate(shown):  # the human baseline's same figure, where it has one
+        est = (human.get(metric.human) or {}) if metric.human else {}
         if est.get("value") is not None:
             ax.vlines(est["value"], y[j] - 0.45, y[j] + 0.45, colors="black", lw=2)
     ax.plot([], [], color="black", lw=2, label="human (one reviewer held out)")
-    ax.set_yticks(y, [f"{g}.{m}" for g, m in BAR_METRICS], fontsize=8)
+    ax.set_yticks(y, [m.dotted for m in shown], fontsize=8)
     ax.axvline(0, color="grey", lw=0.5)
     ax.set(xlabel="value (bars: 95% bootstrap interval)", title="Key metrics: system vs baselines")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))

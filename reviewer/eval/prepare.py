@@ -26,7 +26,7 @@ from reviewer.eval.baselines import (
     lexical_neighbour_baseline,
     nearest_neighbour_baseline,
 )
-from reviewer.eval.generated import Prediction
+from reviewer.eval.predictions import Prediction
 from reviewer.eval.scoring import Prepared
 from reviewer.references import (
     Reference,

@@ -15,7 +15,7 @@ from typing import Any
 
 from reviewer.eval.plots import PLOTS
 from reviewer.eval.tables import tables
-from reviewer.pages import render
+from reviewer.reports.pages import render
 
 
 def _intro(metrics: dict[str, Any]) -> list[str]:

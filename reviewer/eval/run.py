@@ -22,11 +22,11 @@ from reviewer.checks.textcheck import NON_COMMENT_VERSION
 from reviewer.embed import ABSTRACT_MAX_TOKENS, ENCODING, MODEL_NAME, Embedder, Encoder
 from reviewer.errors import ConfigError
 from reviewer.eval import comments as cm
+from reviewer.eval import registry
 from reviewer.eval import textquality as tq
 from reviewer.eval.baselines import BASELINES, LEXICAL_NEIGHBOUR
 from reviewer.eval.calibrate import calibrated_predictions
 from reviewer.eval.coverage import AspectDetector, load_detector
-from reviewer.eval.generated import LoadedPredictions, Prediction, load_predictions
 from reviewer.eval.metrics import (
     DECISION_THRESHOLD,
     N_RESAMPLES,
@@ -34,6 +34,7 @@ from reviewer.eval.metrics import (
     Bootstrap,
     human_metrics,
 )
+from reviewer.eval.predictions import LoadedPredictions, Prediction, load_predictions
 from reviewer.eval.prepare import (
     ABSTRACTS,
     UNITS,
@@ -60,8 +61,6 @@ from reviewer.references import (
 )
 
 SCHEMA = "reviewer.eval/1"
-GROUPS = ("decision", "decision_field", "rating", "comments", "specificity", "coverage", "text",
-          "text_quality")  # fmt: skip
 
 
 @dataclass
@@ -229,7 +228,7 @@ def run_eval(
     lap("human")
 
     metrics: dict[str, Any] = {"schema": SCHEMA, "system": primary}
-    for group in GROUPS:
+    for group in registry.GROUP_NAMES:
         metrics[group] = results[primary][group]
     metrics["coverage"]["detector"] = _detector_summary(detector)
     metrics["human"] = human
@@ -344,8 +343,7 @@ def _per_paper_rows(
 
 
 def _protocol(config: EvalConfig) -> dict[str, Any]:
-    from reviewer import segment
-    from reviewer.references import VENUE_YEAR_SCALES
+    from reviewer.references import VENUE_YEAR_SCALES, segment
 
     return {
         "decision_rule": f"accept if overall >= {config.threshold:g} on 1-10",

@@ -17,7 +17,6 @@ from reviewer.embed import Encoder
 from reviewer.eval import comments as cm
 from reviewer.eval import textquality as tq
 from reviewer.eval.coverage import ASPECTS, AspectDetector
-from reviewer.eval.generated import Prediction
 from reviewer.eval.metrics import (
     Bootstrap,
     Estimate,
@@ -27,12 +26,13 @@ from reviewer.eval.metrics import (
     exact_match_any,
     rating_metrics,
 )
+from reviewer.eval.predictions import Prediction
 from reviewer.eval.textsim import best_embedding_similarity, best_rouge_l, tokens
 from reviewer.references import (
     Reference,
     from_common,
 )
-from reviewer.segment import split_comments
+from reviewer.references.segment import split_comments
 
 
 class Vectors:

@@ -5,40 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from reviewer.eval.textquality import TEXT_QUALITY_VERSION
+from reviewer.eval import registry
 
-GROUP_TITLES = {
-    "decision": "Decision (threshold rule on the overall rating)",
-    "decision_field": "Decision (the review's own decision field)",
-    "rating": "Rating against the mean human rating (1-10)",
-    "comments": "Comment overlap with human reviewers",
-    "specificity": "Specificity",
-    "coverage": "Coverage",
-    "text": "Text similarity to the closest human review",
-    "text_quality": "Text quality against the paper text the model was shown "
-    f"({TEXT_QUALITY_VERSION})",
-}
-HEADLINE = (
-    ("decision", "balanced_accuracy"),
-    ("decision", "auc"),
-    ("decision", "pred_accept_rate"),
-    ("rating", "mae"),
-    ("rating", "pearson"),
-    ("rating", "spearman"),
-    ("rating", "mean_pred"),
-    ("comments", "hit_rate"),
-    ("comments", "shuffled_hit_rate"),
-    ("specificity", "generic_rate"),
-    ("coverage", "aspects_covered"),
-    ("text", "rouge_l"),
-    ("rating", "interval_coverage"),
-    ("text_quality", "glued_word_rate"),
-    ("text_quality", "damaged_word_rate"),
-    ("text_quality", "unsupported_number_rate"),
-    ("text_quality", "unsupported_release_rate"),
-    ("text_quality", "non_comment_rate"),
-    ("text_quality", "copy_rate"),
-)
+GROUP_TITLES = {g.name: g.title for g in registry.GROUPS}
+"""Each group's table title (``reviewer.eval.registry``)."""
 
 
 def fmt(est: dict[str, Any] | None, digits: int = 3) -> str:
@@ -88,7 +58,7 @@ def _cell(groups: dict[str, Any], group: str, name: str) -> str:
     """One figure as text: four digits for text quality (goals are tenths of a percent), and
     the nominal level beside an interval's coverage."""
     est = estimate(groups, f"{group}.{name}")
-    text = fmt(est, 4 if group == "text_quality" else 3)
+    text = fmt(est, registry.digits(group))
     if est and est.get("nominal") is not None:
         text += f" (nominal {est['nominal']:.2f})"
     return text
@@ -100,7 +70,10 @@ def tables(metrics: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]
     names = list(systems)
     out = []
     head = [["metric", *names]]
-    rows = [[f"{g}.{m}", *(_cell(systems[n], g, m) for n in names)] for g, m in HEADLINE]
+    rows = [
+        [m.dotted, *(_cell(systems[n], m.group, m.name) for n in names)]
+        for m in registry.headline()
+    ]
     out.append(("Headline", head[0], rows))
     for group, title in GROUP_TITLES.items():
         leaves = _leaves(systems[names[0]].get(group, {}))

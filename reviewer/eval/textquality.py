@@ -23,12 +23,10 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from reviewer.checks.glued import glued_words  # shared with the embedded model's repair
 from reviewer.checks.release import RELEASE_RULE, release_claims, states_release
 from reviewer.checks.textcheck import NON_COMMENT_VERSION, non_comment, review_units
-from reviewer.checks.words import (  # shared with the embedded model's repair
-    damaged_words,
-    glued_words,
-)
+from reviewer.checks.words import damaged_words
 from reviewer.review import SCORE_KEYS
 
 TEXT_QUALITY_VERSION = "textquality-v6"
@@ -299,7 +297,7 @@ def score_run(
     path (``neurips_2023_2025``, ``seed_001_sections``); None reads the references of the
     default data folder. Reviews of papers without a text are skipped (``n_skipped``).
     """
-    from reviewer.eval.generated import review_records
+    from reviewer.eval.predictions import review_records
 
     sources = papers if isinstance(papers, Mapping) else load_sources(papers)
     counts: list[Counts] = []
@@ -322,8 +320,8 @@ def load_sources(papers: str | Path | None) -> dict[str, str]:
 
     path = Path(papers) if papers is not None else None
     if path is not None and path.is_file() and not _is_reference_file(path):
-        from reviewer.paper import Paper
-        from reviewer.sources import read_inputs
+        from reviewer.inputs.paper import Paper
+        from reviewer.inputs.sources import read_inputs
 
         out = {}
         for item in read_inputs(path):

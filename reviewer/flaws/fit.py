@@ -22,7 +22,7 @@ import numpy as np
 from reviewer.embed import SENTENCE_MAX_TOKENS, Embedder, Encoder
 from reviewer.flaws.make import twins
 from reviewer.flaws.match import MATCHER_VERSION, Flaw, anchored, cued, shares_content
-from reviewer.paper import Paper, read_papers
+from reviewer.inputs.paper import Paper, read_papers
 
 ROOT = Path(__file__).resolve().parents[2]
 LABELLED = ROOT / "evals" / "flaws_labelled.jsonl"

@@ -16,12 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reviewer.checks.guard import CHARS_PER_TOKEN
 from reviewer.errors import ConfigError
 from reviewer.flaws.catalogue import CATALOGUE_VERSION, KINDS, Placement, Planted, plant
 from reviewer.flaws.entities import find_entities
 from reviewer.flaws.text import anchored, join, sentences
-from reviewer.paper import Paper
+from reviewer.inputs.paper import CHARS_PER_TOKEN, Paper
 
 CLEAN = "clean"
 FULL_TEXT_CHARS = 1500 * CHARS_PER_TOKEN

@@ -23,7 +23,7 @@ import numpy as np
 
 from reviewer.flaws.catalogue import KINDS
 from reviewer.flaws.text import anchored, normalise
-from reviewer.segment import split_comments
+from reviewer.references.segment import split_comments
 
 MATCHER_VERSION = "flaws-match-v1"
 DESCRIPTION_THRESHOLD = 0.30

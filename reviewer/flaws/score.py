@@ -20,8 +20,8 @@ import numpy as np
 
 from reviewer.embed import MODEL_NAME, SENTENCE_MAX_TOKENS, Embedder, Encoder
 from reviewer.errors import ConfigError, InputError
-from reviewer.eval.generated import load_predictions
 from reviewer.eval.metrics import CONFIDENCE, N_RESAMPLES, SEED, Bootstrap
+from reviewer.eval.predictions import load_predictions
 from reviewer.flaws.catalogue import KINDS
 from reviewer.flaws.make import CLEAN, KEY_FIELDS
 from reviewer.flaws.match import (
@@ -34,7 +34,7 @@ from reviewer.flaws.match import (
     units_of_texts,
 )
 from reviewer.references import json_objects
-from reviewer.runstore import iter_jsonl
+from reviewer.runs.store import iter_jsonl
 
 SCHEMA = "reviewer.flaws/1"
 

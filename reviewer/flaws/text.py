@@ -1,6 +1,6 @@
 """Sentences of an abstract or a body, cut so that joining them again gives fluent text.
 
-The eval splitter (``reviewer.segment``) drops short fragments and markup, which is right
+The eval splitter (``reviewer.references.segment``) drops short fragments and markup, which is right
 for matching comments and wrong for rewriting a paper: here every character is kept.
 """
 

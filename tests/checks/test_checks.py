@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from reviewer.checks import review_checks
-from reviewer.forms import load_form
+from reviewer.generation.forms import load_form
 from tests.fake_openai import placeholder_review
 
 SCHEMA = load_form("sections").schema

@@ -7,16 +7,16 @@ from pathlib import Path
 from reviewer import Reviewer
 from reviewer.checks.grounding import (
     Finding,
-    cut_off,
     drop,
     find,
     normalise,
     quote_in,
     quotes,
     reask_text,
-    unverified,
 )
-from reviewer.forms import load_form
+from reviewer.checks.notes import unverified
+from reviewer.checks.sentences import cut_off
+from reviewer.generation.forms import load_form
 from tests.fake_openai import FakeOpenAI, Reply, placeholder_review
 
 ABSTRACT = (
@@ -402,3 +402,87 @@ def test_a_capital_after_a_list_marker_starts_its_sentence() -> None:
     )
     review = SCHEMA.model_validate(_review(experiments=text))
     assert not [f for f in find(review, ABSTRACT) if f.field == "experiments"]
+
+
+TTT = (
+    "Title: Learning to (Learn at Test Time)\n\nAbstract: We propose TTT-Linear and TTT-MLP, "
+    "whose hidden state is a model. Both address the lost-in-the-middle problem of long "
+    "contexts, evaluated on General Reasoning tasks."
+)
+
+
+def test_a_misspelt_name_of_the_paper_is_mended_not_removed() -> None:
+    """Found by reading the edits of benchmarks/check_edits.py: "TTP-MLP" for the paper's
+    TTT-MLP took its correct sentence and comment."""
+    review = SCHEMA.model_validate(
+        _review(
+            experiments="Both TTT-Linear and TTP-MLP match or exceed the baselines they use.",
+            weaknesses=[
+                "The authors note that TTP-MLP faces challenges in memory I/O.",
+                "A second weakness.",
+            ],
+        )
+    )
+    findings = [f for f in find(review, TTT) if f.field in {"experiments", "weaknesses"}]
+    assert {(f.kind, f.detail, f.spelling) for f in findings} == {
+        ("misspelt_name", "TTP-MLP", "TTT-MLP")
+    }
+    kept, warnings = drop(review, findings)
+    assert kept.experiments == "Both TTT-Linear and TTT-MLP match or exceed the baselines they use."
+    assert kept.weaknesses[0] == "The authors note that TTT-MLP faces challenges in memory I/O."
+    assert warnings == [
+        'mended weaknesses #1: "TTP-MLP" misspells the paper\'s "TTT-MLP"',
+        'mended experiments: "TTP-MLP" misspells the paper\'s "TTT-MLP"',
+    ]
+    assert reask_text([]) and not [f for f in findings if f.certain and f.kind != "misspelt_name"]
+
+
+def test_what_may_be_a_word_an_example_or_a_short_slip_is_reported_never_removed() -> None:
+    """A capitalised common word ("Representative") is no name; a capitalised unknown word
+    ("Turkishic"), a name given as an example ("e.g., GPT-3") and a short near-miss ("TTP" for
+    TTT) are reported; an acronym the review defines from the paper's words is grounded."""
+    text = (
+        "The data is Representative of long contexts. "
+        "The Turkishic tasks are long. "
+        "It generalises autoregressive models (e.g., GPT-2, GPT-3). "
+        "The TTP layer is new. "
+        "It addresses the lost-in-the-middle (LIM) problem, and LIM matters."
+    )
+    review = SCHEMA.model_validate(_review(methodology=text))
+    findings = [f for f in find(review, TTT) if f.field == "methodology"]
+    assert {(f.detail, f.certain, f.spelling) for f in findings} == {
+        ("Turkishic", False, ""),
+        ("GPT-2", False, ""),
+        ("GPT-3", False, ""),
+        ("TTP", False, "TTT"),
+    }
+    kept, warnings = drop(review, findings)
+    assert kept.methodology == text
+    assert all(w.startswith("kept methodology") for w in warnings)
+
+
+def test_a_strong_invented_name_still_removes_its_sentence() -> None:
+    text = "TTT-MLP is evaluated on long contexts of many lengths. It is trained on WebText."
+    review = SCHEMA.model_validate(_review(methodology=text))
+    kept, warnings = drop(review, [f for f in find(review, TTT) if f.field == "methodology"])
+    assert kept.methodology == "TTT-MLP is evaluated on long contexts of many lengths."
+    assert warnings == [
+        'removed the sentence with methodology: "WebText" is not mentioned in the paper'
+    ]
+
+
+def test_text_written_from_more_than_the_source_is_reported_not_cut() -> None:
+    """A human reviewer read the whole paper: checked against the abstract (``complete`` off),
+    a number or name the abstract lacks is reported and the sentence stays; a sentence that
+    says nothing is still a finding that removes."""
+    text = (
+        "TTT-MLP is evaluated on long contexts of many lengths. Table 3 reports 76.1% on "
+        "WebText. The code is released on GitHub."
+    )
+    review = SCHEMA.model_validate(_review(experiments=text))
+    findings = [f for f in find(review, TTT, complete=False) if f.field == "experiments"]
+    assert findings and not any(f.certain for f in findings)
+    kept, warnings = drop(review, findings)
+    assert kept.experiments == text and all(w.startswith("kept ") for w in warnings)
+    strict = [f for f in find(review, TTT) if f.field == "experiments"]
+    assert drop(review, strict)[0].experiments != text  # the same text from a model is cut

@@ -7,8 +7,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reviewer.checks.grounding import cut, drop, find, sentence_spans
-from reviewer.forms import load_form
+from reviewer.checks.grounding import drop, find
+from reviewer.checks.sentences import cut, sentence_spans
+from reviewer.generation.forms import load_form
 from tests.fake_openai import placeholder_review
 
 SCHEMA = load_form("sections").schema

@@ -1,8 +1,10 @@
-"""Numbers and names of a review are looked up in the paper text, in their usual spellings."""
+"""Numbers and names of a review are looked up in the paper text, in their usual spellings
+(``Source``, ``reviewer.checks.specifics``, with ``reviewer.checks.numbers`` for numbers)."""
 
 import pytest
 
-from reviewer.checks.specifics import Source, names, numbers
+from reviewer.checks.numbers import numbers
+from reviewer.checks.specifics import Source, names
 
 OPT = (
     "Title: OPT: Open Pre-trained Transformer Language Models\nAbstract:\n"

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from reviewer.cli import main
+from reviewer.cli.app import main
 from tests.fake_openai import FakeOpenAI
 
 CANARY = "sk-canary-do-not-leak-0123456789"

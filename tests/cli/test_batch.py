@@ -67,7 +67,7 @@ def test_focus_asks_for_the_predicted_aspects_and_is_recorded(
     run, tmp_path: Path, fake: FakeOpenAI
 ) -> None:
     """`--focus` with the committed aspect-focus fit: every prompt ends with two aspects."""
-    from reviewer.focus import DESCRIPTIONS
+    from reviewer.generation.focus import DESCRIPTIONS
 
     path = write_jsonl(tmp_path / "in.jsonl", papers(2))
     result = run("batch", path, "--out", tmp_path / "run", "--focus")
@@ -141,8 +141,8 @@ def test_empty_input_file_exits_2(run, tmp_path: Path) -> None:
 def test_batch_summary_line_leads_with_calibrated_scores(
     run, tmp_path: Path, fake: FakeOpenAI
 ) -> None:
-    from reviewer.calibration_fit import fit
-    from tests.test_calibration import _samples
+    from reviewer.calibration.fit import fit
+    from tests.calibration.test_calibration import _samples
 
     fit(_samples()).save(tmp_path / "cal.json")
     path = write_jsonl(tmp_path / "in.jsonl", papers(3))

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from reviewer.cli import main
+from reviewer.cli.app import main
 from reviewer.references import references_home
 from tests.fake_openreview import VENUE, FakeOpenReview
 

@@ -34,8 +34,8 @@ def _declared(command: click.Command, name: str) -> tuple[object, ...]:
 
 def test_every_command_that_generates_reviews_declares_batchs_endpoint_options() -> None:
     from reviewer.cli.app import main
-    from reviewer.eval.cli import eval_command
-    from reviewer.flaws.cli import flaws_group
+    from reviewer.cli.eval import eval_command
+    from reviewer.cli.flaws import flaws_group
 
     batch, review = main.commands["batch"], main.commands["review"]
     eval_generate, flaws_run = eval_command, flaws_group.commands["run"]

@@ -39,8 +39,8 @@ def test_review_shows_the_guards_flags(run, fake: FakeOpenAI) -> None:
 def test_review_leads_with_calibrated_scores_in_json_and_markdown(
     run, tmp_path: Path, fake: FakeOpenAI
 ) -> None:
-    from reviewer.calibration_fit import fit
-    from tests.test_calibration import _samples
+    from reviewer.calibration.fit import fit
+    from tests.calibration.test_calibration import _samples
 
     fit(_samples()).save(tmp_path / "cal.json")
     paper = tmp_path / "paper.json"

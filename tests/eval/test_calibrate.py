@@ -11,7 +11,7 @@ import pytest
 from reviewer.calibration import Calibration, paper_text
 from reviewer.errors import ConfigError
 from reviewer.eval.calibrate import calibrated_predictions, fit_run, train_samples
-from reviewer.eval.generated import Prediction, load_predictions
+from reviewer.eval.predictions import Prediction, load_predictions
 from reviewer.eval.run import EvalConfig, run_eval
 from reviewer.references import load_references
 from tests.eval.conftest import HashEncoder, paper_record
@@ -101,7 +101,7 @@ def test_calibrate_command_writes_the_file_and_refuses_test_papers(
 ) -> None:
     from click.testing import CliRunner
 
-    from reviewer.eval.cli import calibrate_command
+    from reviewer.cli.eval import calibrate_command
 
     run = _run(tmp_path / "run", {f"t{i}": 7 + i % 3 for i in range(30)})
     out = tmp_path / "cal.json"

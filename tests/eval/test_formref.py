@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 import reviewer.eval.run as run_module
-from reviewer.eval.cli import eval_command
+from reviewer.cli.eval import eval_command
 from reviewer.eval.run import EvalConfig, run_eval
 from reviewer.references import UNTITLED, load_references, papers_for_generation
 from tests.eval.conftest import HashEncoder

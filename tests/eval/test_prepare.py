@@ -175,7 +175,7 @@ def test_after_preparing_the_split_an_eval_embeds_only_the_reviews_it_scores(
 
 
 def _ours(run: Path) -> list[list[str]]:
-    from reviewer.eval.generated import load_predictions
+    from reviewer.eval.predictions import load_predictions
 
     loaded = load_predictions(run)
     return [[*p.comments, *p.aspect_units] for p in loaded.predictions.values()]

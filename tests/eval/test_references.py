@@ -118,7 +118,7 @@ def test_papers_for_generation_carry_title_abstract_keywords_only(
 
 
 def test_leakage_rule_holds_in_the_rendered_generation_prompt(tmp_path: Path, write_jsonl) -> None:
-    forms = pytest.importorskip("reviewer.forms")
+    forms = pytest.importorskip("reviewer.generation.forms")
     try:
         form = forms.load_form("sections")
     except Exception as exc:  # the form set is another module's business

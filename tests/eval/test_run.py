@@ -10,8 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 import reviewer.eval.run as run_module
-from reviewer.eval.cli import eval_command
-from reviewer.eval.run import GROUPS, EvalConfig, run_eval
+from reviewer.cli.eval import eval_command
+from reviewer.eval.registry import GROUP_NAMES as GROUPS
+from reviewer.eval.run import EvalConfig, run_eval
 from reviewer.references import load_references, select
 from tests.eval.conftest import HashEncoder
 
@@ -204,6 +205,10 @@ def test_generate_reviews_papers_without_leaking(
     class FakeReviewer:
         def __init__(self, **options):
             seen.append(options)
+
+        @classmethod
+        def from_values(cls, values, **extra):
+            return cls(**values, **extra)
 
         def __enter__(self):
             return self

@@ -12,11 +12,11 @@ import pytest
 
 pytest.importorskip("wordfreq")
 
-from reviewer.checks.words import FUNCTION_WORDS, known  # noqa: E402
+from reviewer.checks.glued import FUNCTION_WORDS, known  # noqa: E402
 from reviewer.eval import textquality as tq  # noqa: E402
 from reviewer.eval.metrics import Bootstrap  # noqa: E402
 from reviewer.references import data_dir  # noqa: E402
-from reviewer.runstore import RunStore  # noqa: E402
+from reviewer.runs.store import RunStore  # noqa: E402
 
 SEED = data_dir() / "seed_001_sections" / "seed_001_sections.jsonl"
 needs_seed = pytest.mark.skipif(not SEED.is_file(), reason="needs seed_001_sections")

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from reviewer.paper import Paper, read_papers
+from reviewer.inputs.paper import Paper, read_papers
 from tests.conftest import EXAMPLES
 from tests.eval.conftest import HashEncoder, minilm  # noqa: F401 (fixture)
 

@@ -18,7 +18,7 @@ from reviewer.flaws.make import (
     twins,
 )
 from reviewer.flaws.text import anchored, normalise, sentences
-from reviewer.paper import Paper, read_papers
+from reviewer.inputs.paper import Paper, read_papers
 
 
 def test_every_kind_applies_to_every_sample_paper_with_the_stated_key_fields(

@@ -14,7 +14,7 @@ from reviewer.errors import ConfigError, InputError
 from reviewer.flaws.catalogue import KINDS
 from reviewer.flaws.make import make_twins
 from reviewer.flaws.score import load_key, score_run
-from reviewer.paper import Paper
+from reviewer.inputs.paper import Paper
 from tests.eval.conftest import HashEncoder
 from tests.flaws.conftest import review_record
 

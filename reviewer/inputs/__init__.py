@@ -1,0 +1,1 @@
+"""Inputs: a paper, and the readers that make papers from files, ids and PDFs."""

@@ -1,0 +1,1 @@
+"""Reports: the run report and the pages every report is rendered with."""
