@@ -23,9 +23,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.embed_sample import CONFIGS, MAX_TOKENS, encoder, load_split  # noqa: E402
+from benchmarks.embed_sample import BATCH_SIZE, CONFIGS, MAX_TOKENS, encoder, load_split  # noqa: E402
 from benchmarks.machine import write_results  # noqa: E402
-from reviewer.embed import BATCH_SIZE, load_model, token_lengths  # noqa: E402
+from reviewer.embed import load_model, token_lengths  # noqa: E402
 
 
 def measure(config: str, kind: str, texts: list[str]) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Review quality on fixed test (or dev) subsets, beside the two non-LLM baselines.
+"""Review quality on fixed test (or dev) subsets, beside the non-LLM baselines (both neighbours).
 
     python benchmarks/quality.py --name single --limit 50                 # embedded 1.5B
     python benchmarks/quality.py --name ensemble3 --samples 3 --limit 50
@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.machine import write_results  # noqa: E402
 from reviewer import Reviewer  # noqa: E402
 from reviewer.calibration import resolve  # noqa: E402
-from reviewer.eval.baselines import BASELINES  # noqa: E402
+from reviewer.eval.baselines import ALL_BASELINES  # noqa: E402
 from reviewer.eval.run import EvalConfig, run_eval  # noqa: E402
 from reviewer.references import load_references, papers_for_generation, select  # noqa: E402
 from reviewer.runs.store import ERRORS, REVIEWS, iter_jsonl  # noqa: E402
@@ -107,7 +107,7 @@ def per_paper(path: Path) -> dict[str, dict[str, dict[str, float]]]:
         out[record["paper_id"]] = {
             system: {k: figs[k] for k in PAPER_FIGURES if figs.get(k) is not None}
             for system, figs in record["systems"].items()
-            if system not in BASELINES
+            if system not in ALL_BASELINES
         }
     return out
 
@@ -174,6 +174,7 @@ def main() -> None:
                 limit=args.limit,
                 predictions=out,
                 name=args.name,
+                baselines=ALL_BASELINES,  # both neighbours: the MiniLM one of earlier tables too
                 report=False,
                 calibration=resolve(args.calibration),
             )

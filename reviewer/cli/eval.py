@@ -11,9 +11,14 @@ from typing import Any
 
 import click
 
-from reviewer.cli.options import EXIT_USAGE, concurrency_option, endpoint_options, form_option
+from reviewer.cli.options import (
+    EXIT_USAGE,
+    concurrency_option,
+    endpoint_options,
+    form_option,
+    selection_options,
+)
 from reviewer.errors import ReviewerError
-from reviewer.references import SPLITS
 
 
 def _echo(message: str) -> None:
@@ -27,20 +32,7 @@ def _echo(message: str) -> None:
     help="Human-review data: a folder or a .jsonl/.jsonl.gz/.jsonl.xz file, or a folder name "
     "under REVIEWER_DATA_DIR (default: neurips_2023_2025 there).",
 )
-@click.option(
-    "--split",
-    type=click.Choice([*SPLITS, "all"]),
-    default="test",
-    show_default=True,
-    help="Papers of this split (the data's splits.tsv): choose on dev, report test once.",
-)
-@click.option("--year", "years", type=int, multiple=True, help="Only these years (repeatable).")
-@click.option(
-    "--limit",
-    "-n",
-    type=click.IntRange(1),
-    help="Only the first N selected papers in sha256(paper_id) order (fixed before results).",
-)
+@selection_options
 @click.option(
     "--predictions",
     "-p",
@@ -65,10 +57,12 @@ def _echo(message: str) -> None:
 @click.option(
     "--baseline",
     "baselines",
-    type=click.Choice(["constant", "nearest-neighbour", "abstract-prior"]),
+    type=click.Choice(["constant", "lexical-neighbour", "abstract-prior", "nearest-neighbour"]),
     multiple=True,
     help="Score this baseline as the system under test when there are no predictions "
-    "(repeatable). All three baselines are always scored beside the system.",
+    "(repeatable). constant, lexical-neighbour and abstract-prior are always scored beside "
+    "the system; nearest-neighbour (MiniLM) only when named: it embeds every train abstract "
+    "once per machine (see `reviewer data embed`).",
 )
 @click.option("--no-baselines", is_flag=True, help="Score the predictions alone.")
 @click.option(
@@ -172,7 +166,10 @@ def _run(opts: dict[str, Any]) -> None:
         report=not opts["no_report"],
         calibration=_calibration(opts["calibration"], predictions, mapping, scale),
     )
-    metrics = run_eval(config, log=_echo)
+    from reviewer.cli.data import EmbedBar
+
+    with EmbedBar() as bar:
+        metrics = run_eval(config, log=_echo, progress=bar)
     _summary(metrics, out)
 
 

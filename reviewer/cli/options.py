@@ -3,7 +3,8 @@
 ``endpoint_options`` (where completions go), ``form_option`` and ``concurrency_option`` are
 used by ``reviewer batch``, ``reviewer review``, ``reviewer eval --generate`` and ``reviewer
 flaws run`` alike, with one default each; ``generation_options`` (how a review is generated,
-read from ``reviewer.generation.options.GenerationOptions``) by ``batch`` and ``review``.
+read from ``reviewer.generation.options.GenerationOptions``) by ``batch`` and ``review``;
+``selection_options`` (which reference papers) by ``reviewer eval`` and ``reviewer data embed``.
 ``user_errors`` turns the tool's own errors into one line.
 
 Exit codes: 0 every paper has a review; 2 usage or configuration error (one line, no
@@ -69,6 +70,37 @@ def endpoint_options(func: F) -> F:
 
 
 form_option = cli_option("form")
+
+
+def selection_options(func: F) -> F:
+    """--split, --year and --limit: which reference papers an eval scores (``reviewer eval``)
+    or is prepared for (``reviewer data embed``)."""
+    from reviewer.references import SPLITS
+
+    return _apply(
+        func,
+        [
+            click.option(
+                "--split",
+                type=click.Choice([*SPLITS, "all"]),
+                default="test",
+                show_default=True,
+                help="Papers of this split (the data's splits.tsv): choose on dev, report test "
+                "once.",
+            ),
+            click.option(
+                "--year", "years", type=int, multiple=True, help="Only these years (repeatable)."
+            ),
+            click.option(
+                "--limit",
+                "-n",
+                type=click.IntRange(1),
+                help="Only the first N selected papers in sha256(paper_id) order (fixed before "
+                "results).",
+            ),
+        ],
+    )
+
 
 concurrency_option = click.option(
     "--concurrency",

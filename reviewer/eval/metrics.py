@@ -2,8 +2,11 @@
 
 Every figure is a function of per-paper arrays, so its interval comes from resampling papers
 with replacement (a fixed seed, the same resamples for every system: the intervals are
-paired). Point estimates and resample statistics go through scikit-learn and scipy, never
-hand-rolled formulas, and AUC is always computed from the continuous score.
+paired). Point estimates and resample statistics go through scikit-learn and scipy, and AUC is
+always computed from the continuous score. One exception, for speed: the decision figures of
+all resamples come at once from their confusion counts (``decision_counts``), with
+scikit-learn's own arithmetic, equal to its functions to the bit (tested); a call per resample
+cost about 3 s per system on 2 cores.
 """
 
 from __future__ import annotations
@@ -17,8 +20,6 @@ import sklearn
 from scipy import stats
 from sklearn.metrics import (
     balanced_accuracy_score,
-    confusion_matrix,
-    f1_score,
     mean_absolute_error,
     roc_auc_score,
     root_mean_squared_error,
@@ -31,6 +32,8 @@ SEED = 0
 CONFIDENCE = 0.95
 
 Stat = Callable[[np.ndarray], dict[str, float]]
+ManyStat = Callable[[np.ndarray], dict[str, np.ndarray]]
+"""Figures of many index rows at once: ``(resamples, n)`` indices -> one array per name."""
 
 DECISION_NAMES = ("balanced_accuracy", "f1", "fpr", "fnr", "pred_accept_rate", "true_accept_rate")
 RATING_NAMES = ("mae", "rmse", "pearson", "spearman", "kendall", "mean_pred", "mean_human",
@@ -78,14 +81,23 @@ class Bootstrap:
         low, high = np.quantile(values, [alpha, 1 - alpha])
         return float(low), float(high)
 
-    def run(self, stat: Stat, n: int, names: Sequence[str] = ()) -> dict[str, Estimate]:
-        """Apply ``stat`` (indices -> figures) to all papers and to every resample.
+    def run(
+        self, stat: Stat, n: int, names: Sequence[str] = (), many: ManyStat | None = None
+    ) -> dict[str, Estimate]:
+        """Apply ``stat`` (indices -> figures) to all papers and to every resample, and
+        ``many`` (all resamples at once) likewise, when given.
 
         With no papers, every name in ``names`` is reported as not applicable.
         """
         if n == 0:
             return {name: empty() for name in names}
-        point = stat(np.arange(n))
+        everything = np.arange(n)
+        point = stat(everything)
+        columns: dict[str, np.ndarray] = {}
+        with np.errstate(all="ignore"):
+            if many is not None:
+                point = {**{k: float(v[0]) for k, v in many(everything[None]).items()}, **point}
+                columns = many(self.indices(n)) if self.n_resamples else {}
         # The resamples are valid by construction: skip scikit-learn's per-call checks.
         with (
             warnings.catch_warnings(),
@@ -96,7 +108,9 @@ class Bootstrap:
             samples = [stat(idx) for idx in self.indices(n)] if self.n_resamples else []
         result = {}
         for name, value in point.items():
-            low, high = self._interval(np.array([s[name] for s in samples], dtype=float))
+            if name not in columns:
+                columns[name] = np.array([s[name] for s in samples], dtype=float)
+            low, high = self._interval(np.asarray(columns[name], dtype=float))
             result[name] = Estimate(_clean(value), low, high, n)
         return result
 
@@ -127,17 +141,29 @@ def _safe(fn: Callable[[], float]) -> float:
     return value
 
 
-def _decision_figures(y: np.ndarray, pred: np.ndarray) -> dict[str, float]:
-    # balanced accuracy needs both classes among the papers
-    ba = float("nan") if y.all() or not y.any() else balanced_accuracy_score(y, pred)
-    tn, fp, fn, tp = confusion_matrix(y, pred, labels=[False, True]).ravel()
+def decision_counts(y: np.ndarray, pred: np.ndarray) -> dict[str, np.ndarray]:
+    """The decision figures of every row of ``y`` and ``pred`` (resamples x papers) at once.
+
+    The confusion counts of each row, then scikit-learn's arithmetic on them:
+    ``balanced_accuracy_score`` is the mean of the true-negative and true-positive rates
+    (NaN here unless the row has both decisions), ``f1_score(zero_division=0)`` is
+    ``2 tp / (true + predicted positives)``."""
+    tp = (y & pred).sum(axis=1)
+    fp = (~y & pred).sum(axis=1)
+    fn = (y & ~pred).sum(axis=1)
+    tn = (~y & ~pred).sum(axis=1)
+    both = (tp + fn > 0) & (tn + fp > 0)
+    ba = np.where(both, (tn / np.where(both, tn + fp, 1) + tp / np.where(both, tp + fn, 1)) / 2,
+                  np.nan)  # fmt: skip
+    denominator = (tp + fn).astype(float) + (tp + fp).astype(float)
+    f1 = np.where(denominator > 0, 2.0 * tp / np.where(denominator > 0, denominator, 1), 0.0)
     return {
         "balanced_accuracy": ba,
-        "f1": f1_score(y, pred, zero_division=0.0),
-        "fpr": fp / (fp + tn) if fp + tn else float("nan"),
-        "fnr": fn / (fn + tp) if fn + tp else float("nan"),
-        "pred_accept_rate": float(pred.mean()),
-        "true_accept_rate": float(y.mean()),
+        "f1": f1,
+        "fpr": np.where(fp + tn > 0, fp / np.where(fp + tn > 0, fp + tn, 1), np.nan),
+        "fnr": np.where(fn + tp > 0, fn / np.where(fn + tp > 0, fn + tp, 1), np.nan),
+        "pred_accept_rate": pred.mean(axis=1),
+        "true_accept_rate": y.mean(axis=1),
     }
 
 
@@ -152,13 +178,13 @@ def decision_metrics(
     s = np.asarray(score, dtype=float)
     pred = s >= threshold
 
-    def stat(idx: np.ndarray) -> dict[str, float]:
+    def auc(idx: np.ndarray) -> dict[str, float]:
         yy, ss = y[idx], s[idx]
-        figures = _decision_figures(yy, pred[idx])
-        figures["auc"] = _safe(lambda: roc_auc_score(yy, ss)) if 0 < yy.sum() < yy.size else np.nan
-        return figures
+        return {"auc": _safe(lambda: roc_auc_score(yy, ss)) if 0 < yy.sum() < yy.size else np.nan}
 
-    return boot.run(stat, y.size, (*DECISION_NAMES, "auc"))
+    return boot.run(
+        auc, y.size, (*DECISION_NAMES, "auc"), many=lambda idx: decision_counts(y[idx], pred[idx])
+    )
 
 
 def decision_field_metrics(
@@ -171,7 +197,9 @@ def decision_field_metrics(
     """
     y = np.asarray(accepted, dtype=bool)
     d = np.asarray(decision, dtype=bool)
-    return boot.run(lambda idx: _decision_figures(y[idx], d[idx]), y.size, DECISION_NAMES)
+    return boot.run(
+        lambda idx: {}, y.size, DECISION_NAMES, many=lambda idx: decision_counts(y[idx], d[idx])
+    )
 
 
 def _correlations(a: np.ndarray, b: np.ndarray) -> dict[str, float]:

@@ -18,17 +18,13 @@ import numpy as np
 
 from reviewer.calibration import Calibration
 from reviewer.checks import generic, words
-from reviewer.embed import ABSTRACT_MAX_TOKENS, MODEL_NAME, Embedder, Encoder
+from reviewer.checks.textcheck import NON_COMMENT_VERSION
+from reviewer.embed import ABSTRACT_MAX_TOKENS, ENCODING, MODEL_NAME, Embedder, Encoder
 from reviewer.errors import ConfigError
 from reviewer.eval import comments as cm
 from reviewer.eval import registry
 from reviewer.eval import textquality as tq
-from reviewer.eval.baselines import (
-    BASELINES,
-    abstract_prior_baseline,
-    constant_baseline,
-    nearest_neighbour_baseline,
-)
+from reviewer.eval.baselines import BASELINES, LEXICAL_NEIGHBOUR
 from reviewer.eval.calibrate import calibrated_predictions
 from reviewer.eval.coverage import AspectDetector, load_detector
 from reviewer.eval.metrics import (
@@ -39,6 +35,14 @@ from reviewer.eval.metrics import (
     human_metrics,
 )
 from reviewer.eval.predictions import LoadedPredictions, Prediction, load_predictions
+from reviewer.eval.prepare import (
+    ABSTRACTS,
+    UNITS,
+    StageProgress,
+    build_baselines,
+    comment_texts,
+    stage,
+)
 from reviewer.eval.scoring import (
     Prepared,
     Scoring,
@@ -113,8 +117,11 @@ def run_eval(
     abstract_encoder: Encoder | None = None,
     detector: AspectDetector | None | str = "default",
     log: Callable[[str], None] = lambda msg: None,
+    progress: StageProgress | None = None,
 ) -> dict[str, Any]:
-    """Score the configured system and baselines; write metrics, per-paper rows and the report."""
+    """Score the configured system and baselines; write metrics, per-paper rows and the report.
+
+    ``progress`` is told how embedding goes (default: a line per 2,048 new texts)."""
     timing: dict[str, float] = {}
     clock = time.perf_counter()
     start = clock
@@ -157,24 +164,19 @@ def run_eval(
     if is_form_reference_set(papers):
         return _form_eval(config, root, selected, papers, loaded, sentence_encoder, log, timing)
 
-    sentence_encoder = sentence_encoder or Embedder()
-    builders: dict[str, Callable[[], dict[str, Prediction]]] = {
-        "constant": lambda: constant_baseline(train, papers),
-        "nearest-neighbour": lambda: nearest_neighbour_baseline(
-            train, papers, abstract_encoder or Embedder(ABSTRACT_MAX_TOKENS)
-        ),
-        # every year's train papers: the prior learns offsets from each venue-year's mean
-        "abstract-prior": lambda: abstract_prior_baseline(
-            select(everything, split="train"), papers
-        ),
-    }
-    skipped: dict[str, str] = {}
-    for name in config.baselines:
-        try:
-            systems[name] = builders[name]()
-        except ConfigError as exc:  # no (or a small) train split: everything else is scored
-            skipped[name] = str(exc)
-            log(f"{name} baseline skipped: {exc}")
+    sentence_encoder = sentence_encoder or Embedder(progress=stage(progress, UNITS))
+    abstracts: list[Encoder] = []  # made only for the MiniLM nearest neighbour
+
+    def abstract() -> Encoder:
+        if not abstracts:
+            abstracts.append(
+                abstract_encoder
+                or Embedder(ABSTRACT_MAX_TOKENS, progress=stage(progress, ABSTRACTS))
+            )
+        return abstracts[0]
+
+    baselines, skipped = build_baselines(config.baselines, everything, train, papers, abstract, log)
+    systems.update(baselines)
     if loaded is None and not systems:
         raise ConfigError(f"nothing to score: every baseline was skipped ({root})")
     primary = loaded.name if loaded is not None else next(iter(systems))
@@ -185,12 +187,7 @@ def run_eval(
 
     prep = Prepared.build(papers)
     pool_units, pool_ids = generic.generic_reference_pool(train, papers)
-    texts: list[str] = [u for paper in prep.human_comments for r in paper for u in r]
-    texts += [u for units in pool_units for u in units]
-    for preds in systems.values():
-        for pred in preds.values():
-            texts.extend(pred.comments)
-            texts.extend(pred.aspect_units)
+    texts = comment_texts(prep, pool_units, systems)
     lap("segment")
     log(f"embedding {len(set(texts))} distinct comment texts (cached ones are read, not encoded)")
     vectors = Vectors(sentence_encoder, texts)
@@ -263,6 +260,7 @@ def run_eval(
         }
     metrics["timing_s"] = timing
     metrics["embedded_new_texts"] = getattr(sentence_encoder, "encoded", None)
+    metrics["embedded_new_abstracts"] = getattr(abstracts[0], "encoded", None) if abstracts else 0
 
     config.out.mkdir(parents=True, exist_ok=True)
     rows = _per_paper_rows(papers, per_paper)
@@ -358,6 +356,9 @@ def _protocol(config: EvalConfig) -> dict[str, Any]:
             "interval": "95% percentile, papers resampled with replacement (paired across systems)",
         },
         "embedding_model": MODEL_NAME,
+        "embedding_encoding": f"{ENCODING}: batches of one token length, vectors independent "
+        "of their batch",
+        "lexical_neighbour": LEXICAL_NEIGHBOUR,
         "matcher": {
             "version": cm.MATCHER_VERSION,
             "match_threshold": generic.MATCH_THRESHOLD,
@@ -368,7 +369,7 @@ def _protocol(config: EvalConfig) -> dict[str, Any]:
         },
         "text_quality": {
             "version": tq.TEXT_QUALITY_VERSION,
-            "non_comment_rule": tq.NON_COMMENT_VERSION,
+            "non_comment_rule": NON_COMMENT_VERSION,
             "word_list": "wordfreq en large",
             "known_zipf": words.KNOWN_ZIPF,
             "part_zipf": words.PART_ZIPF,

@@ -74,3 +74,75 @@ def test_list_with_no_sets_says_how_to_get_one(
     monkeypatch.setattr(module, "search_dirs", lambda: [tmp_path / "empty"])
     result = CliRunner().invoke(main, ["data", "list"])
     assert result.exit_code == 0 and "reviewer data fetch VENUE_ID" in result.output
+
+
+@pytest.fixture
+def hash_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``reviewer data embed``'s Embedders, caching in a temporary folder, with the hand-made
+    model behind them instead of MiniLM."""
+    pytest.importorskip("sklearn", reason="reviewer data embed needs the [eval] extra")
+    import reviewer.eval.prepare as prepare_module
+    from reviewer.embed import Embedder
+    from tests.eval.conftest import HashEncoder
+
+    def embedder(*args: object, **kwargs: object) -> Embedder:
+        return Embedder(*args, **{**kwargs, "model": HashEncoder()})  # type: ignore[arg-type]
+
+    monkeypatch.setenv("REVIEWER_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(prepare_module, "Embedder", embedder)
+
+
+def _embedded(output: str) -> tuple[int, int]:
+    """(comment texts, titles and abstracts) embedded, from the command's last line."""
+    import re
+
+    found = re.search(r"embedded now ([\d,]+) comment texts and ([\d,]+) titles", output)
+    assert found, output
+    units, abstracts = (int(g.replace(",", "")) for g in found.groups())
+    return units, abstracts
+
+
+def test_data_embed_fills_the_cache_once_and_names_what_it_did(
+    tmp_path: Path, hash_model: None
+) -> None:
+    from tests.eval.conftest import paper_record
+
+    records = [paper_record(f"p{i}", [5, 7], True) for i in range(3)]
+    records += [paper_record(f"t{i}", [4, 6], False, split="train") for i in range(4)]
+    refs = tmp_path / "refs" / "papers.jsonl"
+    refs.parent.mkdir()
+    refs.write_text("".join(json.dumps(r) + "\n" for r in records))
+    runner = CliRunner()
+    first = runner.invoke(main, ["data", "embed", str(refs.parent), "--no-neighbour"])
+    assert first.exit_code == 0, first.output
+    assert "refs (test, 3 papers)" in first.output
+    units, abstracts = _embedded(first.output)
+    assert units > 0 and abstracts == 0  # --no-neighbour: no title or abstract embedded
+    second = runner.invoke(main, ["data", "embed", str(refs.parent)])
+    assert second.exit_code == 0, second.output
+    assert _embedded(second.output) == (0, 7)  # only the neighbour's 4 train + 3 papers' texts
+    third = runner.invoke(main, ["data", "embed", str(refs.parent)])
+    assert _embedded(third.output) == (0, 0)
+
+
+def test_data_embed_of_a_form_set_or_a_missing_one_is_one_line(
+    tmp_path: Path, hash_model: None
+) -> None:
+    form = tmp_path / "form" / "papers.jsonl"
+    form.parent.mkdir()
+    form.write_text(json.dumps({"paper_id": "s1", "split": "test", "abstract": "We study x.",
+                                "review": {"summary": "A summary."}}) + "\n")  # fmt: skip
+    for target, message in ((form.parent, "nothing to prepare"), (tmp_path / "no", "not found")):
+        result = CliRunner().invoke(main, ["data", "embed", str(target)])
+        assert result.exit_code == 2, result.output
+        assert message in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_fetch_with_embed_prepares_the_new_set(tmp_path: Path, hash_model: None) -> None:
+    pytest.importorskip("openreview", reason="needs the [data] extra")
+    args = ["data", "fetch", VENUE, "--out-dir", str(tmp_path), "--delay", "0", "--embed"]
+    with FakeOpenReview(papers=12) as api:
+        result = CliRunner().invoke(main, [*args, "--api-url", api.url])
+    assert result.exit_code == 0, result.output
+    assert "iclr_2024: 12 papers" in result.output
+    assert "iclr_2024 (test, " in result.output and "are in the cache" in result.output

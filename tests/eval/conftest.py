@@ -33,9 +33,11 @@ class HashEncoder:
 
     def __init__(self) -> None:
         self.calls: list[int] = []
+        self.texts: list[str] = []  # every text encoded, in order
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         self.calls.append(len(texts))
+        self.texts += list(texts)
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         for i, text in enumerate(texts):
             for word in text.lower().split():

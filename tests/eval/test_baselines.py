@@ -1,4 +1,5 @@
-"""The abstract-prior baseline: the venue-year's train level plus what the wording says."""
+"""The abstract-prior baseline (the venue-year's train level plus what the wording says) and
+the lexical neighbour (the train paper whose title and abstract share the most words)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,11 @@ import numpy as np
 import pytest
 
 from reviewer.errors import ConfigError
-from reviewer.eval.baselines import abstract_prior_baseline
+from reviewer.eval.baselines import (
+    abstract_prior_baseline,
+    lexical_neighbour_baseline,
+    lexical_train_papers,
+)
 from reviewer.references import reference_from_record
 from tests.eval.conftest import paper_record
 
@@ -54,3 +59,49 @@ def test_abstract_prior_baseline_ranks_by_wording_at_the_venue_level() -> None:
 def test_abstract_prior_baseline_needs_enough_train_papers() -> None:
     with pytest.raises(ConfigError, match="too few rated train papers"):
         abstract_prior_baseline(_train()[:5], [_ref("x", 5.0, FILLER, split="test")])
+
+
+def _topic(pid: str, words: str, *, split: str, rating: float = 6.0):
+    record = paper_record(pid, [rating], True, split=split)
+    record.update(title=f"On {words.split()[0]}", abstract=f"We study {words} in depth.")
+    return reference_from_record(record)
+
+
+TOPICS = {
+    "graphs": "graph neural networks message passing over molecules",
+    "vision": "image segmentation with convolutional encoders and masks",
+    "speech": "speech recognition acoustic models and spoken language",
+    "agents": "reinforcement learning agents reward shaping and exploration",
+}
+
+
+def test_the_lexical_neighbour_shares_the_most_weighted_words() -> None:
+    train = [_topic(f"t-{name}", words, split="train") for name, words in TOPICS.items()]
+    train += [_topic("t-other", "graph theory of spoken exploration", split="train")]
+    papers = [
+        _topic("q-vision", "convolutional image segmentation masks", split="test"),
+        _topic("q-graphs", "message passing graph neural networks", split="test"),
+    ]
+    preds = lexical_neighbour_baseline(train, papers)
+    lent = {p: next(r for r in train if r.reviews[0].text == preds[p].text).paper_id
+            for p in preds}  # fmt: skip
+    assert lent == {"q-vision": "t-vision", "q-graphs": "t-graphs"}
+    assert preds["q-vision"].rating == 6.0 and preds["q-vision"].comments
+
+
+def test_a_papers_lexical_neighbour_does_not_depend_on_the_other_papers() -> None:
+    train = [_topic(f"t-{name}", words, split="train") for name, words in TOPICS.items()]
+    papers = [_topic(f"q-{n}", w, split="test") for n, w in TOPICS.items()]
+    together = [r.paper_id for r in lexical_train_papers(train, papers)]
+    alone = [lexical_train_papers(train, [p])[0].paper_id for p in papers]
+    assert together == alone
+
+
+def test_a_train_paper_is_never_its_own_lexical_neighbour() -> None:
+    train = [_topic(f"t-{name}", words, split="train") for name, words in TOPICS.items()]
+    assert lexical_train_papers(train, train[:1])[0].paper_id != train[0].paper_id
+
+
+def test_the_lexical_neighbour_needs_rated_train_papers() -> None:
+    with pytest.raises(ConfigError, match="lexical-neighbour needs a train split with ratings"):
+        lexical_neighbour_baseline([], [_topic("q", "graphs", split="test")])

@@ -10,6 +10,7 @@ import pytest
 from reviewer.eval.metrics import (
     Bootstrap,
     LeaveOneOut,
+    decision_counts,
     decision_field_metrics,
     decision_metrics,
     exact_match_any,
@@ -133,3 +134,30 @@ def test_bootstrap_mean_skips_not_applicable_papers() -> None:
     est = Bootstrap(50).mean(np.array([1.0, 0.0, np.nan, 1.0]))
     assert est.value == pytest.approx(2 / 3) and est.n_papers == 3
     assert Bootstrap(10).mean(np.array([np.nan])).value is None
+
+
+def test_decision_counts_equal_scikit_learn_to_the_bit() -> None:
+    """The vectorised figures of every resample are scikit-learn's, value for value."""
+    from sklearn.metrics import balanced_accuracy_score, confusion_matrix, f1_score
+
+    rng = np.random.default_rng(3)
+    for n, share in [(7, 0.5), (40, 0.9), (120, 0.95), (25, 0.0), (30, 1.0)]:
+        y = rng.random(n) < share
+        pred = rng.random(n) < 0.7
+        pred[: n // 5] = False
+        idx = Bootstrap(200, seed=n).indices(n)
+        got = decision_counts(y[idx], pred[idx])
+        for r, rows in enumerate(idx):
+            yy, pp = y[rows], pred[rows]
+            tn, fp, fn, tp = confusion_matrix(yy, pp, labels=[False, True]).ravel()
+            both = yy.any() and not yy.all()
+            want = {
+                "balanced_accuracy": balanced_accuracy_score(yy, pp) if both else np.nan,
+                "f1": f1_score(yy, pp, zero_division=0.0),
+                "fpr": fp / (fp + tn) if fp + tn else np.nan,
+                "fnr": fn / (fn + tp) if fn + tp else np.nan,
+                "pred_accept_rate": pp.mean(),
+                "true_accept_rate": yy.mean(),
+            }
+            for name, value in want.items():
+                assert got[name][r] == value or (np.isnan(value) and np.isnan(got[name][r]))

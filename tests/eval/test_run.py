@@ -68,7 +68,7 @@ def test_mapped_csv_matches_the_hand_computation(
     m = json.loads((out / "metrics.json").read_text())
     assert m["system"] == "other"
     assert set(GROUPS) <= set(m) and "human" in m
-    assert set(m["baselines"]) == {"constant", "nearest-neighbour"}
+    assert set(m["baselines"]) == {"constant", "lexical-neighbour"}  # abstract-prior: too few
     # decision rule overall >= 6: TP=2 FN=1 FP=1 TN=2; AUC 8/9 (see test_metrics)
     assert value(m, "decision.balanced_accuracy") == pytest.approx(2 / 3)
     assert value(m, "decision.f1") == pytest.approx(2 / 3)
@@ -285,7 +285,7 @@ def test_foreign_references_without_a_train_split_score_everything_else(
     assert len(skipped) == 3 and all("needs a train split" in line for line in skipped)
     m = json.loads((out / "metrics.json").read_text())
     assert m["baselines"] == {}
-    assert set(m["baselines_skipped"]) == {"constant", "nearest-neighbour", "abstract-prior"}
+    assert set(m["baselines_skipped"]) == {"constant", "lexical-neighbour", "abstract-prior"}
     assert value(m, "rating.mae") == pytest.approx(7 / 6)  # as with a train split: same papers
 
 
