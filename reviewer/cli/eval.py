@@ -106,51 +106,61 @@ def eval_command(**opts: Any) -> None:
         sys.exit(EXIT_USAGE)
 
 
-def _calibration(spec: str | None, predictions: Any, mapping: Any, scale: Any) -> Any:
+def _calibration(spec: str | None, loaded: Any) -> Any:
     """The calibration to score with: an explicit file or none; by default the repo's file
     when the predictions come from the model and form it was fitted on."""
     from reviewer.calibration import resolve
-    from reviewer.eval.predictions import load_predictions
 
-    if predictions is None:
+    if loaded is None:
         return None
     if spec is not None:
         return resolve(spec)
-    loaded = load_predictions(predictions, mapping=mapping, scale=scale)
     return resolve(None, loaded.model, loaded.form)
 
 
-def _run(opts: dict[str, Any]) -> None:
-    from reviewer.errors import ConfigError, require_extra
-
-    require_extra("reviewer eval")
+def _baselines(opts: dict[str, Any]) -> tuple[tuple[str, ...], bool]:
+    """The baselines to score, from the flags alone, and whether only a form reference set
+    (which needs no system) could make the run mean anything."""
+    from reviewer.errors import ConfigError
     from reviewer.eval.baselines import BASELINES
-    from reviewer.eval.predictions import parse_mapping, parse_scale
-    from reviewer.eval.run import EvalConfig, run_eval
 
-    mapping = parse_mapping(opts["maps"]) if opts["maps"] else None
-    scale = parse_scale(opts["pred_scale"])
-    predictions = opts["predictions"]
-    if opts["generate"] and predictions is not None:
+    system = opts["predictions"] is not None or opts["generate"]
+    if opts["generate"] and opts["predictions"] is not None:
         raise ConfigError("give either --generate or --predictions, not both")
-    if mapping and predictions is None:
+    if opts["maps"] and opts["predictions"] is None:
         raise ConfigError("--map needs --predictions")
     chosen = tuple(dict.fromkeys(opts["baselines"]))
     if opts["no_baselines"]:
-        if predictions is None and not opts["generate"]:
+        if not system:
             raise ConfigError("--no-baselines needs --predictions or --generate")
-        baselines: tuple[str, ...] = ()
-    else:
-        baselines = chosen + tuple(b for b in BASELINES if b not in chosen)
-    if predictions is None and not opts["generate"] and not chosen:
-        if not _is_form_set(opts["references"]):
-            raise ConfigError("nothing to score: give --predictions, --generate or --baseline")
-        baselines = BASELINES  # a form reference set alone: its own text quality
-    out: Path = opts["out"]
-    if opts["generate"]:
-        predictions = _generate(opts)
+        return (), False
+    if not system and not chosen:
+        return BASELINES, True  # a form reference set alone: its own text quality
+    return chosen + tuple(b for b in BASELINES if b not in chosen), False
+
+
+def _run(opts: dict[str, Any]) -> None:
+    """Flags checked once (before anything is read), references and predictions read once."""
+    from reviewer.errors import ConfigError, require_extra
+
+    require_extra("reviewer eval")
+    from reviewer.eval.inputs import EvalConfig, load_inputs
+    from reviewer.eval.predictions import parse_mapping, parse_scale
+    from reviewer.eval.run import run_eval
+    from reviewer.references import is_form_reference_set, load_references
+
+    mapping = parse_mapping(opts["maps"]) if opts["maps"] else None
+    scale = parse_scale(opts["pred_scale"])
+    baselines, form_set_only = _baselines(opts)
+    nothing = ConfigError("nothing to score: give --predictions, --generate or --baseline")
+    if form_set_only and opts["references"] is None:
+        raise nothing  # the default set is NeurIPS, not a form reference set
+    references = load_references(opts["references"])
+    if form_set_only and not is_form_reference_set(references):
+        raise nothing
+    predictions = _generate(opts, references) if opts["generate"] else opts["predictions"]
     config = EvalConfig(
-        out=out,
+        out=opts["out"],
         references=opts["references"],
         split=None if opts["split"] == "all" else opts["split"],
         years=tuple(opts["years"]),
@@ -164,29 +174,23 @@ def _run(opts: dict[str, Any]) -> None:
         n_resamples=opts["n_resamples"],
         seed=opts["seed"],
         report=not opts["no_report"],
-        calibration=_calibration(opts["calibration"], predictions, mapping, scale),
     )
+    inputs = load_inputs(config, references=references)
+    config.calibration = _calibration(opts["calibration"], inputs.loaded)
     from reviewer.cli.data import EmbedBar
 
     with EmbedBar() as bar:
-        metrics = run_eval(config, log=_echo, progress=bar)
-    _summary(metrics, out)
+        metrics = run_eval(config, inputs=inputs, log=_echo, progress=bar)
+    _summary(metrics, config.out)
 
 
-def _is_form_set(references: str | None) -> bool:
-    """Whether the references are a form reference set (``seed_001_sections``)."""
-    from reviewer.references import is_form_reference_set, load_references
-
-    return references is not None and is_form_reference_set(load_references(references))
-
-
-def _generate(opts: dict[str, Any]) -> Path:
+def _generate(opts: dict[str, Any], references: list[Any]) -> Path:
     from reviewer.api import Reviewer
     from reviewer.eval.produce import generate_reviews
-    from reviewer.references import load_references, select
+    from reviewer.references import select
 
     refs = select(
-        load_references(opts["references"]),
+        references,
         split=None if opts["split"] == "all" else opts["split"],
         years=opts["years"],
         limit=opts["limit"],

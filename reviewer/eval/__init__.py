@@ -1,8 +1,10 @@
 """The eval harness: score generated reviews against held-out human reviews.
 
-One stage per module: ``generated`` (reviews to score) -> ``metrics``, ``comments``,
-``coverage``, ``textsim`` (figures with bootstrap intervals) -> ``baselines`` (scored the same
-way) -> ``run`` (writes metrics.json) -> ``report`` (markdown and HTML). What generation needs
+One stage per module: ``inputs`` (the references and the reviews to score, read once, with
+``predictions`` reading another system's file) -> ``metrics``, ``comments``, ``coverage``,
+``textsim`` (figures with bootstrap intervals) -> ``baselines`` (scored the same way) -> ``run``
+(choose the systems, score them, write metrics.json) -> ``report`` (markdown and HTML);
+``formref`` scores against a form reference set instead. What generation needs
 too lives outside this package and is imported from there: ``reviewer.references`` (human
 data), ``reviewer.references.segment`` (the comment splitter), ``reviewer.embed`` (cached sentence
 vectors) and ``reviewer.checks.generic`` (the generic-comment rule); generation never imports the
@@ -18,7 +20,8 @@ import importlib
 from typing import Any
 
 _EXPORTS = {
-    "EvalConfig": "reviewer.eval.run",
+    "EvalConfig": "reviewer.eval.inputs",
+    "load_inputs": "reviewer.eval.inputs",
     "run_eval": "reviewer.eval.run",
     "HumanReview": "reviewer.references",
     "Reference": "reviewer.references",

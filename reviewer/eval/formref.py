@@ -11,13 +11,15 @@ reference paragraph of the same paper (MiniLM cosine and ROUGE-L), beside a shuf
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from reviewer.embed import MODEL_NAME, Encoder
+from reviewer.embed import MODEL_NAME, Embedder, Encoder
 from reviewer.eval import textquality as tq
+from reviewer.eval.inputs import EvalConfig, Inputs
 from reviewer.eval.metrics import Bootstrap
 from reviewer.eval.predictions import LoadedPredictions
 from reviewer.eval.textsim import rouge_l, tokens
@@ -104,6 +106,41 @@ def run_form_eval(
         "bootstrap": {"resamples": boot.n_resamples, "seed": boot.seed},
     }
     return metrics, rows
+
+
+def evaluate_form_reference(
+    config: EvalConfig,
+    inputs: Inputs,
+    encoder: Encoder | None = None,
+    log: Callable[[str], None] = lambda msg: None,
+) -> dict[str, Any]:
+    """The eval of a form reference set: text quality beside the reference's, and section
+    similarity; writes metrics.json, per_paper.jsonl and report.md into ``config.out``."""
+    start = time.perf_counter()
+    metrics, rows = run_form_eval(
+        inputs.papers,
+        inputs.loaded,
+        encoder or Embedder(),
+        Bootstrap(config.n_resamples, config.seed),
+        reference_name=inputs.root.name,
+        log=log,
+    )
+    metrics["references"] = {
+        "path": str(inputs.root),
+        "split": config.split,
+        "limit": config.limit,
+        "n_selected": len(inputs.selected),
+        "n_papers": len(inputs.papers),
+        "kind": "form reference set (reviews in the form's fields, no ratings)",
+    }
+    if inputs.loaded is not None:
+        metrics["predictions"] = {"source": inputs.loaded.source,
+                                  "n_records": len(inputs.loaded.predictions),
+                                  "n_matched": len(inputs.papers)}  # fmt: skip
+    timing = {"load": inputs.seconds, "form_eval": round(time.perf_counter() - start, 3)}
+    metrics["timing_s"] = {**timing, "total": round(sum(timing.values()), 3)}
+    write_outputs(config.out, metrics, rows)
+    return metrics
 
 
 def _ratios(counts: tq.Counts) -> dict[str, float | None]:

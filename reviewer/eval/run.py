@@ -1,8 +1,10 @@
-"""Orchestration: references + predictions + baselines -> metrics.json, per_paper.jsonl, report.
+"""Orchestration: inputs -> systems -> scores -> metrics.json, per_paper.jsonl, report.
 
-Each system (the one under test and every baseline) is scored by the same code on the same
-papers with the same bootstrap resamples, and every text is embedded once per run through the
-cache, so a warm run costs seconds.
+``run_eval`` runs the stages in order: ``load_inputs`` (:mod:`reviewer.eval.inputs`),
+``choose_systems`` (the system under test, its calibrated twin and the baselines), ``score``
+(every system by the same code on the same papers with the same bootstrap resamples, every text
+embedded once through the cache, so a warm run costs seconds) and ``write``. A form reference
+set goes to its own entry point, :func:`reviewer.eval.formref.evaluate_form_reference`.
 """
 
 from __future__ import annotations
@@ -11,12 +13,10 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from reviewer.calibration import Calibration
 from reviewer.checks import generic, words
 from reviewer.checks.textcheck import NON_COMMENT_VERSION
 from reviewer.embed import ABSTRACT_MAX_TOKENS, ENCODING, MODEL_NAME, Embedder, Encoder
@@ -24,17 +24,12 @@ from reviewer.errors import ConfigError
 from reviewer.eval import comments as cm
 from reviewer.eval import registry
 from reviewer.eval import textquality as tq
-from reviewer.eval.baselines import BASELINES, LEXICAL_NEIGHBOUR
+from reviewer.eval.baselines import LEXICAL_NEIGHBOUR
 from reviewer.eval.calibrate import calibrated_predictions
 from reviewer.eval.coverage import AspectDetector, load_detector
-from reviewer.eval.metrics import (
-    DECISION_THRESHOLD,
-    N_RESAMPLES,
-    SEED,
-    Bootstrap,
-    human_metrics,
-)
-from reviewer.eval.predictions import LoadedPredictions, Prediction, load_predictions
+from reviewer.eval.inputs import EvalConfig, Inputs, load_inputs
+from reviewer.eval.metrics import Bootstrap, human_metrics
+from reviewer.eval.predictions import Prediction
 from reviewer.eval.prepare import (
     ABSTRACTS,
     UNITS,
@@ -51,38 +46,45 @@ from reviewer.eval.scoring import (
     prediction_rate,
     score_system,
 )
-from reviewer.references import (
-    COMMON_SCALE,
-    Reference,
-    is_form_reference_set,
-    load_references,
-    resolve_references,
-    select,
-)
+from reviewer.references import Reference
+
+__all__ = ["EvalConfig", "Inputs", "load_inputs", "run_eval"]
 
 SCHEMA = "reviewer.eval/1"
 
 
-@dataclass
-class EvalConfig:
-    """Everything a run depends on; written to metrics.json as the protocol."""
+class Laps(dict[str, float]):
+    """Seconds per stage, in the order the stages ran (metrics.json's ``timing_s``)."""
 
-    out: Path
-    references: str | Path | None = None
-    split: str | None = "test"
-    years: tuple[int, ...] = ()
-    limit: int | None = None
-    predictions: Path | None = None
-    mapping: dict[str, list[str]] | None = None
-    pred_scale: tuple[float, float] = COMMON_SCALE
-    name: str | None = None
-    baselines: tuple[str, ...] = BASELINES
-    threshold: float = DECISION_THRESHOLD
-    n_resamples: int = N_RESAMPLES
-    seed: int = SEED
-    report: bool = True
-    calibration: Calibration | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    def __init__(self) -> None:
+        super().__init__()
+        self.start = self.clock = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self[name] = round(now - self.clock, 3)
+        self.clock = now
+
+    def total(self) -> float:
+        return round(time.perf_counter() - self.start, 3)
+
+
+@dataclass
+class Systems:
+    """What is scored: name -> predictions, which one is under test, and baselines skipped."""
+
+    predictions: dict[str, dict[str, Prediction]]
+    primary: str
+    skipped: dict[str, str] = field(default_factory=dict)
+    abstract_encoders: list[Encoder] = field(default_factory=list)  # MiniLM neighbour only
+
+
+@dataclass
+class Scores:
+    results: dict[str, dict[str, Any]]
+    per_paper: dict[str, list[dict[str, Any]]]
+    human: dict[str, Any]
+    detector: AspectDetector | None
 
 
 def _detector_summary(detector: AspectDetector | None) -> dict[str, Any]:
@@ -113,6 +115,7 @@ def _detector_summary(detector: AspectDetector | None) -> dict[str, Any]:
 def run_eval(
     config: EvalConfig,
     *,
+    inputs: Inputs | None = None,
     sentence_encoder: Encoder | None = None,
     abstract_encoder: Encoder | None = None,
     detector: AspectDetector | None | str = "default",
@@ -121,77 +124,99 @@ def run_eval(
 ) -> dict[str, Any]:
     """Score the configured system and baselines; write metrics, per-paper rows and the report.
 
-    ``progress`` is told how embedding goes (default: a line per 2,048 new texts)."""
-    timing: dict[str, float] = {}
-    clock = time.perf_counter()
-    start = clock
-
-    def lap(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timing[name] = round(now - clock, 3)
-        clock = now
-
+    ``inputs`` are the run's papers and predictions when the caller has read them already
+    (``load_inputs(config)``). ``progress`` is told how embedding goes (default: a line per
+    2,048 new texts)."""
+    timing = Laps()
     if config.predictions is None and not config.baselines:
         raise ConfigError("nothing to score: give --predictions, --generate or --baseline")
-    systems: dict[str, dict[str, Prediction]] = {}
-    loaded: LoadedPredictions | None = None
-    if config.predictions is not None:
-        loaded = load_predictions(
-            config.predictions, mapping=config.mapping, scale=config.pred_scale, name=config.name
-        )
-        systems[loaded.name] = loaded.predictions
-    lap("load_predictions")
-    root = resolve_references(config.references)
-    everything = load_references(root)
-    selected = select(everything, split=config.split, years=config.years, limit=config.limit)
-    if not selected:
-        raise ConfigError(
-            f"no reference papers in {root} for split={config.split} years={list(config.years)}"
-        )
-    train = select(everything, split="train", years=config.years)
-    log(f"references: {len(selected)} papers ({config.split}), {len(train)} train papers")
-    lap("load_references")
+    if inputs is None:
+        inputs = load_inputs(config)
+    else:
+        timing.start -= inputs.seconds  # read by the caller: counted in the total all the same
+    timing["load"] = inputs.seconds
+    timing.clock = time.perf_counter()
+    log(
+        f"references: {len(inputs.selected)} papers ({config.split}), "
+        f"{len(inputs.train)} train papers"
+    )
+    if inputs.form_reference:
+        from reviewer.eval.formref import evaluate_form_reference
 
-    papers = selected
-    if loaded is not None:
-        papers = [p for p in selected if p.paper_id in loaded.predictions]
-        if not papers:
-            raise ConfigError(
-                f"no prediction in {loaded.source} has a paper_id of the selected references"
-            )
-    lap("select_papers")
-    if is_form_reference_set(papers):
-        return _form_eval(config, root, selected, papers, loaded, sentence_encoder, log, timing)
+        return evaluate_form_reference(config, inputs, sentence_encoder, log)
 
-    sentence_encoder = sentence_encoder or Embedder(progress=stage(progress, UNITS))
-    abstracts: list[Encoder] = []  # made only for the MiniLM nearest neighbour
+    encoder = sentence_encoder or Embedder(progress=stage(progress, UNITS))
 
     def abstract() -> Encoder:
-        if not abstracts:
-            abstracts.append(
-                abstract_encoder
-                or Embedder(ABSTRACT_MAX_TOKENS, progress=stage(progress, ABSTRACTS))
-            )
-        return abstracts[0]
+        return abstract_encoder or Embedder(
+            ABSTRACT_MAX_TOKENS, progress=stage(progress, ABSTRACTS)
+        )
 
-    baselines, skipped = build_baselines(config.baselines, everything, train, papers, abstract, log)
-    systems.update(baselines)
-    if loaded is None and not systems:
-        raise ConfigError(f"nothing to score: every baseline was skipped ({root})")
-    primary = loaded.name if loaded is not None else next(iter(systems))
+    systems = choose_systems(config, inputs, abstract, log)
+    timing.lap("baselines")
+    scores = score(config, inputs, systems, encoder, detector, log, timing)
+    metrics = assemble(config, inputs, systems, scores)
+    metrics["timing_s"] = timing
+    metrics["embedded_new_texts"] = getattr(encoder, "encoded", None)
+    made = systems.abstract_encoders
+    metrics["embedded_new_abstracts"] = getattr(made[0], "encoded", None) if made else 0
+    write(config, inputs, metrics, scores.per_paper, timing)
+    return metrics
+
+
+def choose_systems(
+    config: EvalConfig,
+    inputs: Inputs,
+    abstract: Callable[[], Encoder],
+    log: Callable[[str], None],
+) -> Systems:
+    """The system under test (and its calibrated twin) and the baselines, on the same papers.
+
+    ``abstract`` makes the abstract encoder; it is called only for the MiniLM neighbour."""
+    made: list[Encoder] = []
+
+    def once() -> Encoder:
+        if not made:
+            made.append(abstract())
+        return made[0]
+
+    loaded = inputs.loaded
+    predictions: dict[str, dict[str, Prediction]] = {}
+    if loaded is not None:
+        predictions[loaded.name] = loaded.predictions
+    baselines, skipped = build_baselines(
+        config.baselines, inputs.everything, inputs.train, inputs.papers, once, log
+    )
+    predictions.update(baselines)
+    if loaded is None and not predictions:
+        raise ConfigError(f"nothing to score: every baseline was skipped ({inputs.root})")
+    primary = loaded.name if loaded is not None else next(iter(predictions))
     if loaded is not None and config.calibration is not None:
         primary = f"{loaded.name} + calibration"
-        systems[primary] = calibrated_predictions(loaded.predictions, papers, config.calibration)
-    lap("baselines")
+        predictions[primary] = calibrated_predictions(
+            loaded.predictions, inputs.papers, config.calibration
+        )
+    return Systems(predictions, primary, skipped, made)
 
+
+def score(
+    config: EvalConfig,
+    inputs: Inputs,
+    systems: Systems,
+    encoder: Encoder,
+    detector: AspectDetector | None | str,
+    log: Callable[[str], None],
+    timing: Laps,
+) -> Scores:
+    """Every system's figures and per-paper rows, and the human reviewers' own figures."""
+    papers, loaded = inputs.papers, inputs.loaded
     prep = Prepared.build(papers)
-    pool_units, pool_ids = generic.generic_reference_pool(train, papers)
-    texts = comment_texts(prep, pool_units, systems)
-    lap("segment")
+    pool_units, pool_ids = generic.generic_reference_pool(inputs.train, papers)
+    texts = comment_texts(prep, pool_units, systems.predictions)
+    timing.lap("segment")
     log(f"embedding {len(set(texts))} distinct comment texts (cached ones are read, not encoded)")
-    vectors = Vectors(sentence_encoder, texts)
-    lap("embed_comments")
+    vectors = Vectors(encoder, texts)
+    timing.lap("embed_comments")
 
     ref_vecs = vectors.rows([u for units in pool_units for u in units])
     ref_paper = np.repeat(np.arange(len(pool_units)), [len(u) for u in pool_units])
@@ -206,14 +231,14 @@ def run_eval(
 
     results: dict[str, dict[str, Any]] = {}
     per_paper: dict[str, list[dict[str, Any]]] = {}
-    for name, preds in systems.items():
-        ours = loaded is not None and name in (loaded.name, primary)
+    for name, preds in systems.predictions.items():
+        ours = loaded is not None and name in (loaded.name, systems.primary)
         results[name], per_paper[name] = score_system(preds, ctx, text_quality=ours)
         # the system under test answers for every selected paper; baselines for those scored
-        universe = selected if name == primary else papers
+        universe = inputs.selected if name == systems.primary else papers
         rate = prediction_rate(preds, universe, boot).to_dict()
         results[name]["coverage"] = {"prediction_rate": rate, **results[name]["coverage"]}
-        lap(f"score:{name}")
+        timing.lap(f"score:{name}")
 
     human = group_estimates(
         human_metrics(
@@ -225,27 +250,35 @@ def run_eval(
     )
     human["loo_comment_hit_rate"] = boot.mean(loo_hit).to_dict()
     human["loo_comment_shuffled_hit_rate"] = boot.mean(loo_control).to_dict()
-    lap("human")
+    timing.lap("human")
+    return Scores(results, per_paper, human, detector)
 
+
+def assemble(
+    config: EvalConfig, inputs: Inputs, systems: Systems, scores: Scores
+) -> dict[str, Any]:
+    """metrics.json's content (timings aside): the primary system's groups, the human figures,
+    the baselines, the protocol and what was read."""
+    primary, loaded, papers, results = systems.primary, inputs.loaded, inputs.papers, scores.results
     metrics: dict[str, Any] = {"schema": SCHEMA, "system": primary}
     for group in registry.GROUP_NAMES:
         metrics[group] = results[primary][group]
-    metrics["coverage"]["detector"] = _detector_summary(detector)
-    metrics["human"] = human
+    metrics["coverage"]["detector"] = _detector_summary(scores.detector)
+    metrics["human"] = scores.human
     metrics["baselines"] = {b: results[b] for b in config.baselines if b in results}
-    metrics["baselines_skipped"] = skipped
+    metrics["baselines_skipped"] = systems.skipped
     if loaded is not None and primary != loaded.name:  # calibrated: the raw scores beside
         metrics["uncalibrated"] = {loaded.name: results[loaded.name]}
     metrics["protocol"] = _protocol(config)
     metrics["references"] = {
-        "path": str(root),
+        "path": str(inputs.root),
         "split": config.split,
         "years": list(config.years),
         "limit": config.limit,
-        "n_selected": len(selected),
+        "n_selected": len(inputs.selected),
         "n_papers": len(papers),
         "n_reviews": sum(len(p.reviews) for p in papers),
-        "n_train_papers": len(train),
+        "n_train_papers": len(inputs.train),
         "accept_rate": _rate([p.accepted for p in papers]),
         "venues": sorted({f"{p.venue} {p.year}" for p in papers}),
     }
@@ -258,12 +291,19 @@ def run_eval(
             "duplicates": loaded.duplicates,
             "mapping": config.mapping or None,
         }
-    metrics["timing_s"] = timing
-    metrics["embedded_new_texts"] = getattr(sentence_encoder, "encoded", None)
-    metrics["embedded_new_abstracts"] = getattr(abstracts[0], "encoded", None) if abstracts else 0
+    return metrics
 
+
+def write(
+    config: EvalConfig,
+    inputs: Inputs,
+    metrics: dict[str, Any],
+    per_paper: dict[str, list[dict[str, Any]]],
+    timing: Laps,
+) -> None:
+    """per_paper.jsonl, the report (unless turned off) and metrics.json, last."""
     config.out.mkdir(parents=True, exist_ok=True)
-    rows = _per_paper_rows(papers, per_paper)
+    rows = _per_paper_rows(inputs.papers, per_paper)
     with (config.out / "per_paper.jsonl").open("w") as fh:
         for row in rows:
             fh.write(json.dumps(row) + "\n")
@@ -271,50 +311,9 @@ def run_eval(
         from reviewer.eval.report import write_eval_report
 
         write_eval_report(config.out, metrics, rows)
-        lap("report")
-    timing["total"] = round(time.perf_counter() - start, 3)
+        timing.lap("report")
+    timing["total"] = timing.total()
     (config.out / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
-    return metrics
-
-
-def _form_eval(
-    config: EvalConfig,
-    root: Path,
-    selected: list[Reference],
-    papers: list[Reference],
-    loaded: LoadedPredictions | None,
-    encoder: Encoder | None,
-    log: Callable[[str], None],
-    timing: dict[str, float],
-) -> dict[str, Any]:
-    """A form reference set (no ratings): text quality beside the reference's, and section
-    similarity (:mod:`reviewer.eval.formref`)."""
-    from reviewer.eval.formref import run_form_eval, write_outputs
-
-    start = time.perf_counter()
-    metrics, rows = run_form_eval(
-        papers,
-        loaded,
-        encoder or Embedder(),
-        Bootstrap(config.n_resamples, config.seed),
-        reference_name=root.name,
-        log=log,
-    )
-    metrics["references"] = {
-        "path": str(root),
-        "split": config.split,
-        "limit": config.limit,
-        "n_selected": len(selected),
-        "n_papers": len(papers),
-        "kind": "form reference set (reviews in the form's fields, no ratings)",
-    }
-    if loaded is not None:
-        metrics["predictions"] = {"source": loaded.source, "n_records": len(loaded.predictions),
-                                  "n_matched": len(papers)}  # fmt: skip
-    timing["form_eval"] = round(time.perf_counter() - start, 3)
-    metrics["timing_s"] = {**timing, "total": round(sum(timing.values()), 3)}
-    write_outputs(config.out, metrics, rows)
-    return metrics
 
 
 def _rate(values: Sequence[bool | None]) -> float | None:

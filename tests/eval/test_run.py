@@ -105,6 +105,39 @@ def test_mapped_csv_matches_the_hand_computation(
         assert key in m["rating"]["spearman"]
 
 
+def test_the_command_reads_references_and_predictions_once(
+    tmp_path: Path, hand_refs: Path, fake_embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The form-reference check, the calibration choice and the scoring share one read."""
+    import reviewer.eval.inputs as inputs_module
+    import reviewer.eval.predictions as predictions_module
+    import reviewer.references as references_module
+
+    reads: list[str] = []
+
+    def counting(name: str, module: object) -> None:
+        real = getattr(module, name)
+
+        def wrapper(*args: object, **kwargs: object) -> object:
+            reads.append(name)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, wrapper)
+
+    counting("load_references", references_module)
+    counting("load_references", inputs_module)
+    counting("load_predictions", inputs_module)
+    counting("load_predictions", predictions_module)
+    csv = tmp_path / "other.csv"
+    csv.write_text(CSV)
+    args = ["--references", str(hand_refs), "--predictions", str(csv), *MAP]
+    result = CliRunner().invoke(
+        eval_command, [*args, "--out", str(tmp_path / "o"), "--bootstrap", "20", "--no-report"]
+    )
+    assert result.exit_code == 0, result.output
+    assert sorted(reads) == ["load_predictions", "load_references"]
+
+
 def test_baseline_as_the_system_under_test(tmp_path: Path, hand_refs: Path) -> None:
     config = EvalConfig(
         out=tmp_path / "o",
