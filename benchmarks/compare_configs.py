@@ -93,11 +93,15 @@ def main() -> None:
         choices=["train", "dev", "test"],
         help="test only to report a comparison once, never to choose between configurations",
     )
+    parser.add_argument(
+        "--targets", nargs="+", default=list(TARGETS), choices=list(TARGETS),
+        help="the targets both runs reviewed (default: all)",
+    )  # fmt: skip
     args = parser.parse_args()
 
     rows: dict[str, Any] = {}
     pooled: dict[str, tuple[list[float], list[float]]] = {f: ([], []) for f in FIGURES}
-    for target in TARGETS:
+    for target in args.targets:
         a, b = per_paper(args.a, args.split, target), per_paper(args.b, args.split, target)
         for figure in FIGURES:
             both = sorted(p for p in a if p in b and figure in a[p] and figure in b[p])

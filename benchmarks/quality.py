@@ -8,6 +8,8 @@
     python benchmarks/quality.py --name single --split train --limit 200 --no-eval   # to fit
     python benchmarks/quality.py --name compact-v6-iclr2018 --targets iclr2018 --limit 100 \
         --calibration evals/score-calibration.json      # decisions on a year never fitted
+    python benchmarks/quality.py --name related5-prompt --related 5 --related-in-prompt \
+        --split dev --limit 15 --targets neurips2024 neurips2025   # issue 37's paired check
     python benchmarks/quality.py --name single --limit 40 --eval-only   # score reviews made
         # by another commit's code (its worktree's outputs/), without touching its manifest
 
@@ -133,6 +135,15 @@ def main() -> None:
     parser.add_argument("--model", default=None)
     parser.add_argument("--no-eval", action="store_true", help="generate only (e.g. train runs)")
     parser.add_argument(
+        "--related", type=int, default=0, help="list K related papers beside each review"
+    )
+    parser.add_argument(
+        "--related-in-prompt",
+        action="store_true",
+        help="measurement only: the related papers go into every profile's prompt (the product "
+        "puts them into the full profile's alone, until this shows a gain for another)",
+    )
+    parser.add_argument(
         "--eval-only",
         action="store_true",
         help="score the reviews already in outputs/quality/<name> (made by another commit's code,"
@@ -141,6 +152,12 @@ def main() -> None:
     args = parser.parse_args()
     if args.eval_only and args.no_eval:
         parser.error("--eval-only and --no-eval exclude each other")
+    if args.related_in_prompt:
+        if not args.related:
+            parser.error("--related-in-prompt needs --related K")
+        import reviewer.generation.related as related_prompt
+
+        related_prompt.IN_PROMPT_PROFILES = frozenset({"full", "compact"})
 
     rows: dict[str, Any] = {}
     papers: dict[str, Any] = {}
@@ -151,6 +168,7 @@ def main() -> None:
         local_model=args.local_model,
         exemplars=args.exemplars,
         focus=args.focus,
+        related=args.related,
         calibration="none",
         **options,
     )  # fmt: skip
