@@ -25,10 +25,14 @@ from reviewer.review import Review
 ENTRY_RE = re.compile(r'<related_paper id="(R\d+)"[^>]*>\s*\nTitle: ([^\n]+)')
 MARKER_RE = re.compile(r"\[(R\d+)\]")
 # "Smith et al.", "Smith et al. (2021)", "(Smith et al., 2021)", "Smith and Lee (2020)",
-# "Smith (2019)": a paper named by its authors
+# "(Smith and Lee, 2020)", "Smith (2019)": a paper named by its authors. Two names joined by
+# "and" count only with a year: "Transformer and RNN", "BERT and GPT-2" name no paper.
+YEAR = r"(?:19|20)\d\d"
+NAME = r"[A-Z][A-Za-z'’-]+"
 AUTHOR_RE = re.compile(
-    r"\b[A-Z][A-Za-z'’-]+(?:\s+(?:et\s+al\.?|and\s+[A-Z][A-Za-z'’-]+))(?:,?\s*\(?(?:19|20)\d\d\)?)?"
-    r"|\b[A-Z][A-Za-z'’-]+\s+\((?:19|20)\d\d\)"
+    rf"\b{NAME}\s+et\s+al\.?(?:,?\s*\(?{YEAR}\)?)?"
+    rf"|\b{NAME}\s+and\s+{NAME},?\s*\(?{YEAR}\)?"
+    rf"|\b{NAME}\s+\({YEAR}\)"
 )
 # What removing an id leaves behind: "()", "( , [R2])", "[R1], )"
 EMPTY_PARENS_RE = re.compile(r"\s*\(\s*[,;]?\s*\)")

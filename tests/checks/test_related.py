@@ -51,6 +51,13 @@ def test_the_papers_own_title_and_a_citation_the_paper_makes_are_left_alone() ->
                                 "(2017) to graphs, as its abstract says."))  # fmt: skip
 
 
+def test_two_names_joined_by_and_without_a_year_are_no_citation() -> None:
+    """Read in an embedded-model review: "the differences between Transformer and RNN" was
+    reported as a citation of a paper it was not given."""
+    _left_alone(_review(impact="It compares Transformer and RNN architectures, and BERT and "
+                               "GPT-2 models, on Dyck languages."))  # fmt: skip
+
+
 def test_a_review_without_related_work_in_its_prompt_is_left_alone() -> None:
     plain = "<paper>\nTitle: Deep Sets Revisited\nAbstract: Sets.\n</paper>"
     _left_alone(_review(novelty="Unlike Smith et al. (2020) and [R7], this is new."), plain)
