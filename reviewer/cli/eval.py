@@ -6,6 +6,7 @@ Defines ``eval_command`` only; the main CLI registers it.
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -155,7 +156,9 @@ def _run(opts: dict[str, Any]) -> None:
     nothing = ConfigError("nothing to score: give --predictions, --generate or --baseline")
     if form_set_only and opts["references"] is None:
         raise nothing  # the default set is NeurIPS, not a form reference set
+    started = time.perf_counter()
     references = load_references(opts["references"])
+    read_s = time.perf_counter() - started
     if form_set_only and not is_form_reference_set(references):
         raise nothing
     predictions = _generate(opts, references) if opts["generate"] else opts["predictions"]
@@ -176,6 +179,7 @@ def _run(opts: dict[str, Any]) -> None:
         report=not opts["no_report"],
     )
     inputs = load_inputs(config, references=references)
+    inputs.seconds = round(inputs.seconds + read_s, 3)  # metrics.json's "load" counts the read
     config.calibration = _calibration(opts["calibration"], inputs.loaded)
     from reviewer.cli.data import EmbedBar
 
