@@ -8,8 +8,10 @@
     python benchmarks/quality.py --name single --split train --limit 200 --no-eval   # to fit
     python benchmarks/quality.py --name compact-v6-iclr2018 --targets iclr2018 --limit 100 \
         --calibration evals/score-calibration.json      # decisions on a year never fitted
+    python benchmarks/quality.py --name no-related --split dev --limit 15 \
+        --targets neurips2024 neurips2025                          # issue 37's paired check:
     python benchmarks/quality.py --name related5-prompt --related 5 --related-in-prompt \
-        --split dev --limit 15 --targets neurips2024 neurips2025   # issue 37's paired check
+        --split dev --limit 15 --targets neurips2024 neurips2025   # the same papers with it
     python benchmarks/quality.py --name single --limit 40 --eval-only   # score reviews made
         # by another commit's code (its worktree's outputs/), without touching its manifest
 

@@ -2,8 +2,8 @@
 the form's one extra field, a novelty paragraph relative to them.
 
 Only the ``full`` profile (a configured, larger model) gets the block in its prompt; the
-embedded model's reviews list the related papers beside the review without it, since a
-measured gain on comment hit rate would be needed first (docs/related-work.md). Each related
+embedded model's reviews list the related papers beside the review without it: in its prompt,
+measured on dev, the block did not raise comment hit rate (docs/related-work.md). Each related
 paper's title and abstract pass through the paper's own guard (instructions, hidden
 characters, size), and angle brackets become parentheses, so no text of theirs can close or
 open a tag of the prompt.
