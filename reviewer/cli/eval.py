@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -20,6 +20,10 @@ from reviewer.cli.options import (
     selection_options,
 )
 from reviewer.errors import ReviewerError
+
+if TYPE_CHECKING:  # the eval's modules load scikit-learn: imported when the command runs
+    from reviewer.eval.inputs import EvalConfig
+    from reviewer.references import Reference
 
 
 def _echo(message: str) -> None:
@@ -161,14 +165,13 @@ def _run(opts: dict[str, Any]) -> None:
     read_s = time.perf_counter() - started
     if form_set_only and not is_form_reference_set(references):
         raise nothing
-    predictions = _generate(opts, references) if opts["generate"] else opts["predictions"]
     config = EvalConfig(
         out=opts["out"],
         references=opts["references"],
         split=None if opts["split"] == "all" else opts["split"],
         years=tuple(opts["years"]),
         limit=opts["limit"],
-        predictions=predictions,
+        predictions=opts["predictions"],
         mapping=mapping,
         pred_scale=scale,
         name=opts["name"],
@@ -178,6 +181,8 @@ def _run(opts: dict[str, Any]) -> None:
         seed=opts["seed"],
         report=not opts["no_report"],
     )
+    if opts["generate"]:
+        config.predictions = _generate(opts, config, references)
     inputs = load_inputs(config, references=references)
     inputs.seconds = round(inputs.seconds + read_s, 3)  # metrics.json's "load" counts the read
     config.calibration = _calibration(opts["calibration"], inputs.loaded)
@@ -188,23 +193,19 @@ def _run(opts: dict[str, Any]) -> None:
     _summary(metrics, config.out)
 
 
-def _generate(opts: dict[str, Any], references: list[Any]) -> Path:
+def _generate(opts: dict[str, Any], config: EvalConfig, references: list[Reference]) -> Path:
+    """Review the papers ``config`` selects into its output folder (``--generate``)."""
     from reviewer.api import Reviewer
     from reviewer.eval.produce import generate_reviews
     from reviewer.references import select
 
-    refs = select(
-        references,
-        split=None if opts["split"] == "all" else opts["split"],
-        years=opts["years"],
-        limit=opts["limit"],
-    )
+    refs = select(references, split=config.split, years=config.years, limit=config.limit)
     chosen = {
         k: opts[k] for k in ("model", "base_url", "local_model", "form") if opts[k] is not None
     }
-    _echo(f"generating reviews of {len(refs)} papers into {opts['out']}")
+    _echo(f"generating reviews of {len(refs)} papers into {config.out}")
     with Reviewer.from_values(chosen) as reviewer:
-        return generate_reviews(reviewer, refs, opts["out"], concurrency=opts["concurrency"])
+        return generate_reviews(reviewer, refs, config.out, concurrency=opts["concurrency"])
 
 
 def _summary(metrics: dict[str, Any], out: Path) -> None:

@@ -56,9 +56,11 @@ SCHEMA = "reviewer.eval/1"
 class Laps(dict[str, float]):
     """Seconds per stage, in the order the stages ran (metrics.json's ``timing_s``)."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.start = self.clock = time.perf_counter()
+    def __init__(self, **before: float) -> None:
+        """``before``: stages timed before this clock started; the total counts them too."""
+        super().__init__(before)
+        self.clock = time.perf_counter()
+        self.start = self.clock - sum(before.values())
 
     def lap(self, name: str) -> None:
         now = time.perf_counter()
@@ -76,7 +78,7 @@ class Systems:
     predictions: dict[str, dict[str, Prediction]]
     primary: str
     skipped: dict[str, str] = field(default_factory=dict)
-    abstract_encoders: list[Encoder] = field(default_factory=list)  # MiniLM neighbour only
+    abstract_encoder: Encoder | None = None  # made for the MiniLM neighbour only
 
 
 @dataclass
@@ -127,15 +129,10 @@ def run_eval(
     ``inputs`` are the run's papers and predictions when the caller has read them already
     (``load_inputs(config)``). ``progress`` is told how embedding goes (default: a line per
     2,048 new texts)."""
-    timing = Laps()
     if config.predictions is None and not config.baselines:
         raise ConfigError("nothing to score: give --predictions, --generate or --baseline")
-    if inputs is None:
-        inputs = load_inputs(config)
-    else:
-        timing.start -= inputs.seconds  # read by the caller: counted in the total all the same
-    timing["load"] = inputs.seconds
-    timing.clock = time.perf_counter()
+    inputs = inputs if inputs is not None else load_inputs(config)
+    timing = Laps(load=inputs.seconds)
     log(
         f"references: {len(inputs.selected)} papers ({config.split}), "
         f"{len(inputs.train)} train papers"
@@ -158,8 +155,8 @@ def run_eval(
     metrics = assemble(config, inputs, systems, scores)
     metrics["timing_s"] = timing
     metrics["embedded_new_texts"] = getattr(encoder, "encoded", None)
-    made = systems.abstract_encoders
-    metrics["embedded_new_abstracts"] = getattr(made[0], "encoded", None) if made else 0
+    made = systems.abstract_encoder
+    metrics["embedded_new_abstracts"] = getattr(made, "encoded", None) if made else 0
     write(config, inputs, metrics, scores.per_paper, timing)
     return metrics
 
@@ -173,12 +170,13 @@ def choose_systems(
     """The system under test (and its calibrated twin) and the baselines, on the same papers.
 
     ``abstract`` makes the abstract encoder; it is called only for the MiniLM neighbour."""
-    made: list[Encoder] = []
+    made: Encoder | None = None
 
     def once() -> Encoder:
-        if not made:
-            made.append(abstract())
-        return made[0]
+        nonlocal made
+        if made is None:
+            made = abstract()
+        return made
 
     loaded = inputs.loaded
     predictions: dict[str, dict[str, Prediction]] = {}
